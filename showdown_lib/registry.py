@@ -1,0 +1,158 @@
+"""The framework registry, ``data/raw/frameworks.yaml``, loaded and validated.
+
+Every framework is one entry. Validation is strict: an unknown key, a missing field, a wrong
+type or a duplicate id raises :class:`DataError` naming the file, the entry and the field.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .errors import DataError
+from .fileio import read_yaml
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True)
+class Repository:
+    url: str
+    path: str | None = None
+
+    @property
+    def slug(self) -> str | None:
+        """``owner/name`` for a GitHub URL, else None."""
+        m = re.match(r"^https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?$", self.url)
+        return f"{m.group(1)}/{m.group(2)}" if m else None
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    name: str
+    association: str
+    first_release: int
+    repositories: tuple[Repository, ...]
+    pypi: tuple[str, ...]
+    so_tags: tuple[str, ...]
+    numerics: str
+    github_query: str | None = None
+    color: str | None = None
+    note: str | None = None
+
+    @property
+    def search_term(self) -> str:
+        return self.github_query or self.name
+
+
+# field name -> (required, validator, description)
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str) and v.strip() != ""
+
+
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(_is_str(x) for x in v)
+
+
+_FIELDS: dict[str, tuple[bool, Any, str]] = {
+    "id": (True, lambda v: isinstance(v, str) and bool(_ID.match(v)), "a lowercase identifier ([a-z][a-z0-9_]*)"),
+    "name": (True, _is_str, "a non-empty string"),
+    "association": (True, _is_str, "a non-empty string"),
+    "first_release": (True, lambda v: isinstance(v, int) and not isinstance(v, bool) and 1990 <= v <= 2100, "a year (integer)"),
+    "repositories": (True, lambda v: isinstance(v, list), "a list of {url, path}"),
+    "pypi": (True, _is_str_list, "a list of package names"),
+    "so_tags": (True, _is_str_list, "a list of tags"),
+    "numerics": (True, _is_str, "a non-empty string"),
+    "github_query": (False, _is_str, "a non-empty string"),
+    "color": (False, lambda v: isinstance(v, str) and bool(_HEX.match(v)), "a hex colour like #1f77b4"),
+    "note": (False, _is_str, "a non-empty string"),
+}
+
+
+def _repositories(path: Path, entry: str, value: list) -> tuple[Repository, ...]:
+    repos = []
+    for i, item in enumerate(value):
+        fld = f"repositories[{i}]"
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict):
+            raise DataError(path, "must be a mapping with 'url' and optional 'path'", entry, fld)
+        unknown = set(item) - {"url", "path"}
+        if unknown:
+            raise DataError(path, f"unknown key(s) {sorted(unknown)}", entry, fld)
+        url = item.get("url")
+        if not (isinstance(url, str) and re.match(r"^(https?|git|ssh|file)://", url)):
+            raise DataError(path, f"url must be a URL, got {url!r}", entry, f"{fld}.url")
+        sub = item.get("path")
+        if sub is not None and not _is_str(sub):
+            raise DataError(path, f"path must be a non-empty string, got {sub!r}", entry, f"{fld}.path")
+        repos.append(Repository(url=url, path=sub))
+    return tuple(repos)
+
+
+def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
+    path = Path(path)
+    if not isinstance(data, dict) or set(data) != {"frameworks"}:
+        raise DataError(path, "top level must be a mapping with the single key 'frameworks'")
+    entries = data["frameworks"]
+    if not isinstance(entries, list) or not entries:
+        raise DataError(path, "'frameworks' must be a non-empty list", field="frameworks")
+    seen: set[str] = set()
+    out = []
+    for i, raw in enumerate(entries):
+        label = raw.get("id", f"#{i}") if isinstance(raw, dict) else f"#{i}"
+        if not isinstance(raw, dict):
+            raise DataError(path, "each entry must be a mapping", f"#{i}")
+        unknown = set(raw) - set(_FIELDS)
+        if unknown:
+            raise DataError(path, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}", str(label), sorted(unknown)[0])
+        for name, (required, ok, desc) in _FIELDS.items():
+            if name not in raw:
+                if required:
+                    raise DataError(path, "missing required field", str(label), name)
+                continue
+            if not ok(raw[name]):
+                raise DataError(path, f"must be {desc}, got {raw[name]!r}", str(label), name)
+        if raw["id"] in seen:
+            raise DataError(path, "duplicate id", raw["id"], "id")
+        seen.add(raw["id"])
+        out.append(
+            Framework(
+                id=raw["id"],
+                name=raw["name"],
+                association=raw["association"],
+                first_release=raw["first_release"],
+                repositories=_repositories(path, raw["id"], raw["repositories"]),
+                pypi=tuple(raw["pypi"]),
+                so_tags=tuple(raw["so_tags"]),
+                numerics=raw["numerics"],
+                github_query=raw.get("github_query"),
+                color=raw.get("color"),
+                note=raw.get("note"),
+            )
+        )
+    return out
+
+
+def load_registry(path: str | Path | None = None) -> list[Framework]:
+    path = Path(path) if path else paths.frameworks_file()
+    return parse_registry(read_yaml(path), path)
+
+
+def registry_by_id(path: str | Path | None = None) -> dict[str, Framework]:
+    return {fw.id: fw for fw in load_registry(path)}
+
+
+def select(frameworks: list[Framework], ids: list[str] | None, where: str = "cast") -> list[Framework]:
+    """The frameworks named in ``ids`` (all when None), in the order given; unknown ids are an error."""
+    if not ids:
+        return list(frameworks)
+    by_id = {fw.id: fw for fw in frameworks}
+    unknown = [i for i in ids if i not in by_id]
+    if unknown:
+        raise DataError(paths.frameworks_file(), f"{where} names unknown framework id(s) {unknown}; known: {sorted(by_id)}")
+    return [by_id[i] for i in ids]

@@ -1,0 +1,1 @@
+"""Collectors: one module per data source, all returning :class:`Observation` records."""

@@ -1,0 +1,234 @@
+"""The charts of the report, one function each, drawn the same way for every edition.
+
+* one colour per framework in every chart (:func:`framework_colors`);
+* n/a is drawn, never silently dropped: a hatched stub labelled "n/a" in the breakdowns and a
+  dagger beside the name where a category mean leaves a criterion out;
+* every figure can be saved as PNG and SVG under ``reports/figures/<edition>/`` with
+  :func:`save_figure`, with fixed metadata so re-running gives identical files.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg") if matplotlib.get_backend().lower() in ("", "agg") else None
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from . import paths
+from .methodology import Methodology
+from .registry import Framework
+
+# Used for frameworks that have no colour of their own in the registry, in this order.
+FALLBACK_PALETTE = [
+    "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1", "#FF9DA7",
+    "#9C755F", "#BAB0AC", "#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E", "#E6AB02",
+]
+NA_COLOR = "#D0D0D0"
+TIER_SHADES = ["#F2F2F2", "#FFFFFF"]
+
+plt.rcParams.update(
+    {
+        "svg.hashsalt": "showdown",
+        "figure.dpi": 100,
+        "savefig.dpi": 120,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titleweight": "bold",
+        "font.size": 10,
+    }
+)
+
+
+def framework_colors(frameworks: list[Framework]) -> dict[str, str]:
+    """A fixed colour per framework: its registry colour, else the next unused palette colour."""
+    used = {fw.color.upper() for fw in frameworks if fw.color}
+    spare = iter(c for c in FALLBACK_PALETTE if c.upper() not in used)
+    out = {}
+    for fw in frameworks:
+        out[fw.id] = fw.color or next(spare, "#444444")
+    return out
+
+
+def names(frameworks: list[Framework]) -> dict[str, str]:
+    return {fw.id: fw.name for fw in frameworks}
+
+
+def save_figure(fig, edition: str, name: str, folder: Path | None = None) -> list[Path]:
+    """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` (deterministic metadata); returns the paths."""
+    folder = Path(folder) if folder else paths.figures_dir(edition)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        path = folder / f"{name}.{ext}"
+        tmp = path.with_name(f".{path.name}.tmp")
+        fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=meta)
+        tmp.replace(path)
+        out.append(path)
+    return out
+
+
+def _order(scores: pd.Series) -> list[str]:
+    """Frameworks best first; ties by id so the order is stable."""
+    frame = scores.rename("s").reset_index()
+    frame.columns = ["framework", "s"]
+    frame = frame.sort_values(["s", "framework"], ascending=[False, True], na_position="last")
+    return list(frame["framework"])
+
+
+def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_id: str, method: Methodology,
+                       frameworks: list[Framework], title: str | None = None):
+    """Grouped bars: one group per criterion of the round, one bar per framework (best category first)."""
+    colors, label = framework_colors(frameworks), names(frameworks)
+    crits = method.criteria_of(round_id)
+    cat = categories[categories["category"] == round_id].set_index("framework")["score"]
+    order = _order(cat)
+    part = criteria[criteria["round"] == round_id].set_index(["framework", "criterion"])
+    n = len(order)
+    width = 0.8 / n
+    fig, ax = plt.subplots(figsize=(max(9, 2.4 * len(crits) + 0.25 * n), 5.2))
+    for j, fw in enumerate(order):
+        xs, hs, na_x = [], [], []
+        for i, c in enumerate(crits):
+            x = i - 0.4 + width * (j + 0.5)
+            row = part.loc[(fw, c.id)] if (fw, c.id) in part.index else None
+            if row is None or row["status"] != "value":
+                na_x.append(x)
+            else:
+                xs.append(x)
+                hs.append(row["score"])
+        ax.bar(xs, hs, width=width * 0.92, color=colors[fw], label=label[fw], edgecolor="white", linewidth=0.3)
+        for x in na_x:
+            ax.bar([x], [6], width=width * 0.92, color="white", edgecolor=NA_COLOR, hatch="////", linewidth=0.8)
+            ax.text(x, 7, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
+    ax.set_xticks(range(len(crits)), [c.name for c in crits])
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("Normalised score (0-100)")
+    ax.set_title(title or f"Criteria score breakdown: {method.round_name(round_id)}")
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor="white", edgecolor=NA_COLOR, hatch="////"))
+    labels.append("n/a: not available (left out of the mean)")
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _tier_brackets(ax, order: list[str], tiers: pd.Series) -> None:
+    """Shade alternate tiers and label each on the right of a horizontal bar chart."""
+    start = 0
+    for k in range(1, len(order) + 1):
+        if k == len(order) or tiers.get(order[k]) != tiers.get(order[start]):
+            t = tiers.get(order[start])
+            if pd.notna(t):
+                ax.axhspan(start - 0.5, k - 0.5, color=TIER_SHADES[int(t) % 2], zorder=0)
+                ax.annotate("", xy=(1.015, 1 - (start) / len(order)), xytext=(1.015, 1 - k / len(order)),
+                            xycoords="axes fraction", arrowprops=dict(arrowstyle="-", color="#666666", lw=1.5))
+                ax.text(1.03, 1 - (start + k) / 2 / len(order), f"Tier {int(t)}", transform=ax.transAxes,
+                        va="center", ha="left", fontsize=9, fontweight="bold", color="#333333")
+            start = k
+
+
+def score_strip(scores: pd.DataFrame, frameworks: list[Framework], title: str, footnote: dict[str, str] | None = None,
+                xlabel: str = "Score (0-100)"):
+    """Horizontal bars of ``scores`` (framework, score, tier), best at the top, with tier brackets.
+
+    ``footnote`` maps a framework to a marker text (e.g. "† 2 of 3 criteria"): drawn after its name.
+    """
+    colors, label = framework_colors(frameworks), names(frameworks)
+    s = scores.set_index("framework")
+    order = _order(s["score"])
+    fig, ax = plt.subplots(figsize=(8.5, 0.38 * len(order) + 1.4))
+    ys = np.arange(len(order))
+    vals = [s.loc[f, "score"] for f in order]
+    ax.barh(ys, [0 if pd.isna(v) else v for v in vals], color=[colors[f] for f in order], zorder=2)
+    for y, v in zip(ys, vals):
+        ax.text((0 if pd.isna(v) else v) + 1, y, "n/a" if pd.isna(v) else f"{v:.1f}", va="center", fontsize=8, zorder=3)
+    ticks = [label[f] + (f"  {footnote[f]}" if footnote and f in footnote else "") for f in order]
+    ax.set_yticks(ys, ticks)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlim(0, 105)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    _tier_brackets(ax, order, s["tier"])
+    if footnote:
+        ax.text(0, -0.12 - 0.3 / len(order), "† a criterion is not available: the mean is over the rest",
+                transform=ax.transAxes, fontsize=8, color="#555555", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def category_strip(categories: pd.DataFrame, round_id: str, method: Methodology, frameworks: list[Framework]):
+    part = categories[categories["category"] == round_id]
+    total = len(method.criteria_of(round_id))
+    foot = {r.framework: f"† {r.n_criteria} of {total}" for r in part.itertuples() if r.n_criteria < total}
+    return score_strip(part, frameworks, f"{method.round_name(round_id)}: category score", footnote=foot)
+
+
+def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
+    """One radar per overall tier; axes are the three categories."""
+    colors, label = framework_colors(frameworks), names(frameworks)
+    wide = categories.pivot(index="framework", columns="category", values="score")[method.round_ids]
+    tiers = overall.set_index("framework")["tier"]
+    tier_ids = sorted(int(t) for t in tiers.dropna().unique())
+    angles = np.linspace(0, 2 * np.pi, len(method.round_ids), endpoint=False)
+    fig, axes = plt.subplots(1, len(tier_ids), subplot_kw={"polar": True}, figsize=(4.6 * len(tier_ids), 4.9))
+    axes = np.atleast_1d(axes)
+    for ax, t in zip(axes, tier_ids):
+        members = [f for f in _order(overall.set_index("framework")["score"]) if tiers.get(f) == t]
+        for fw in members:
+            vals = wide.loc[fw].fillna(0).to_numpy()
+            ax.plot(np.append(angles, angles[0]), np.append(vals, vals[0]), color=colors[fw], lw=2, label=label[fw])
+            ax.fill(np.append(angles, angles[0]), np.append(vals, vals[0]), color=colors[fw], alpha=0.12)
+        ax.set_xticks(angles, [method.round_name(r).replace(" & ", " &\n") for r in method.round_ids], fontsize=9)
+        ax.set_ylim(0, 100)
+        ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], fontsize=7, color="#777777")
+        ax.set_title(f"Tier {t}", pad=18)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def podium(overall: pd.DataFrame, frameworks: list[Framework], title: str = "Overall score"):
+    """The overall ranking: bars best first, tier brackets, medals for the top three ranks."""
+    fig = score_strip(overall, frameworks, title, xlabel="Overall score: mean of the three categories (0-100)")
+    ax = fig.axes[0]
+    s = overall.set_index("framework")
+    order = _order(s["score"])
+    medal = {1: "#D4AF37", 2: "#A8A9AD", 3: "#CD7F32"}
+    for y, fw in enumerate(order):
+        r = s.loc[fw, "rank"]
+        if pd.notna(r) and int(r) in medal:
+            ax.scatter([3.5], [y], s=150, color=medal[int(r)], zorder=4, edgecolor="white", linewidth=1.2)
+            ax.text(3.5, y, str(int(r)), ha="center", va="center", fontsize=8, fontweight="bold", zorder=5)
+    return fig
+
+
+def coverage_matrix(coverage: pd.DataFrame, frameworks: list[Framework], title: str = "Coverage"):
+    """Framework x criterion grid coloured by how each input was obtained (collected, curated, published, missing)."""
+    kinds = ["published", "collected", "curated", "probed", "missing"]
+    palette = {"published": "#4E79A7", "collected": "#59A14F", "curated": "#EDC948", "probed": "#76B7B2", "missing": "#E15759"}
+    grid = coverage.pivot(index="framework", columns="criterion", values="origin")
+    label = names(frameworks)
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * grid.shape[1], 0.9 + 0.34 * grid.shape[0]))
+    codes = grid.apply(lambda col: col.map({k: i for i, k in enumerate(kinds)}))
+    from matplotlib.colors import ListedColormap
+
+    ax.imshow(codes.to_numpy(dtype=float), cmap=ListedColormap([palette[k] for k in kinds]), vmin=-0.5,
+              vmax=len(kinds) - 0.5, aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=45, ha="right")
+    ax.set_yticks(range(grid.shape[0]), [label.get(f, f) for f in grid.index])
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            if grid.iat[i, j] == "missing":
+                ax.text(j, i, "n/a", ha="center", va="center", fontsize=7, color="white")
+    ax.legend(handles=[Patch(color=palette[k], label=k) for k in kinds if k in set(grid.stack())],
+              loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_title(title)
+    for side in ("top", "right", "left", "bottom"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,267 @@
+"""Editions: one dated set of inputs for the whole cast, scored the same way.
+
+An edition lives in ``data/raw/editions/<id>/edition.yaml``. Two kinds exist:
+
+* ``published``: the inputs are scores someone published (the 2018 post's figures). They pass
+  through the scorer unchanged; where a criterion has a fixed scale we also infer the raw level
+  the score stands for, and flag scores that sit off the scale.
+* ``collected``: the inputs are snapshots of our collectors and curated facts, turned into raw
+  values by :mod:`showdown_lib.measures` and scored by the methodology.
+
+``score_edition`` returns every table of the processed contract; ``write_processed`` writes them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import paths
+from .errors import DataError
+from .fileio import atomic_write_csv, read_csv, read_yaml, sha256_of
+from .methodology import Methodology, load_methodology
+from .registry import load_registry
+from .scoring import category_scores, overall_scores, score_criteria
+
+KINDS = ("published", "collected")
+_EDITION_KEYS = {"id", "title", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on"}
+PUBLISHED_COLUMNS = ["framework", "round", "criterion", "score_0_100", "status"]
+# A published score may sit this far (in score points) from the nearest level of a fixed scale
+# before it is flagged: the figures were read to about +/-1 point.
+READING_TOLERANCE = 1.5
+
+
+@dataclass
+class Edition:
+    id: str
+    title: str
+    as_of: str
+    kind: str
+    cast: list[str]
+    n_tiers: int
+    inputs: dict[str, Any]
+    folder: Path
+    description: str = ""
+    based_on: str | None = None
+
+    @property
+    def file(self) -> Path:
+        return self.folder / "edition.yaml"
+
+
+@dataclass
+class EditionResult:
+    edition: Edition
+    method: Methodology
+    raw: pd.DataFrame
+    criteria: pd.DataFrame
+    categories: pd.DataFrame
+    overall: pd.DataFrame
+    checks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weights: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def list_editions() -> list[str]:
+    base = paths.editions_dir()
+    return sorted(p.name for p in base.iterdir() if (p / "edition.yaml").exists()) if base.is_dir() else []
+
+
+def load_edition(edition_id: str) -> Edition:
+    folder = paths.edition_dir(str(edition_id))
+    path = folder / "edition.yaml"
+    if not path.exists():
+        raise DataError(path, f"unknown edition {edition_id!r}; known editions: {list_editions()}")
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise DataError(path, "must be a mapping")
+    unknown = set(data) - _EDITION_KEYS
+    if unknown:
+        raise DataError(path, f"unknown key(s) {sorted(unknown)}", str(edition_id), sorted(unknown)[0])
+    for key in ("id", "title", "as_of", "kind", "cast", "inputs"):
+        if key not in data:
+            raise DataError(path, "missing required field", str(edition_id), key)
+    if str(data["id"]) != str(edition_id):
+        raise DataError(path, f"id {data['id']!r} does not match the folder name {edition_id!r}", str(edition_id), "id")
+    if data["kind"] not in KINDS:
+        raise DataError(path, f"kind must be one of {KINDS}, got {data['kind']!r}", str(edition_id), "kind")
+    as_of = data["as_of"]
+    if isinstance(as_of, dt.date):
+        as_of = as_of.isoformat()
+    try:
+        dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        raise DataError(path, f"as_of must be a date YYYY-MM-DD, got {as_of!r}", str(edition_id), "as_of") from None
+    cast = data["cast"]
+    if not isinstance(cast, list) or not cast or not all(isinstance(c, str) for c in cast):
+        raise DataError(path, "cast must be a non-empty list of framework ids", str(edition_id), "cast")
+    known = {fw.id for fw in load_registry()}
+    unknown_fw = [c for c in cast if c not in known]
+    if unknown_fw:
+        raise DataError(path, f"framework id(s) {unknown_fw} are not in {paths.frameworks_file().name}", str(edition_id), "cast")
+    if len(set(cast)) != len(cast):
+        raise DataError(path, "cast lists a framework twice", str(edition_id), "cast")
+    n_tiers = data.get("n_tiers", 3)
+    if not isinstance(n_tiers, int) or n_tiers < 1:
+        raise DataError(path, f"n_tiers must be a positive integer, got {n_tiers!r}", str(edition_id), "n_tiers")
+    return Edition(
+        id=str(edition_id), title=str(data["title"]), as_of=str(as_of), kind=data["kind"], cast=list(cast),
+        n_tiers=n_tiers, inputs=dict(data["inputs"] or {}), folder=folder,
+        description=str(data.get("description", "")), based_on=data.get("based_on"),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# published editions
+
+
+def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
+    """The published criteria of an edition, validated, as scorer input.
+
+    Checks the file's checksum against ``edition.yaml``, that every row names a cast framework and
+    a known criterion in its right round, that scores lie in 0-100, that ``not_available`` rows
+    carry no score, and that each framework x criterion appears exactly once.
+    """
+    spec = edition.inputs.get("published_criteria")
+    if not isinstance(spec, dict) or "file" not in spec:
+        raise DataError(edition.file, "a published edition needs inputs.published_criteria.file", edition.id, "inputs")
+    path = edition.folder / spec["file"]
+    if spec.get("sha256"):
+        actual = sha256_of(path) if path.exists() else None
+        if actual is None:
+            raise DataError(path, "file not found")
+        if actual != spec["sha256"]:
+            raise DataError(path, f"checksum mismatch: edition.yaml pins {spec['sha256'][:12]}..., the file has {actual[:12]}...; "
+                            "if the change is intended, update inputs.published_criteria.sha256", field="sha256")
+    frame = read_csv(path, required=PUBLISHED_COLUMNS)
+    crit_round = {c.id: c.round for c in method.criteria}
+    for i, row in frame.iterrows():
+        entry = f"row {i + 2} ({row['framework']}/{row['criterion']})"
+        if row["framework"] not in edition.cast:
+            raise DataError(path, f"framework {row['framework']!r} is not in the edition's cast", entry, "framework")
+        if row["criterion"] not in crit_round:
+            raise DataError(path, f"unknown criterion {row['criterion']!r}", entry, "criterion")
+        if crit_round[row["criterion"]] != row["round"]:
+            raise DataError(path, f"criterion {row['criterion']!r} belongs to round {crit_round[row['criterion']]!r}, not {row['round']!r}", entry, "round")
+        if row["status"] not in ("value", "not_available"):
+            raise DataError(path, f"status must be value or not_available, got {row['status']!r}", entry, "status")
+        score = row["score_0_100"]
+        if row["status"] == "value":
+            try:
+                score = float(score)
+            except (TypeError, ValueError):
+                raise DataError(path, f"score must be a number, got {score!r}", entry, "score_0_100") from None
+            if not (0 <= score <= 100) or np.isnan(score):
+                raise DataError(path, f"score must lie in 0-100, got {score!r}", entry, "score_0_100")
+        elif pd.notna(score):
+            raise DataError(path, f"a not_available row must have no score, got {score!r}", entry, "score_0_100")
+    dup = frame[frame.duplicated(["framework", "criterion"], keep=False)]
+    if len(dup):
+        r = dup.iloc[0]
+        raise DataError(path, "appears more than once", f"{r['framework']}/{r['criterion']}", "criterion")
+    figure = frame["figure"] if "figure" in frame else pd.Series("", index=frame.index)
+    out = pd.DataFrame(
+        {
+            "framework": frame["framework"],
+            "criterion": frame["criterion"],
+            "published_score": pd.to_numeric(frame["score_0_100"], errors="coerce"),
+            "source": "published figure: " + figure.fillna("").astype(str),
+        }
+    )
+    out["raw_value"] = np.nan
+    out["note"] = np.where(frame["status"] == "not_available", "marked 'data not available' on the published figure", "")
+    # rows the file does not have at all are not available either, and say so
+    have = set(zip(out["framework"], out["criterion"]))
+    absent = [
+        {"framework": fw, "criterion": c, "published_score": np.nan, "raw_value": np.nan,
+         "source": "", "note": "no value in the published figures"}
+        for fw in edition.cast for c in method.criterion_ids if (fw, c) not in have
+    ]
+    if absent:
+        out = pd.concat([out, pd.DataFrame(absent)], ignore_index=True)
+    return infer_levels(out, method)
+
+
+def infer_levels(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
+    """For fixed-scale criteria, the raw level a published score stands for.
+
+    ``raw = round(score / 100 * max / step) * step``; a score further than
+    :data:`READING_TOLERANCE` points from that level's own score is flagged in ``note``.
+    Relative criteria have no recoverable raw value (only the normalised score was published).
+    """
+    frame = frame.copy()
+    for crit in method.criteria:
+        mask = (frame["criterion"] == crit.id) & frame["published_score"].notna()
+        if crit.kind != "levels" or not mask.any():
+            continue
+        implied = frame.loc[mask, "published_score"] / 100 * crit.max
+        level = (implied / crit.step).round() * crit.step
+        frame.loc[mask, "raw_value"] = level
+        off = (level / crit.max * 100 - frame.loc[mask, "published_score"]).abs() > READING_TOLERANCE
+        for idx in off[off].index:
+            frame.loc[idx, "note"] = (f"published score {frame.loc[idx, 'published_score']:g} is not on the "
+                                      f"{crit.min:g}-{crit.max:g} scale (nearest level {level[idx]:g})")
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def raw_inputs(edition: Edition, method: Methodology) -> pd.DataFrame:
+    if edition.kind == "published":
+        return read_published(edition, method)
+    from .measures import build_raw
+
+    return build_raw(edition, method)
+
+
+def score_edition(
+    edition_id: str,
+    criterion_weights: Mapping[str, float] | None = None,
+    category_weights: Mapping[str, float] | None = None,
+    n_tiers: int | None = None,
+) -> EditionResult:
+    """Score one edition end to end: inputs, criterion scores, category scores, overall."""
+    edition = load_edition(edition_id)
+    method = load_methodology()
+    raw = raw_inputs(edition, method)
+    tiers = n_tiers or edition.n_tiers
+    crit = score_criteria(raw, method)
+    crit = crit.merge(raw[["framework", "criterion", "note"]], on=["framework", "criterion"], how="left")
+    crit["note"] = crit["note"].fillna("")
+    cats = category_scores(crit, method, criterion_weights, tiers)
+    overall = overall_scores(cats, method, category_weights, tiers)
+    from .scoring import normalise_weights
+
+    weights = {
+        "criterion": normalise_weights(criterion_weights, method.criterion_ids, "criterion"),
+        "category": normalise_weights(category_weights, method.round_ids, "category"),
+    }
+    return EditionResult(edition, method, raw, crit, cats, overall, weights=weights)
+
+
+def write_processed(result: EditionResult, folder: Path | None = None) -> dict[str, Path]:
+    """Write the processed contract tables of an edition (atomically, one file at a time)."""
+    folder = Path(folder) if folder else paths.processed_dir(result.edition.id)
+    out = {
+        "criteria_scores": atomic_write_csv(folder / "criteria_scores.csv", _rounded(result.criteria)),
+        "category_scores": atomic_write_csv(folder / "category_scores.csv", _rounded(result.categories)),
+        "overall_scores": atomic_write_csv(folder / "overall_scores.csv", _rounded(result.overall)),
+    }
+    return out
+
+
+def _rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype.kind == "f":
+            frame[col] = frame[col].round(decimals)
+    return frame
+
+
+def read_processed(edition_id: str, table: str) -> pd.DataFrame:
+    path = paths.processed_dir(edition_id) / f"{table}.csv"
+    return read_csv(path)

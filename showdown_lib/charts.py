@@ -12,7 +12,6 @@ from pathlib import Path
 
 import matplotlib
 
-matplotlib.use("Agg") if matplotlib.get_backend().lower() in ("", "agg") else None
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -230,5 +229,36 @@ def coverage_matrix(coverage: pd.DataFrame, frameworks: list[Framework], title: 
     ax.set_title(title)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
+    """Stacked horizontal bars: each criterion's points in each framework's overall score.
+
+    The criterion colours are grouped by round (blues, greens, oranges); frameworks keep their
+    own colour on the tick labels.
+    """
+    label = names(frameworks)
+    colors = framework_colors(frameworks)
+    order = _order(overall.set_index("framework")["score"])
+    cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges"))}
+    fig, ax = plt.subplots(figsize=(10, 0.4 * len(order) + 1.6))
+    left = np.zeros(len(order))
+    for rid in method.round_ids:
+        crits = method.criteria_of(rid)
+        for k, c in enumerate(crits):
+            vals = table.reindex(order)[c.id].fillna(0).to_numpy()
+            ax.barh(range(len(order)), vals, left=left, color=cmaps[rid](0.35 + 0.5 * k / max(1, len(crits) - 1)),
+                    label=f"{method.round_name(rid)}: {c.name}", edgecolor="white", linewidth=0.4)
+            left += vals
+    ax.set_yticks(range(len(order)), [label[f] for f in order])
+    for tick, fw in zip(ax.get_yticklabels(), order):
+        tick.set_color(colors[fw])
+        tick.set_fontweight("bold")
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlabel("Points of the overall score contributed by each criterion")
+    ax.set_title("What the overall score is made of")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,0 +1,234 @@
+"""From collected observations to the raw value of each criterion, and where each came from.
+
+A ``collected`` edition names, per source, the snapshot to use (``snapshot: YYYY-MM-DD``,
+``latest`` for the newest on or before the edition's date, or ``null`` for none). The rules below
+turn those observations into one raw value per framework and criterion; the methodology then
+scores them. Every raw value keeps its origin (collected, probed, curated, published) and its
+source; a value that cannot be formed is NaN with the reason.
+
+The rules (the measured counterparts of the post's judgements):
+
+* activity      = 1 / max(weeks since last commit, 1) + pull requests merged in the last 30 days
+                  (git history; the GitHub API when there is no history)
+* ecosystem     = log10(1 + GitHub repositories mentioning it) + log10(1 + Stack Overflow questions)
+* numerics      = curated maturity (0-5) + curated ease of use (0-5)
+* ootb_ops      = the probe's points where the probe ran, else the curated points
+* os_support    = operating systems of the latest published wheels, else curated
+* the rest      = the curated fact of the same name
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError
+from .methodology import Methodology
+from .sources.base import latest_snapshot, read_snapshot
+
+SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe")
+ORIGIN = {"pypi": "collected", "git": "collected", "github": "collected", "stackexchange": "collected",
+          "ops_probe": "probed", "curated": "curated"}
+
+
+@dataclass
+class Obs:
+    """Observations of one edition, indexed for lookup: (source, framework, metric) -> row."""
+
+    table: pd.DataFrame
+    snapshots: dict[str, str | None]
+
+    def get(self, source: str, framework: str, metric: str) -> tuple[float | str | None, str, str]:
+        """(value, detail, reason) of one observation; value None when missing, with the reason."""
+        key = (source, framework, metric)
+        if key not in self.index:
+            snap = self.snapshots.get(source)
+            reason = (f"no {source} snapshot in this edition" if snap is None else f"{source} snapshot {snap} has no {metric} for {framework}")
+            return None, "", reason
+        row = self.index[key]
+        if row["status"] != "ok":
+            return None, row.get("detail", ""), f"{source}: {row['reason']}"
+        return row["value"], row.get("detail", ""), ""
+
+    def __post_init__(self) -> None:
+        self.index = {(r["source"], r["framework"], r["metric"]): r for r in self.table.to_dict("records")}
+
+
+def resolve_snapshots(edition) -> dict[str, str | None]:
+    """The snapshot date each source of the edition uses (None when the edition has none)."""
+    out: dict[str, str | None] = {}
+    for source in SOURCES:
+        spec = edition.inputs.get(source)
+        snap = spec.get("snapshot") if isinstance(spec, dict) else None
+        if snap in (None, "none"):
+            out[source] = None
+        elif snap == "latest":
+            out[source] = latest_snapshot(source, on_or_before=edition.as_of)
+        else:
+            out[source] = str(snap)
+    return out
+
+
+def load_observations(edition) -> Obs:
+    from .registry import load_registry, select
+
+    snaps = resolve_snapshots(edition)
+    frames = []
+    for source, snap in snaps.items():
+        if snap is None:
+            continue
+        obs, _prov = read_snapshot(source, snap)
+        obs = obs.copy()
+        obs["source"] = source
+        frames.append(obs)
+    curated_spec = edition.inputs.get("curated")
+    if isinstance(curated_spec, dict) and curated_spec.get("set"):
+        from .sources import curated
+
+        frameworks = select(load_registry(), edition.cast)
+        result = curated.collect(frameworks, edition.as_of, edition=curated_spec["set"])
+        frames.append(pd.DataFrame([o.as_row() for o in result.observations]))
+        snaps["curated"] = curated_spec["set"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["framework", "metric", "value", "source", "status", "reason", "detail"])
+    table = table[table["framework"].isin(edition.cast)]
+    return Obs(table, snaps)
+
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
+def _curated(obs: Obs, fw: str, fact: str) -> tuple[float | None, str, str, str]:
+    v, detail, reason = obs.get("curated", fw, fact)
+    return _num(v), "curated", f"curated: {detail}" if detail else "curated", reason
+
+
+def _activity(obs: Obs, fw: str):
+    weeks, d1, r1 = obs.get("git", fw, "weeks_since_last_commit")
+    prs, d2, r2 = obs.get("git", fw, "merged_prs_30d")
+    weeks, prs = _num(weeks), _num(prs)
+    if weeks is not None and prs is not None:
+        return 1.0 / max(weeks, 1.0) + prs, "collected", f"git: {d1 or d2}", ""
+    gh_prs, d3, r3 = obs.get("github", fw, "merged_prs_30d")
+    gh_prs = _num(gh_prs)
+    pushed, _, r4 = obs.get("github", fw, "weeks_since_push")
+    pushed = _num(pushed)
+    if gh_prs is not None and pushed is not None:
+        return 1.0 / max(pushed, 1.0) + gh_prs, "collected", f"github: {d3}", ""
+    return None, "missing", "", "; ".join(r for r in (r1 or r2, r3 or r4) if r)
+
+
+def _ecosystem(obs: Obs, fw: str):
+    repos, d1, r1 = obs.get("github", fw, "repos_mentioning")
+    questions, d2, r2 = obs.get("stackexchange", fw, "questions_total")
+    if _num(questions) is None:
+        q2, d2b, r2b = obs.get("stackexchange", fw, "questions_as_of")
+        if _num(q2) is not None:
+            questions, d2, r2 = q2, d2b, ""
+    repos, questions = _num(repos), _num(questions)
+    if repos is not None and questions is not None:
+        return math.log10(1 + repos) + math.log10(1 + questions), "collected", f"github: {d1}; stackexchange: {d2}", ""
+    return None, "missing", "", "; ".join(r for r in (r1, r2) if r)
+
+
+def _numerics(obs: Obs, fw: str):
+    m, _, src, r1 = _curated(obs, fw, "numerics_maturity")
+    e, _, _, r2 = _curated(obs, fw, "numerics_ease")
+    if m is not None and e is not None:
+        return m + e, "curated", src, ""
+    return None, "missing", "", "; ".join(r for r in (r1, r2) if r)
+
+
+def _ootb(obs: Obs, fw: str):
+    v, d, r = obs.get("ops_probe", fw, "ootb_ops")
+    if _num(v) is not None:
+        version, _, _ = obs.get("ops_probe", fw, "framework_version")
+        return _num(v), "probed", f"ops probe{f' ({version})' if version else ''}: {d}".rstrip(": "), ""
+    c, origin, src, r2 = _curated(obs, fw, "ootb_ops")
+    return (c, origin, src, "") if c is not None else (None, "missing", "", "; ".join(x for x in (r, r2) if x))
+
+
+def _os(obs: Obs, fw: str):
+    v, d, r = obs.get("pypi", fw, "os_count")
+    if _num(v) is not None:
+        return _num(v), "collected", f"package index wheels: {d}".rstrip(": "), ""
+    c, origin, src, r2 = _curated(obs, fw, "os_support")
+    return (c, origin, src, "") if c is not None else (None, "missing", "", "; ".join(x for x in (r, r2) if x))
+
+
+def _plain(fact: str) -> Callable:
+    def rule(obs: Obs, fw: str):
+        v, origin, src, reason = _curated(obs, fw, fact)
+        return (v, origin, src, "") if v is not None else (None, "missing", "", reason)
+
+    return rule
+
+
+RULES: dict[str, Callable] = {
+    "sponsor": _plain("sponsor"),
+    "activity": _activity,
+    "ecosystem": _ecosystem,
+    "documentation": _plain("documentation"),
+    "graph_building": _plain("graph_building"),
+    "numerics": _numerics,
+    "ootb_ops": _ootb,
+    "scalability": _plain("scalability"),
+    "languages": _plain("languages"),
+    "os_support": _os,
+    "aws_support": _plain("aws_support"),
+    "onnx_support": _plain("onnx_support"),
+}
+
+
+def build_raw(edition, method: Methodology) -> pd.DataFrame:
+    """Raw value, origin, source and reason for every framework x criterion of a collected edition.
+
+    ``inputs.published_fallback: <edition>`` lets an edition keep another edition's published
+    scores for the criteria it cannot re-measure (the 2018 re-measurement does this).
+    """
+    obs = load_observations(edition)
+    fallback = None
+    fb_id = edition.inputs.get("published_fallback")
+    if fb_id:
+        from .editions import load_edition, read_published
+
+        fallback = read_published(load_edition(str(fb_id)), method).set_index(["framework", "criterion"])
+    measured_only = set(edition.inputs.get("measure", []) or method.criterion_ids)
+    rows = []
+    for fw in edition.cast:
+        for crit in method.criteria:
+            if crit.id not in RULES:
+                raise DataError(edition.file, f"no rule turns observations into {crit.id!r}", crit.id)
+            if crit.id in measured_only:
+                value, origin, source, reason = RULES[crit.id](obs, fw)
+            else:
+                value, origin, source, reason = None, "missing", "", "not re-measured in this edition"
+            row = {"framework": fw, "criterion": crit.id, "raw_value": np.nan if value is None else float(value),
+                   "published_score": np.nan, "origin": origin if value is not None else "missing",
+                   "source": source, "note": reason}
+            if value is None and fallback is not None and (fw, crit.id) in fallback.index:
+                pub = fallback.loc[(fw, crit.id)]
+                if pd.notna(pub["published_score"]):
+                    row.update(published_score=float(pub["published_score"]), raw_value=pub["raw_value"], origin="published",
+                               source=f"edition {fb_id}: {pub['source']}", note=f"kept from edition {fb_id} ({reason})")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def coverage(result) -> pd.DataFrame:
+    """framework x criterion: origin (published, collected, probed, curated, missing), as-of date, source, reason."""
+    raw = result.raw.copy()
+    if "origin" not in raw:
+        raw["origin"] = np.where(raw["published_score"].notna(), "published", "missing")
+    raw["as_of"] = result.edition.as_of
+    raw["reason"] = np.where(raw["origin"] == "missing", raw["note"], "")
+    return raw[["framework", "criterion", "origin", "as_of", "source", "reason"]].reset_index(drop=True)

@@ -1,0 +1,134 @@
+"""Sentences computed from the scores, so the text of a notebook can never disagree with its charts.
+
+Every function takes the processed tables and returns plain Markdown. Numbers are formatted
+with one decimal, as in the charts.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .methodology import Methodology
+
+
+def _fmt(x: float) -> str:
+    return "n/a" if pd.isna(x) else f"{x:.1f}"
+
+
+def _join(items: list[str]) -> str:
+    items = list(items)
+    if not items:
+        return "none"
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def podium(overall: pd.DataFrame, names: dict[str, str]) -> str:
+    o = overall.sort_values(["rank", "framework"]).reset_index(drop=True)
+    if len(o) < 2:
+        return f"Only {names.get(o.framework[0], o.framework[0])} was scored." if len(o) else "Nothing was scored."
+    first, second = o.iloc[0], o.iloc[1]
+    lead = first.score - second.score
+    parts = []
+    tied = o[o["rank"] == first["rank"]]
+    if len(tied) > 1:
+        parts.append(f"{_join([names[f] for f in tied.framework])} share first place at {_fmt(first.score)}.")
+    else:
+        parts.append(f"**{names[first.framework]}** comes first overall with {_fmt(first.score)}, "
+                     f"{lead:.1f} point{'s' if abs(lead - 1) > 1e-9 else ''} ahead of {names[second.framework]} ({_fmt(second.score)}).")
+    if len(o) >= 3:
+        third = o.iloc[2]
+        parts.append(f"{names[third.framework]} completes the podium at {_fmt(third.score)}.")
+    last = o.iloc[-1]
+    parts.append(f"The spread from first to last ({names[last.framework]}, {_fmt(last.score)}) is {first.score - last.score:.1f} points.")
+    return " ".join(parts)
+
+
+def tiers(scores: pd.DataFrame, names: dict[str, str], what: str = "overall") -> str:
+    """One line per tier, members best first, with the gap that separates it from the next tier."""
+    s = scores.dropna(subset=["score"]).sort_values(["score", "framework"], ascending=[False, True])
+    lines = []
+    tier_ids = sorted(s["tier"].dropna().unique())
+    for t in tier_ids:
+        part = s[s["tier"] == t]
+        line = f"- **Tier {int(t)}** ({len(part)}): " + _join([f"{names[f]} ({_fmt(v)})" for f, v in zip(part.framework, part.score)])
+        nxt = s[s["tier"] == t + 1]
+        if len(nxt):
+            line += f"; a gap of {part.score.min() - nxt.score.max():.1f} points to tier {int(t) + 1}"
+        lines.append(line + ".")
+    return f"Tiers ({what} score, cut at the largest gaps):\n\n" + "\n".join(lines)
+
+
+def category_leaders(categories: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:
+    lines = []
+    for rid in method.round_ids:
+        part = categories[categories["category"] == rid].dropna(subset=["score"]).sort_values(["score", "framework"], ascending=[False, True])
+        if part.empty:
+            continue
+        top = part.iloc[0]
+        tied = part[part["score"] == top.score]
+        if len(tied) > 1:
+            lines.append(f"- {method.round_name(rid)}: {_join([names[f] for f in tied.framework])} tie at {_fmt(top.score)}.")
+        else:
+            runner = part.iloc[1] if len(part) > 1 else None
+            tail = f", {top.score - runner.score:.1f} ahead of {names[runner.framework]}" if runner is not None else ""
+            lines.append(f"- {method.round_name(rid)}: {names[top.framework]} leads with {_fmt(top.score)}{tail}.")
+    return "\n".join(lines)
+
+
+def deciding_criteria(criteria: pd.DataFrame, categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology,
+                      names: dict[str, str], weights: dict[str, dict[str, float]] | None = None, top: int = 3) -> tuple[str, pd.DataFrame]:
+    """How much each criterion moves the overall gap between the first two frameworks.
+
+    A criterion's contribution to a framework's overall score is its score times its share of the
+    category weight (among that framework's available criteria) times the category's share of the
+    overall weight. The difference of contributions between the two frameworks adds up to the gap.
+    """
+    o = overall.sort_values(["rank", "framework"])
+    if len(o) < 2:
+        return "", pd.DataFrame()
+    a, b = o.framework.iloc[0], o.framework.iloc[1]
+    contrib = contributions(criteria, method, weights)
+    diff = (contrib.loc[a] - contrib.loc[b]).rename("difference").to_frame()
+    diff["criterion_name"] = [method.criterion(c).name for c in diff.index]
+    diff = diff.sort_values("difference", key=lambda s: -s.abs())
+    pos = diff[diff.difference > 0].head(top)
+    neg = diff[diff.difference < 0].head(top)
+    gap = diff.difference.sum()
+    text = (f"{names[a]} leads {names[b]} by {gap:.1f} points overall. "
+            f"The criteria that open the gap most: {_join([f'{r.criterion_name} (+{r.difference:.1f})' for r in pos.itertuples()])}. ")
+    if len(neg):
+        text += f"Those that pull the other way: {_join([f'{r.criterion_name} ({r.difference:.1f})' for r in neg.itertuples()])}."
+    return text, diff
+
+
+def contributions(criteria: pd.DataFrame, method: Methodology, weights: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
+    """framework x criterion table of each criterion's points in the overall score (rows sum to the overall)."""
+    cw = (weights or {}).get("criterion") or {c: 1.0 for c in method.criterion_ids}
+    gw = (weights or {}).get("category") or {r: 1.0 for r in method.round_ids}
+    avail = criteria[criteria["status"] == "value"].copy()
+    avail["w"] = avail["criterion"].map(cw)
+    avail["round_w"] = avail.groupby(["framework", "round"])["w"].transform("sum")
+    gsum = sum(gw.values())
+    avail["points"] = avail["score"] * avail["w"] / avail["round_w"] * avail["round"].map(gw) / gsum
+    table = avail.pivot(index="framework", columns="criterion", values="points").reindex(columns=method.criterion_ids)
+    return table.fillna(0.0)
+
+
+def not_available(criteria: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:
+    na = criteria[criteria["status"] != "value"]
+    if na.empty:
+        return "Every criterion is available for every framework."
+    lines = []
+    for cid, part in na.groupby("criterion", sort=False):
+        lines.append(f"- {method.criterion(cid).name}: {_join(sorted(names[f] for f in part.framework))}")
+    return (f"{len(na)} of {len(criteria)} criterion values are not available; each is left out of its framework's "
+            "category mean and marked n/a in the charts:\n\n" + "\n".join(lines))
+
+
+def profile(framework: str, categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:
+    row = overall.set_index("framework").loc[framework]
+    cats = categories[categories.framework == framework].set_index("category")["score"]
+    best, worst = cats.idxmax(), cats.idxmin()
+    return (f"{names[framework]} ranks {int(row['rank'])} of {len(overall)} ({_fmt(row.score)}, tier {int(row.tier)}); "
+            f"strongest in {method.round_name(best)} ({_fmt(cats[best])}), weakest in {method.round_name(worst)} ({_fmt(cats[worst])}).")

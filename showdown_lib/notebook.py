@@ -1,0 +1,317 @@
+"""What the notebooks call: one :class:`Report` per edition, each method a step of the narrative.
+
+A notebook holds the parameters, the prose and one call per table, chart or computed paragraph;
+everything else lives here, once. Figures are shown inline and saved under
+``reports/figures/<edition>/`` as PNG and SVG; tables are written under ``data/processed/<edition>/``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+from importlib import metadata
+from typing import Any, Mapping
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import charts, narrative, paths
+from .editions import EditionResult, score_edition, write_processed
+from .fileio import atomic_write_csv
+from .registry import load_registry
+
+pd.set_option("display.precision", 1)
+pd.set_option("display.max_columns", 30)
+pd.set_option("display.width", 160)
+
+
+def _display(obj: Any) -> None:
+    try:
+        from IPython.display import display
+
+        display(obj)
+    except ImportError:  # outside IPython: print
+        print(obj)
+
+
+def md(text: str) -> None:
+    """Show computed Markdown."""
+    try:
+        from IPython.display import Markdown
+
+        _display(Markdown(text))
+    except ImportError:
+        print(text)
+
+
+class Report:
+    """The scored edition plus helpers that render one step of the report each."""
+
+    def __init__(
+        self,
+        edition: str = "2018",
+        n_tiers: int = 0,
+        criterion_weights: Mapping[str, float] | None = None,
+        category_weights: Mapping[str, float] | None = None,
+        save_figures: bool = True,
+    ) -> None:
+        self.result: EditionResult = score_edition(
+            edition, criterion_weights or None, category_weights or None, n_tiers or None
+        )
+        self.edition = self.result.edition
+        self.method = self.result.method
+        registry = load_registry()
+        by_id = {fw.id: fw for fw in registry}
+        self.frameworks = [by_id[i] for i in self.edition.cast]
+        self.all_frameworks = registry  # colours are fixed over the whole registry
+        self.names = {fw.id: fw.name for fw in registry}
+        self.save_figures = save_figures
+
+    # -- output helpers ---------------------------------------------------------------------
+    def show(self, fig, name: str) -> None:
+        """Save ``fig`` (PNG and SVG) when saving is on, show it inline, and close it."""
+        if self.save_figures:
+            charts.save_figure(fig, self.edition.id, name)
+        _display(fig)
+        plt.close(fig)
+
+    def write(self, frame: pd.DataFrame, name: str) -> str:
+        path = atomic_write_csv(paths.processed_dir(self.edition.id) / f"{name}.csv", frame)
+        return f"wrote data/processed/{self.edition.id}/{path.name} ({len(frame)} rows)"
+
+    def label(self, frame: pd.DataFrame, column: str = "framework") -> pd.DataFrame:
+        out = frame.copy()
+        out[column] = out[column].map(self.names)
+        return out
+
+    # -- 00 collect ---------------------------------------------------------------------------
+    def describe_edition(self) -> str:
+        e = self.edition
+        lines = [f"**Edition `{e.id}`**: {e.title}. As of {e.as_of}; {len(e.cast)} frameworks; kind: {e.kind}."]
+        for name, spec in e.inputs.items():
+            if isinstance(spec, dict):
+                bits = [f"source: {spec['source']}" if spec.get("source") else "", f"method: {spec['method']}" if spec.get("method") else "",
+                        f"retrieved {spec['retrieved']}" if spec.get("retrieved") else "", f"as of {spec['as_of']}" if spec.get("as_of") else ""]
+                lines.append(f"- `{name}`: " + "; ".join(b for b in bits if b))
+            else:
+                lines.append(f"- `{name}`: {spec}")
+        return "\n".join(lines)
+
+    def cast_table(self) -> pd.DataFrame:
+        rows = [{"framework": fw.name, "association": fw.association, "first release": fw.first_release,
+                 "numerics": fw.numerics, "repository": ", ".join(r.url + (f" ({r.path})" if r.path else "") for r in fw.repositories)}
+                for fw in self.frameworks]
+        return pd.DataFrame(rows)
+
+    def inputs_wide(self) -> pd.DataFrame:
+        """framework x criterion grid of the inputs: the raw value where there is one, else the published score."""
+        raw = self.result.raw.copy()
+        raw["shown"] = raw["raw_value"].where(raw["raw_value"].notna(), raw.get("published_score"))
+        wide = raw.pivot(index="framework", columns="criterion", values="shown").reindex(columns=self.method.criterion_ids)
+        wide.index = wide.index.map(self.names)
+        return wide
+
+    def coverage(self) -> pd.DataFrame:
+        """One row per framework x criterion: how the input was obtained, and as of when."""
+        from .measures import coverage
+
+        return coverage(self.result)
+
+    def coverage_summary(self) -> str:
+        cov = self.coverage()
+        counts = cov["origin"].value_counts()
+        parts = [f"{n} {k}" for k, n in counts.items()]
+        return (f"{len(cov)} framework x criterion inputs for {cov.framework.nunique()} frameworks: " + ", ".join(parts) + ".")
+
+    def coverage_chart(self) -> None:
+        cov = self.coverage()
+        cov = cov.assign(criterion=cov["criterion"].map(lambda c: self.method.criterion(c).name))
+        fig = charts.coverage_matrix(cov, self.all_frameworks, f"Where each input of edition {self.edition.id} comes from")
+        self.show(fig, "coverage")
+
+    def missing_table(self) -> pd.DataFrame:
+        cov = self.coverage()
+        miss = cov[cov["origin"] == "missing"][["framework", "criterion", "reason"]]
+        return self.label(miss).reset_index(drop=True)
+
+    def write_inputs(self) -> str:
+        a = self.write(self.result.raw, "inputs")
+        b = self.write(self.coverage(), "coverage")
+        return a + "; " + b
+
+    def figure_notes(self, round_id: str | None = None) -> str:
+        crits = self.method.criteria_of(round_id) if round_id else list(self.method.criteria)
+        notes = [f"- **{c.name}**: {c.figures_note}" for c in crits if c.figures_note]
+        if not notes:
+            return "The published figures and the post's text agree on the scales of this round."
+        return "Where the published figures and the post's text disagree on a scale, we follow the figures:\n\n" + "\n".join(notes)
+
+    # -- rounds -------------------------------------------------------------------------------
+    def round_method(self, round_id: str) -> pd.DataFrame:
+        t = self.method.table()
+        return t[t["id"].isin([c.id for c in self.method.criteria_of(round_id)])].drop(columns=["round"]).reset_index(drop=True)
+
+    def round_scores(self, round_id: str) -> pd.DataFrame:
+        """framework x criterion scores of a round, with the category score and its tier, best first."""
+        crit = self.result.criteria[self.result.criteria["round"] == round_id]
+        wide = crit.pivot(index="framework", columns="criterion", values="score")[[c.id for c in self.method.criteria_of(round_id)]]
+        wide.columns = [self.method.criterion(c).name for c in wide.columns]
+        cat = self.result.categories[self.result.categories["category"] == round_id].set_index("framework")
+        wide["category score"] = cat["score"]
+        wide["n criteria"] = cat["n_criteria"]
+        wide["tier"] = cat["tier"]
+        wide = wide.sort_values(["category score"], ascending=False, kind="stable")
+        wide.index = wide.index.map(self.names)
+        wide.index.name = "framework"
+        return wide
+
+    def round_breakdown(self, round_id: str) -> None:
+        fig = charts.criteria_breakdown(self.result.criteria, self.result.categories, round_id, self.method, self.all_frameworks)
+        self.show(fig, f"{round_id}_criteria")
+
+    def round_strip(self, round_id: str) -> None:
+        fig = charts.category_strip(self.result.categories, round_id, self.method, self.all_frameworks)
+        self.show(fig, f"{round_id}_category")
+
+    def round_story(self, round_id: str) -> str:
+        cats = self.result.categories[self.result.categories["category"] == round_id]
+        crit = self.result.criteria[self.result.criteria["round"] == round_id]
+        text = [narrative.tiers(cats, self.names, self.method.round_name(round_id))]
+        for c in self.method.criteria_of(round_id):
+            part = crit[(crit.criterion == c.id) & (crit.status == "value")].sort_values(["score", "framework"], ascending=[False, True])
+            if part.empty:
+                text.append(f"- {c.name}: not available for any framework.")
+                continue
+            top = part[part.score == part.score.iloc[0]]
+            low = part[part.score == part.score.iloc[-1]]
+            text.append(f"- {c.name}: best {narrative._join([self.names[f] for f in top.framework])} ({part.score.iloc[0]:.0f}), "
+                        f"lowest {narrative._join([self.names[f] for f in low.framework])} ({part.score.iloc[-1]:.0f}); "
+                        f"median {part.score.median():.0f}.")
+        na = crit[crit.status != "value"]
+        if len(na):
+            text.append("\nNot available (left out of the mean, marked n/a): " +
+                        narrative._join([f"{self.names[f]} ({self.method.criterion(c).name})" for f, c in zip(na.framework, na.criterion)]) + ".")
+        return "\n".join(text)
+
+    def write_round(self, round_id: str) -> str:
+        crit = self.result.criteria[self.result.criteria["round"] == round_id]
+        return self.write(crit, f"round_{round_id}")
+
+    # -- 04 aggregate -------------------------------------------------------------------------
+    def overall_table(self) -> pd.DataFrame:
+        wide = self.result.categories.pivot(index="framework", columns="category", values="score")[self.method.round_ids]
+        wide.columns = [self.method.round_name(r) for r in wide.columns]
+        o = self.result.overall.set_index("framework")
+        wide["overall"] = o["score"]
+        wide["rank"] = o["rank"]
+        wide["tier"] = o["tier"]
+        wide = wide.sort_values(["rank"], kind="stable")
+        wide.index = wide.index.map(self.names)
+        wide.index.name = "framework"
+        return wide
+
+    def weights_table(self) -> pd.DataFrame:
+        w = self.result.weights
+        rows = [{"kind": "category", "name": self.method.round_name(k), "weight": v} for k, v in w["category"].items()]
+        rows += [{"kind": "criterion", "name": self.method.criterion(k).name, "weight": v} for k, v in w["criterion"].items()]
+        return pd.DataFrame(rows)
+
+    def podium(self) -> None:
+        self.show(charts.podium(self.result.overall, self.all_frameworks, f"Overall score, edition {self.edition.id}"), "overall_podium")
+
+    def radar(self) -> None:
+        self.show(charts.radar_by_tier(self.result.categories, self.result.overall, self.method, self.all_frameworks), "radar_by_tier")
+
+    def contributions_chart(self) -> None:
+        table = narrative.contributions(self.result.criteria, self.method, self.result.weights)
+        self.show(charts.contributions(table, self.result.overall, self.method, self.all_frameworks), "overall_contributions")
+
+    def write_contract(self) -> str:
+        written = write_processed(self.result)
+        return "wrote " + ", ".join(f"data/processed/{self.edition.id}/{p.name}" for p in written.values())
+
+    # -- 05 discussion ------------------------------------------------------------------------
+    def headline(self) -> str:
+        r = self.result
+        return "\n\n".join([
+            narrative.podium(r.overall, self.names),
+            narrative.tiers(r.overall, self.names),
+            "Category leaders:\n\n" + narrative.category_leaders(r.categories, self.method, self.names),
+        ])
+
+    def deciding(self) -> tuple[str, pd.DataFrame]:
+        r = self.result
+        text, diff = narrative.deciding_criteria(r.criteria, r.categories, r.overall, self.method, self.names, r.weights)
+        return text, diff.rename(columns={"criterion_name": "criterion"}).set_index("criterion")[["difference"]]
+
+    def not_available(self) -> str:
+        return narrative.not_available(self.result.criteria, self.method, self.names)
+
+    def claims(self):
+        from . import review
+
+        table = review.claims_table(self.result)
+        if table.empty:
+            md(f"Edition {self.edition.id} has no review file: there are no published claims to check.")
+            return None
+        held = (table["holds"] == "yes").sum()
+        md(f"{held} of {len(table)} statements the post makes about its results hold on the scores reproduced from its figures.")
+        return table
+
+    def doubts(self):
+        from . import review
+
+        table = review.doubts_table(self.result, self.names)
+        if table.empty:
+            md("No published value is under doubt in this edition.")
+            return None
+        off = review.off_scale(self.result)
+        md(f"{len(table)} published values look doubtful on their face; {len(off)} fixed-scale scores sit off their scale. "
+           "They are kept as published: the reproduction does not correct the post.")
+        return table
+
+    def doubt_impact_text(self) -> str:
+        """How the ranking moves if the doubtful values took the value the evidence suggests."""
+        from . import review
+
+        data = review.load_review(self.result)
+        alt = {(d["framework"], d["criterion"]): float(d["suggested"]) for d in data.get("doubts", []) if d.get("suggested") is not None}
+        if not alt:
+            return "There is no suggested revision to test."
+        table = review.doubt_impact(self.result, alt)
+        moved = table[table["rank_published"] != table["rank_revised"]]
+        changes = "; ".join(f"{self.names[r.framework]} {int(r.rank_published)} → {int(r.rank_revised)}" for r in moved.itertuples())
+        return (f"Replacing the {len(alt)} doubtful values with the values the evidence suggests (kept apart, never in the tables) "
+                + (f"moves {len(moved)} frameworks: {changes}." if len(moved) else "moves no framework's rank.")
+                + f" The top three stay {'the same' if set(table.nsmallest(3, 'rank_revised').framework) == set(table.nsmallest(3, 'rank_published').framework) else 'different'}.")
+
+    def write_discussion(self) -> str:
+        from . import review
+
+        parts = [self.write(narrative.contributions(self.result.criteria, self.method, self.result.weights).reset_index(), "contributions")]
+        claims = review.claims_table(self.result)
+        if not claims.empty:
+            parts.append(self.write(claims, "claims"))
+        return "; ".join(parts)
+
+    def profiles(self) -> str:
+        return "\n".join("- " + narrative.profile(f, self.result.categories, self.result.overall, self.method, self.names)
+                         for f in self.result.overall.framework)
+
+
+def environment_record() -> pd.DataFrame:
+    """Package versions and the git revision the notebook ran with (the report's last cell)."""
+    rows = [{"item": "python", "version": platform.python_version()}]
+    for pkg in ("showdown", "pandas", "numpy", "matplotlib", "seaborn", "papermill", "requests"):
+        try:
+            rows.append({"item": pkg, "version": metadata.version(pkg)})
+        except metadata.PackageNotFoundError:
+            rows.append({"item": pkg, "version": "not installed"})
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.project_root(), capture_output=True,
+                             text=True, timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        rev = "unknown"
+    rows.append({"item": "git revision", "version": rev})
+    rows.append({"item": "run at (UTC)", "version": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")})
+    return pd.DataFrame(rows).set_index("item")

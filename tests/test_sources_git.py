@@ -1,0 +1,350 @@
+"""Tests of the git collector on small repositories built here with fixed dates.
+
+Every expected number below is counted by hand from the history the test builds; the comments
+next to each builder list which commits land in which window.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from showdown_lib.errors import CollectionError
+from showdown_lib.registry import Framework, Repository
+from showdown_lib.sources import git as gitsrc
+from showdown_lib.sources.base import read_snapshot, write_snapshot
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+WEEK = 7 * 86400
+
+
+def fw(fid: str, *repos: Repository) -> Framework:
+    return Framework(id=fid, name=fid.title(), association="test", first_release=2020, repositories=tuple(repos), pypi=(), so_tags=(), numerics="none")
+
+
+class Repo:
+    """A throw-away git repository with commits at chosen dates."""
+
+    def __init__(self, path: Path, branch: str = "main"):
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.home = path.parent / f".home-{path.name}"
+        self.home.mkdir(exist_ok=True)
+        self.git("init", "-q", "-b", branch)
+
+    def env(self, email: str = "a@x", date: str | None = None, committer_date: str | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env.update({"HOME": str(self.home), "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+                    "GIT_AUTHOR_NAME": email.split("@")[0], "GIT_AUTHOR_EMAIL": email,
+                    "GIT_COMMITTER_NAME": "committer", "GIT_COMMITTER_EMAIL": "committer@x"})
+        if date:
+            env["GIT_AUTHOR_DATE"] = date
+            env["GIT_COMMITTER_DATE"] = committer_date or date
+        return env
+
+    def git(self, *args: str, **env_kw) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.path, env=self.env(**env_kw), capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+
+    def commit(self, message: str, date: str, email: str = "a@x", files: dict[str, str] | None = None, committer_date: str | None = None) -> str:
+        for name, text in (files or {}).items():
+            f = self.path / name
+            f.parent.mkdir(parents=True, exist_ok=True)
+            f.write_text(text)
+            self.git("add", name)
+        self.git("commit", "-q", "--allow-empty", "-m", message, email=email, date=date, committer_date=committer_date)
+        return self.git("rev-parse", "HEAD")
+
+    def merge(self, branch: str, message: str, date: str, email: str = "a@x") -> str:
+        self.git("merge", "-q", "--no-ff", "-m", message, branch, email=email, date=date)
+        return self.git("rev-parse", "HEAD")
+
+
+def build_workflows(path: Path) -> Repo:
+    """A history mixing the three PR workflows around the as-of date 2020-06-30.
+
+    main (first-parent chain)                       lands (UTC)            window of 2020-06-30
+      c1   root                          a          2020-01-01 10:00       before
+      cw0  edge, one second early        a          2020-05-31 23:59:59    just outside
+      cw1  edge, first second            a          2020-06-01 00:00:00    inside
+      c2   "Fix x (#34)"                 a          2020-06-05             inside, PR 34
+      M    "Merge pull request #12 ..."  a          2020-06-15             inside, PR 12
+           f1 (committed 2020-05-20)     b          lands with M           inside, PR 12
+           f2 (committed 2020-06-10)     A@X        lands with M           inside, PR 12 (same author as a@x)
+      c3   trailer pull/56               d          2020-06-30 23:59:59    inside, PR 56 (given in -07:00)
+      c4   "Speed up y (#78)"            e          2020-07-01 00:00:00    after (given in +02:00)
+      M2   "Merge pull request #90 ..."  a          2020-07-02             after
+           g1 (committed 2020-06-20)     f          lands with M2          after, although committed inside
+    """
+    r = Repo(path)
+    r.commit("root", "2020-01-01T10:00:00+00:00")
+    r.commit("edge early", "2020-05-31T23:59:59+00:00")
+    r.commit("edge first second", "2020-06-01T00:00:00+00:00")
+    base = r.git("rev-parse", "HEAD")
+    r.commit("Fix x (#34)", "2020-06-05T12:00:00+00:00")
+    r.git("checkout", "-q", "-b", "feature", base)
+    r.commit("feature part 1", "2020-05-20T12:00:00+00:00", email="b@x")
+    r.commit("feature part 2", "2020-06-10T12:00:00+00:00", email="A@X")
+    r.git("checkout", "-q", "main")
+    r.merge("feature", "Merge pull request #12 from a/b", "2020-06-15T12:00:00+00:00")
+    r.git("checkout", "-q", "-b", "late")
+    r.commit("late work", "2020-06-20T12:00:00+00:00", email="f@x")
+    r.git("checkout", "-q", "main")
+    r.commit("Refactor z\n\nSummary of the change.\n\nPull Request resolved: https://github.com/o/r/pull/56\nDifferential Revision: D1",
+             "2020-06-30T16:59:59-07:00", email="d@x")
+    r.commit("Speed up y (#78)", "2020-07-01T02:00:00+02:00", email="e@x")
+    r.merge("late", "Merge pull request #90 from f/late", "2020-07-02T12:00:00+00:00")
+    return r
+
+
+def values(result, framework: str) -> dict:
+    return {o.metric: o.value for o in result.observations if o.framework == framework}
+
+
+def rows(result, framework: str) -> list:
+    return [o for o in result.observations if o.framework == framework]
+
+
+GH = Repository(url="https://github.com/o/r")
+
+
+@pytest.fixture(scope="module")
+def workflows(tmp_path_factory) -> Repo:
+    return build_workflows(tmp_path_factory.mktemp("wf") / "r")
+
+
+def test_merge_squash_and_trailer_workflows_as_of_2020_06_30(workflows):
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(workflows.path)})
+    v = values(res, "demo")
+    assert all(o.status == "ok" for o in rows(res, "demo"))
+    assert v["total_commits"] == 8  # c1 cw0 cw1 c2 f1 f2 M c3
+    assert v["commits_30d"] == 6  # cw1 c2 f1 f2 M c3
+    assert v["merged_prs_30d"] == 3  # 12, 34, 56
+    assert v["active_authors_30d"] == 3  # a b d (A@X is a@x: e-mails are lower-cased)
+    assert v["last_commit_date"] == "2020-06-30"
+    assert v["weeks_since_last_commit"] == pytest.approx(1 / WEEK)  # one second before midnight UTC
+    assert v["first_commit_date"] == "2020-01-01"
+    assert res.source == "git" and res.as_of == "2020-06-30"
+    assert res.endpoint == "git log of {repository}[ -- {path}]"
+    assert rows(res, "demo")[0].detail.startswith("github.com/o/r (branch main; history through ")
+    assert res.tables["repositories"][0]["branch"] == "main"
+
+
+def test_later_as_of_picks_up_late_merge_and_moves_the_window(workflows):
+    res = gitsrc.collect([fw("demo", GH)], "2020-07-05", mirrors={"demo": str(workflows.path)})
+    v = values(res, "demo")
+    assert v["total_commits"] == 11  # the 8 above + c4 g1 M2
+    # window [2020-06-06, 2020-07-06): f1 f2 M (land 06-15), c3, c4, g1 M2 (land 07-02)
+    assert v["commits_30d"] == 7
+    assert v["merged_prs_30d"] == 4  # 12, 56, 78, 90
+    assert v["active_authors_30d"] == 5  # a b d e f
+    assert v["last_commit_date"] == "2020-07-02"
+    assert v["weeks_since_last_commit"] == pytest.approx((3 * 86400 + 12 * 3600) / WEEK)
+
+
+def test_window_days_changes_the_window_and_the_metric_names(workflows):
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(workflows.path)}, window_days=7)
+    v = values(res, "demo")
+    assert v["commits_7d"] == 1  # only c3 lands in [06-24, 07-01)
+    assert v["merged_prs_7d"] == 1 and v["active_authors_7d"] == 1
+    assert "commits_30d" not in v
+    with pytest.raises(ValueError):
+        gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(workflows.path)}, window_days=0)
+
+
+def test_as_of_before_the_first_commit_is_missing(workflows):
+    res = gitsrc.collect([fw("demo", GH)], "2019-12-31", mirrors={"demo": str(workflows.path)})
+    obs = rows(res, "demo")
+    assert len(obs) == 7 and all(o.status == "missing" for o in obs)
+    assert obs[0].reason == "no commits of github.com/o/r on or before 2019-12-31"
+
+
+def test_empty_repository_is_missing(tmp_path):
+    Repo(tmp_path / "empty")
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(tmp_path / "empty")})
+    obs = rows(res, "demo")
+    assert {o.status for o in obs} == {"missing"}
+    assert obs[0].reason == "repository github.com/o/r has no commits (empty repository)"
+
+
+def test_bare_mirror_keyed_by_slug_gives_the_same_numbers(workflows, tmp_path):
+    bare = tmp_path / "o+r.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(workflows.path), str(bare)], check=True, capture_output=True)
+    direct = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(workflows.path)})
+    mirrored = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"O/R": str(bare)})
+    assert values(mirrored, "demo") == values(direct, "demo")
+    assert mirrored.tables["repositories"][0]["branch"] == "main"
+
+
+def test_clone_uses_the_remote_default_branch_not_the_checked_out_one(workflows, tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(workflows.path), str(clone)], check=True, capture_output=True)
+    subprocess.run(["git", "checkout", "-q", "-b", "topic", "HEAD~3"], cwd=clone, check=True, capture_output=True)
+    res = gitsrc.collect([fw("demo", GH)], "2020-07-05", mirrors={"demo": str(clone)})
+    assert values(res, "demo")["total_commits"] == 11
+    assert res.tables["repositories"][0]["branch"] == "main"
+
+
+def test_path_filter_and_a_mirror_shared_through_another_frameworks_id(tmp_path):
+    """Caffe2-style subtree: only commits touching ``sub/`` count.
+
+    main: p1 2020-06-02 touches sub/ and top/ (#1); p2 2020-06-03 top/ only (#2);
+    p3 2020-06-04 sub/ only, trailer pull/3; p4 2020-07-03 sub/ (after as-of).
+    """
+    r = Repo(tmp_path / "mono")
+    r.commit("both (#1)", "2020-06-02T00:00:00+00:00", files={"sub/a.txt": "1", "top/b.txt": "1"})
+    r.commit("top only (#2)", "2020-06-03T00:00:00+00:00", email="t@x", files={"top/b.txt": "2"})
+    r.commit("sub only\n\nPull Request resolved: https://github.com/o/mono/pull/3", "2020-06-04T00:00:00+00:00", email="s@x", files={"sub/a.txt": "2"})
+    r.commit("later (#4)", "2020-07-03T00:00:00+00:00", files={"sub/a.txt": "3"})
+    url = "https://github.com/o/mono"
+    whole, part = fw("whole", Repository(url)), fw("part", Repository(url, path="sub"))
+    res = gitsrc.collect([whole, part], "2020-06-30", mirrors={"whole": str(r.path)})
+    w, p = values(res, "whole"), values(res, "part")
+    assert (w["total_commits"], w["commits_30d"], w["merged_prs_30d"], w["active_authors_30d"]) == (3, 3, 3, 3)
+    assert (p["total_commits"], p["commits_30d"], p["merged_prs_30d"], p["active_authors_30d"]) == (2, 2, 2, 2)
+    assert p["last_commit_date"] == "2020-06-04" and p["first_commit_date"] == "2020-06-02"
+    assert rows(res, "part")[0].detail.startswith("github.com/o/mono -- sub (branch main")
+
+
+def test_several_repositories_are_aggregated(workflows, tmp_path):
+    """Counts add up, authors are a union, the last commit is the latest of the two."""
+    r = Repo(tmp_path / "second")
+    r.commit("one (#12)", "2020-06-20T00:00:00+00:00", email="a@x")  # same PR number, other repository
+    r.commit("two", "2020-06-29T00:00:00+00:00", email="z@x")
+    both = fw("both", GH, Repository("https://github.com/o/second"))
+    res = gitsrc.collect([both], "2020-06-30", mirrors={"o/r": str(workflows.path), "o/second": str(r.path)})
+    v = values(res, "both")
+    assert v["total_commits"] == 10 and v["commits_30d"] == 8
+    assert v["merged_prs_30d"] == 4  # 3 in o/r + 1 in o/second
+    assert v["active_authors_30d"] == 4  # a b d + z
+    assert v["last_commit_date"] == "2020-06-30" and v["first_commit_date"] == "2020-01-01"
+    assert len(res.tables["repositories"]) == 2
+
+
+def test_missing_mirror_and_a_bad_mirror_path(tmp_path, workflows):
+    notrepo = tmp_path / "not-a-repo"
+    notrepo.mkdir()
+    other = fw("other", Repository("https://github.com/x/y"))
+    bad = fw("bad", Repository("https://github.com/x/bad"))
+    half = fw("half", GH, Repository("https://github.com/x/z"))
+    res = gitsrc.collect([other, bad, half], "2020-06-30", mirrors={"bad": str(notrepo), "o/r": str(workflows.path)})
+    assert {o.reason for o in rows(res, "other")} == {"no local mirror of github.com/x/y; pass --git-mirror ID=PATH"}
+    assert {o.status for o in rows(res, "bad")} == {"missing"}
+    assert rows(res, "bad")[0].reason == "the mirror given for github.com/x/bad is not a readable git repository"
+    assert res.failures == ["the mirror given for github.com/x/bad is not a readable git repository"]
+    # one of two repositories unavailable: the framework's totals would be short, so all missing
+    assert {o.status for o in rows(res, "half")} == {"missing"}
+    assert "github.com/x/z" in rows(res, "half")[0].reason
+    assert len(res.observations) == 3 * 7
+
+
+def test_allow_clone_from_a_file_url(workflows, tmp_path):
+    url = workflows.path.resolve().as_uri()
+    demo = fw("demo", Repository(url))
+    without = gitsrc.collect([demo], "2020-06-30")
+    assert {o.status for o in without.observations} == {"missing"}
+    clones = tmp_path / "clones"
+    res = gitsrc.collect([demo], "2020-06-30", allow_clone=True, clone_dir=clones)
+    v = values(res, "demo")
+    assert (v["total_commits"], v["commits_30d"], v["merged_prs_30d"], v["active_authors_30d"]) == (8, 6, 3, 3)
+    made = list(clones.glob("*.git"))
+    assert len(made) == 1
+    assert subprocess.run(["git", "--git-dir", str(made[0]), "rev-parse", "--is-bare-repository"], capture_output=True, text=True).stdout.strip() == "true"
+    again = gitsrc.collect([demo], "2020-07-05", allow_clone=True, clone_dir=clones)  # reuses and fetches
+    assert values(again, "demo")["total_commits"] == 11
+    tmp_default = gitsrc.collect([demo], "2020-06-30", allow_clone=True)  # temporary clone folder
+    assert values(tmp_default, "demo") == v
+
+
+def test_a_copy_older_than_the_as_of_date_is_missing_unless_accepted(tmp_path):
+    r = Repo(tmp_path / "old")
+    r.commit("only (#1)", "2020-06-10T00:00:00+00:00")
+    old = 1591747200  # 2020-06-10T00:00Z: pretend the copy was fetched right after the commit
+    for p in (r.path / ".git").rglob("*"):
+        os.utime(p, (old, old))
+    demo = fw("demo", GH)
+    res = gitsrc.collect([demo], "2020-06-30", mirrors={"demo": str(r.path)})
+    by = {o.metric: o for o in res.observations}
+    assert by["first_commit_date"].status == "ok" and by["first_commit_date"].value == "2020-06-10"
+    stale = [m for m, o in by.items() if o.status == "missing"]
+    assert sorted(stale) == sorted(["last_commit_date", "weeks_since_last_commit", "commits_30d", "merged_prs_30d", "active_authors_30d", "total_commits"])
+    assert by["commits_30d"].reason == "the local copy of github.com/o/r only reaches 2020-06-10, before 2020-06-30; refresh the mirror"
+    ok = gitsrc.collect([demo], "2020-06-30", mirrors={"demo": str(r.path)}, accept_stale=True)
+    assert values(ok, "demo")["commits_30d"] == 1 and "history through 2020-06-10" in ok.observations[0].detail
+    fresh = gitsrc.collect([demo], "2020-06-10", mirrors={"demo": str(r.path)})
+    assert values(fresh, "demo")["merged_prs_30d"] == 1
+
+
+def test_restarted_default_branch_falls_back_to_master(tmp_path):
+    """The default branch ``main`` starts over in 2021; the 2020 history lives on ``master``."""
+    r = Repo(tmp_path / "restart", branch="master")
+    r.commit("old (#1)", "2020-06-10T00:00:00+00:00")
+    r.commit("old (#2)", "2020-06-20T00:00:00+00:00")
+    r.git("checkout", "-q", "--orphan", "main")
+    r.commit("root commit", "2021-08-12T00:00:00+00:00")
+    r.git("merge", "-q", "--allow-unrelated-histories", "-s", "ours", "-m", "merge old history", "master", date="2021-08-13T00:00:00+00:00")
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(r.path)})
+    v = values(res, "demo")
+    assert (v["total_commits"], v["commits_30d"], v["merged_prs_30d"]) == (2, 2, 2)
+    assert res.tables["repositories"][0]["branch"].startswith("master")
+    now = gitsrc.collect([fw("demo", GH)], "2021-08-31", mirrors={"demo": str(r.path)})
+    assert values(now, "demo")["total_commits"] == 4  # main: root, merge, and the two old commits it brought in
+    assert now.tables["repositories"][0]["branch"] == "main"
+
+
+def test_git_not_installed_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(gitsrc.shutil, "which", lambda name: None)
+    with pytest.raises(CollectionError, match="needs the `git` program"):
+        gitsrc.collect([fw("demo", GH)], "2020-06-30")
+
+
+@pytest.mark.parametrize(
+    "subject, body, number",
+    [
+        ("Merge pull request #12 from a/b", "", 12),
+        ("Fix x (#34)", "", 34),
+        ("Fix x (#34)  ", "", 34),
+        ("Refactor", "Text.\n\nPull Request resolved: https://github.com/o/r/pull/56\nApproved by: x", 56),
+        ("Fix (#34) in the middle", "", None),
+        ("Merge branch 'main' into dev", "", None),
+        ("Mention", "see https://github.com/o/r/pull/9 and Pull Request resolved elsewhere", None),
+    ],
+)
+def test_pr_number(subject, body, number):
+    assert gitsrc.pr_number(subject, body) == number
+
+
+def test_parse_log_splits_records_across_chunk_boundaries():
+    stream = "\x1ea\x1fp q\x1fX@Y\x1f1\x1f2\x1fFix (#3)\x1fbody\n\x1eb\x1f\x1fz@y\x1f3\x1f4\x1fs\x1f\n".encode()
+    chunks = [stream[i:i + 5] for i in range(0, len(stream), 5)]
+    commits = gitsrc.parse_log(chunks)
+    assert list(commits) == ["a", "b"]
+    assert commits["a"].parents == ("p", "q") and commits["a"].author_email == "x@y" and commits["a"].pr == 3
+    assert commits["b"].parents == () and commits["b"].commit_time == 4 and commits["b"].pr is None
+
+
+def test_parse_mirror_args():
+    assert gitsrc.parse_mirror_args(["# c", "", "jax = /m/jax", "google/jax=/m/g"]) == {"jax": "/m/jax", "google/jax": "/m/g"}
+    with pytest.raises(ValueError, match="ID=PATH"):
+        gitsrc.parse_mirror_args(["jax"])
+
+
+def test_snapshot_keeps_no_local_path(workflows, tmp_path):
+    missing_one = fw("gone", Repository("https://github.com/x/gone"))
+    res = gitsrc.collect([fw("demo", GH), missing_one], "2020-06-30", mirrors={"demo": str(workflows.path)})
+    folder = write_snapshot(res, root=tmp_path / "snaps")
+    text = "".join(p.read_text() for p in folder.iterdir())
+    assert str(workflows.path) not in text and str(workflows.path.parent) not in text
+    obs, prov = read_snapshot("git", "2020-06-30", root=tmp_path / "snaps")
+    assert prov["n_ok"] == 7 and prov["n_missing"] == 7
+    assert set(obs["metric"]) == set(gitsrc.metric_units(30))
+
+
+def test_git_errors_are_scrubbed_of_local_paths():
+    msg = gitsrc._scrub("fatal: not a git repository: '/home/me/mirrors/x.git'", None)
+    assert "/home/me" not in msg and "<local path>" in msg

@@ -274,6 +274,7 @@ def test_a_copy_older_than_the_as_of_date_is_missing_unless_accepted(tmp_path):
     stale = [m for m, o in by.items() if o.status == "missing"]
     assert sorted(stale) == sorted(["last_commit_date", "weeks_since_last_commit", "commits_30d", "merged_prs_30d", "active_authors_30d", "total_commits"])
     assert by["commits_30d"].reason == "the local copy of github.com/o/r only reaches 2020-06-10, before 2020-06-30; refresh the mirror"
+    assert res.tables["repositories"][0]["status"] == "stale"
     ok = gitsrc.collect([demo], "2020-06-30", mirrors={"demo": str(r.path)}, accept_stale=True)
     assert values(ok, "demo")["commits_30d"] == 1 and "history through 2020-06-10" in ok.observations[0].detail
     fresh = gitsrc.collect([demo], "2020-06-10", mirrors={"demo": str(r.path)})
@@ -310,6 +311,7 @@ def test_git_not_installed_is_a_clear_error(monkeypatch):
         ("Fix x (#34)", "", 34),
         ("Fix x (#34)  ", "", 34),
         ("Refactor", "Text.\n\nPull Request resolved: https://github.com/o/r/pull/56\nApproved by: x", 56),
+        ("Integrate", "Imported from GitHub PR https://github.com/o/r/pull/77\n\nCOPYBARA_INTEGRATE_REVIEW=https://github.com/o/r/pull/77 from u:b 5d4d\nPiperOrigin-RevId: 1", 77),
         ("Fix (#34) in the middle", "", None),
         ("Merge branch 'main' into dev", "", None),
         ("Mention", "see https://github.com/o/r/pull/9 and Pull Request resolved elsewhere", None),

@@ -43,12 +43,14 @@ rewritten history (force pushes) or commits made after the local copy was fetche
 Merged pull requests
 --------------------
 A commit is credited to a pull request when its landing commit (or, failing that, the commit
-itself) carries one of three marks:
+itself) carries one of these marks:
 
 * a merge commit subject ``Merge pull request #N from owner/branch`` (GitHub merge button);
 * a subject ending in ``(#N)`` (GitHub squash or rebase merge);
 * a ``Pull Request resolved: https://github.com/owner/repo/pull/N`` line in the body (the
-  trailer of Meta's ghstack / Phabricator export, used by PyTorch).
+  trailer of Meta's ghstack / Phabricator export, used by PyTorch);
+* a ``COPYBARA_INTEGRATE_REVIEW=https://github.com/owner/repo/pull/N ...`` line in the body (Google's
+  Copybara import of an external pull request, used by JAX, TensorFlow and Keras).
 
 ``merged_prs`` counts distinct PR numbers among the commits landed in the window.
 
@@ -100,6 +102,7 @@ _LOG_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
 _TRAILER_PR = re.compile(r"^Pull Request resolved:\s*\S*?/pull/(\d+)\b", re.MULTILINE)
+_COPYBARA_PR = re.compile(r"^COPYBARA_INTEGRATE_REVIEW=\S*?/pull/(\d+)\b", re.MULTILINE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,7 +214,7 @@ class Commit:
 
 def pr_number(subject: str, body: str) -> int | None:
     """The pull-request number a commit message marks (merge, squash or ghstack trailer), if any."""
-    for rx, text in ((_MERGE_PR, subject), (_TRAILER_PR, body), (_SQUASH_PR, subject.strip())):
+    for rx, text in ((_MERGE_PR, subject), (_TRAILER_PR, body), (_COPYBARA_PR, body), (_SQUASH_PR, subject.strip())):
         m = rx.search(text)
         if m:
             return int(m.group(1))
@@ -461,6 +464,9 @@ class _RepoRead:
         return self.fallbacks[name]
 
 
+#: Count columns of the ``repositories`` table (empty when the repository could not be read).
+_TABLE_COUNTS = ("last_commit_date", "first_commit_date", "total_commits", "commits_window", "merged_prs_window", "active_authors_window")
+
 #: Branches tried, in order, when the default branch has nothing on or before the as-of date.
 FALLBACK_BRANCHES = ("master", "main")
 
@@ -549,7 +555,8 @@ def collect(
                 shown = display_url(repo) + (f" -- {repo.path}" if repo.path else "")
                 endpoint_parts.append(endpoint_of(repo))
                 row = {"framework": fw.id, "repository": display_url(repo), "path": repo.path or "", "branch": rr.branch,
-                       "history_through": rr.through.date().isoformat() if rr.through else "", "status": "ok", "reason": ""}
+                       "history_through": rr.through.date().isoformat() if rr.through else "", "status": "ok", "reason": "",
+                       **{col: "" for col in _TABLE_COUNTS}}
                 if rr.error:
                     problems.append(rr.error)
                     table.append({**row, "status": "missing", "reason": rr.error})
@@ -586,6 +593,7 @@ def collect(
                     continue
                 if rr.through is None or rr.through.date() < day:
                     stale.append(f"the local copy of {shown} only reaches {through}, before {as_of_s}; refresh the mirror")
+                    row.update(status="stale", reason=stale[-1] + " (the counts stop there)")
                 per_repo.append(st)
                 table.append({**row, "last_commit_date": _iso(st.last_time), "first_commit_date": _iso(st.first_time), "total_commits": st.total,
                               "commits_window": st.window_commits, "merged_prs_window": len(st.window_prs), "active_authors_window": len(st.window_authors)})
@@ -628,7 +636,8 @@ def collect(
         method=(
             "One git log stream per repository read from a local mirror or history-only clone; commits are dated by the committer "
             "date of the first-parent commit that brought them into the default branch, counted up to the end of the as-of day (UTC); "
-            "merged PRs are distinct numbers from 'Merge pull request #N', '(#N)' subjects and 'Pull Request resolved:' trailers."
+            "merged PRs are distinct numbers from 'Merge pull request #N', '(#N)' subjects and 'Pull Request resolved:' or "
+            "'COPYBARA_INTEGRATE_REVIEW=' lines."
         ),
         collector_version=COLLECTOR_VERSION,
         failures=failures,

@@ -39,7 +39,7 @@ class NotebookFailure(PipelineError):
 
     def __str__(self) -> str:
         where = f"cell {self.cell}" if self.cell is not None else "setup"
-        return f"{self.notebook} failed in {where}: {self.error}\n  executed copy with the failing cell: {self.record}"
+        return f"{self.notebook} failed in {where}: {self.error}\n  executed copy with the failing cell: {_shown(self.record)}"
 
 
 def notebooks(selection: list[str] | None = None) -> list[Path]:
@@ -110,8 +110,16 @@ def _failed_cell(record: Path) -> int | None:
     return None
 
 
+def _shown(path: Path) -> str:
+    """A path relative to the project when it is inside it (logs never show this machine's folders)."""
+    try:
+        return str(path.resolve().relative_to(paths.project_root()))
+    except ValueError:
+        return path.name
+
+
 def run(edition: str = DEFAULT_EDITION, params: dict[str, Any] | None = None, selection: list[str] | None = None,
-        output_dir: Path | None = None, kernel_name: str = "python3", log=print, timeout: int = 1800) -> list[Path]:
+        output_dir: Path | None = None, kernel_name: str = "showdown", log=print, timeout: int = 1800) -> list[Path]:
     """Execute the notebooks in order; returns the written notebooks. Raises NotebookFailure."""
     import papermill as pm
 
@@ -147,5 +155,5 @@ def run(edition: str = DEFAULT_EDITION, params: dict[str, Any] | None = None, se
             shutil.copyfile(record, tmp)
             tmp.replace(target)
         written.append(target)
-        log(f"      done in {time.monotonic() - t0:.1f} s -> {target.relative_to(paths.project_root())}")
+        log(f"      done in {time.monotonic() - t0:.1f} s -> {_shown(target)}")
     return written

@@ -1,0 +1,38 @@
+# Showdown: two commands on a fresh machine.
+#   make run    set up .venv and run the whole pipeline (offline, from committed data)
+#   make test   set up .venv and run the tests, including nbval over every notebook
+# Other targets: make setup, make collect (needs network), make lab, make clean.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help setup run test lab collect clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	$(PY) -m ipykernel install --sys-prefix --name showdown --display-name "Python 3 (showdown)" >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the project
+
+run: $(STAMP)  ## run every notebook in order through papermill (edition 2018 by default)
+	$(PY) run_all.py $(ARGS)
+
+test: $(STAMP)  ## unit tests, the papermill run and nbval over every notebook
+	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+
+lab: $(STAMP)  ## open the notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab notebooks
+
+collect: $(STAMP)  ## re-collect today's edition from the network, then run it
+	$(PY) run_all.py --edition current --refresh $(ARGS)
+
+clean:  ## remove the virtual environment and caches (keeps data and reports)
+	rm -rf $(VENV) .pytest_cache runs .cache

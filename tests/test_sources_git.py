@@ -350,3 +350,21 @@ def test_snapshot_keeps_no_local_path(workflows, tmp_path):
 def test_git_errors_are_scrubbed_of_local_paths():
     msg = gitsrc._scrub("fatal: not a git repository: '/home/me/mirrors/x.git'", None)
     assert "/home/me" not in msg and "<local path>" in msg
+
+
+def test_mirrors_from_env_reads_an_id_path_file(tmp_path, monkeypatch, workflows):
+    listing = tmp_path / "mirrors.txt"
+    listing.write_text(f"# local copies\ndemo={workflows.path}\n")
+    monkeypatch.setenv("SHOWDOWN_GIT_MIRRORS", str(listing))
+    assert gitsrc.mirrors_from_env() == {"demo": str(workflows.path)}
+    monkeypatch.delenv("SHOWDOWN_GIT_MIRRORS")
+    assert gitsrc.mirrors_from_env() == {}
+
+
+def test_temporary_clones_are_removed(workflows, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(gitsrc.tempfile, "tempdir", str(scratch))
+    res = gitsrc.collect([fw("demo", Repository(workflows.path.resolve().as_uri()))], "2020-06-30", allow_clone=True)
+    assert values(res, "demo")["total_commits"] == 8
+    assert list(scratch.iterdir()) == []

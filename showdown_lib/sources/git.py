@@ -575,10 +575,14 @@ def collect(
                 st = repo_stats(rr.commits, rr.landed, day, window_days, only)
                 if st.total == 0:  # a history restarted on a new default branch (BigDL's 2021 `main`)
                     for name in FALLBACK_BRANCHES:
-                        alt = rr.fallback(name) if name != rr.branch else None
-                        if alt is None:
+                        try:
+                            alt = rr.fallback(name) if name != rr.branch else None
+                            if alt is None:
+                                continue
+                            alt_only = commits_touching(alt.git_dir, alt.tip, repo.path) if repo.path else None  # type: ignore[arg-type]
+                        except GitError as exc:
+                            failures.append(f"could not read branch {name} of {shown}: {exc}")
                             continue
-                        alt_only = commits_touching(alt.git_dir, alt.tip, repo.path) if repo.path else None  # type: ignore[arg-type]
                         alt_st = repo_stats(alt.commits, alt.landed, day, window_days, alt_only)  # type: ignore[arg-type]
                         if alt_st.total:
                             st, rr = alt_st, alt

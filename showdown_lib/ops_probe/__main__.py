@@ -1,0 +1,41 @@
+"""Command line: probe frameworks and write the ``ops_probe`` snapshot.
+
+    python -m showdown_lib.ops_probe --framework pytorch jax --venv-root PATH [--as-of DATE] [--no-install]
+
+The venv root defaults to ``$SHOWDOWN_PROBE_VENVS`` or a folder in the user's cache directory.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..sources.base import write_snapshot
+from .runner import default_venv_root, probe
+from .spec import load_api_spec
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m showdown_lib.ops_probe", description=__doc__.splitlines()[0])
+    ap.add_argument("--framework", nargs="+", help="framework ids (default: every entry of ootb_ops_api.yaml)")
+    ap.add_argument("--venv-root", type=Path, default=None, help="folder for the per-framework venvs (outside the repo)")
+    ap.add_argument("--as-of", default=None, help="snapshot date YYYY-MM-DD (default today)")
+    ap.add_argument("--no-install", action="store_true", help="reuse existing venvs without running pip")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed for one framework's pip install")
+    ap.add_argument("--dry-run", action="store_true", help="print the summary, do not write the snapshot")
+    args = ap.parse_args(argv)
+    frameworks = args.framework or list(load_api_spec())
+    venv_root = args.venv_root or default_venv_root()
+    result = probe(frameworks, venv_root=venv_root, install=not args.no_install, timeout=args.timeout, as_of=args.as_of,
+                   progress=lambda m: print(m, file=sys.stderr, flush=True))
+    for o in result.observations:
+        if o.metric == "ootb_ops":
+            print(f"{o.framework:14s} {o.value if o.status == 'ok' else 'missing':>6}  {o.detail or o.reason}")
+    if not args.dry_run:
+        target = write_snapshot(result)
+        print(f"wrote {target.name} snapshot of {result.source} ({len(result.observations)} observations)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

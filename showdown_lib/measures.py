@@ -40,13 +40,19 @@ class Obs:
 
     table: pd.DataFrame
     snapshots: dict[str, str | None]
+    as_of: str = ""
+    unavailable: dict[str, str] | None = None
 
     def get(self, source: str, framework: str, metric: str) -> tuple[float | str | None, str, str]:
         """(value, detail, reason) of one observation; value None when missing, with the reason."""
         key = (source, framework, metric)
         if key not in self.index:
             snap = self.snapshots.get(source)
-            reason = (f"no {source} snapshot in this edition" if snap is None else f"{source} snapshot {snap} has no {metric} for {framework}")
+            if snap is None:
+                reason = (self.unavailable or {}).get(source) or f"no {source} snapshot in this edition"
+                reason = f"{source}: {reason}"
+            else:
+                reason = f"{source} snapshot {snap} has no {metric} for {framework}"
             return None, "", reason
         row = self.index[key]
         if row["status"] != "ok":
@@ -94,7 +100,8 @@ def load_observations(edition) -> Obs:
         snaps["curated"] = curated_spec["set"]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["framework", "metric", "value", "source", "status", "reason", "detail"])
     table = table[table["framework"].isin(edition.cast)]
-    return Obs(table, snaps)
+    unavailable = {k: v.get("unavailable") for k, v in edition.inputs.items() if isinstance(v, dict) and v.get("unavailable")}
+    return Obs(table, snaps, edition.as_of, unavailable)
 
 
 def _num(value) -> float | None:
@@ -112,6 +119,19 @@ def _curated(obs: Obs, fw: str, fact: str) -> tuple[float | None, str, str, str]
     return _num(v), "curated", f"curated: {detail}" if detail else "curated", reason
 
 
+def _weeks_between(timestamp, as_of: str) -> float | None:
+    """Weeks from a timestamp to the end of the as-of day, or None."""
+    if timestamp is None or not as_of:
+        return None
+    try:
+        when = pd.Timestamp(str(timestamp))
+    except ValueError:
+        return None
+    when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
+    end = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    return max((end - when).total_seconds(), 0.0) / (7 * 86400)
+
+
 def _activity(obs: Obs, fw: str):
     weeks, d1, r1 = obs.get("git", fw, "weeks_since_last_commit")
     prs, d2, r2 = obs.get("git", fw, "merged_prs_30d")
@@ -120,8 +140,8 @@ def _activity(obs: Obs, fw: str):
         return 1.0 / max(weeks, 1.0) + prs, "collected", f"git: {d1 or d2}", ""
     gh_prs, d3, r3 = obs.get("github", fw, "merged_prs_30d")
     gh_prs = _num(gh_prs)
-    pushed, _, r4 = obs.get("github", fw, "weeks_since_push")
-    pushed = _num(pushed)
+    pushed_at, _, r4 = obs.get("github", fw, "pushed_at")
+    pushed = _weeks_between(pushed_at, obs.as_of)
     if gh_prs is not None and pushed is not None:
         return 1.0 / max(pushed, 1.0) + gh_prs, "collected", f"github: {d3}", ""
     return None, "missing", "", "; ".join(r for r in (r1 or r2, r3 or r4) if r)

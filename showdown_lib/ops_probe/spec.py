@@ -30,7 +30,7 @@ from ..fileio import read_yaml
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_ENV = {"GITHUB_TOKEN", "STACKEXCHANGE_KEY"}
 
 FRAMEWORK_KEYS = {"requirements", "preinstall", "no_build_isolation", "env", "module", "distribution", "also_report", "setup", "ops", "skip", "note"}
@@ -214,7 +214,7 @@ def load_api_spec(path: str | Path | None = None, sample: OpSample | None = None
             raise DataError(path, "no_build_isolation must be true or false", entry=fw, field="no_build_isolation")
         env = raw.get("env", {}) or {}
         if not isinstance(env, dict) or not all(isinstance(k, str) and _ENV_NAME.match(k) for k in env):
-            raise DataError(path, "env must map UPPER_CASE variable names to strings", entry=fw, field="env")
+            raise DataError(path, "env must map variable names to strings", entry=fw, field="env")
         if set(env) & _SECRET_ENV:
             raise DataError(path, "env must not set secret variables", entry=fw, field="env")
         env = {k: str(v) for k, v in env.items()}

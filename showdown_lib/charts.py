@@ -262,3 +262,35 @@ def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodolog
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[Framework], title: str):
+    """Left: probability of each rank (heat map). Right: the rank interval with the median and the base rank."""
+    label, colors = names(frameworks), framework_colors(frameworks)
+    order = list(summary.sort_values(["base_rank", "framework"]).framework)
+    data = prob.reindex(order)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 0.42 * len(order) + 1.8), gridspec_kw={"width_ratios": [3, 1.4]})
+    im = ax.imshow(data.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns])
+    ax.set_yticks(range(len(order)), [label[f] for f in order])
+    for i in range(data.shape[0]):
+        for j in range(data.shape[1]):
+            v = data.iat[i, j]
+            if v >= 0.005:
+                ax.text(j, i, f"{v:.0%}" if v < 0.995 else "100%", ha="center", va="center", fontsize=7,
+                        color="white" if v > 0.6 else "#222222")
+    ax.set_xlabel("Rank under re-drawn weights")
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="share of draws")
+    s = summary.set_index("framework").reindex(order)
+    ys = np.arange(len(order))
+    ax2.hlines(ys, s["rank_low"], s["rank_high"], color=[colors[f] for f in order], lw=6, alpha=0.6)
+    ax2.scatter(s["median_rank"], ys, color="#222222", s=18, zorder=3, label="median rank")
+    ax2.scatter(s["base_rank"], ys, marker="|", color="#D62728", s=160, zorder=4, label="rank with the chosen weights")
+    ax2.set_yticks(ys, [])
+    ax2.set_ylim(len(order) - 0.5, -0.5)
+    ax2.set_xlim(0.5, len(order) + 0.5)
+    ax2.set_xlabel("Rank interval (90% of draws)")
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig

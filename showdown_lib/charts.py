@@ -294,3 +294,82 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
     ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def slope(table: pd.DataFrame, frameworks: list[Framework], then_label: str, now_label: str):
+    """Ranks then (left) and now (right), one line per framework; newcomers start at the right edge,
+    frameworks without a rank now end at the left edge."""
+    label, colors = names(frameworks), framework_colors(frameworks)
+    n = int(np.nanmax([table["rank_then"].max(), table["rank_now"].max()]))
+    fig, ax = plt.subplots(figsize=(8.5, 0.42 * n + 1.6))
+    for r in table.itertuples():
+        c = colors[r.framework]
+        if pd.notna(r.rank_then) and pd.notna(r.rank_now):
+            ax.plot([0, 1], [r.rank_then, r.rank_now], color=c, lw=2.2, marker="o")
+        elif pd.notna(r.rank_now):
+            ax.plot([1], [r.rank_now], color=c, marker="*", ms=12)
+        elif pd.notna(r.rank_then):
+            ax.plot([0], [r.rank_then], color=c, marker="x", ms=9)
+        if pd.notna(r.rank_then):
+            ax.text(-0.03, r.rank_then, f"{label[r.framework]} ({r.score_then:.0f})", ha="right", va="center", fontsize=8, color=c)
+        if pd.notna(r.rank_now):
+            ax.text(1.03, r.rank_now, f"{label[r.framework]} ({r.score_now:.0f})" + ("  new" if pd.isna(r.rank_then) else ""),
+                    ha="left", va="center", fontsize=8, color=c)
+    ax.set_xlim(-0.6, 1.6)
+    ax.set_ylim(n + 0.7, 0.3)
+    ax.set_xticks([0, 1], [then_label, now_label])
+    ax.set_yticks([])
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title("Overall rank, then and now (score in brackets; ★ = not in the first edition)")
+    fig.tight_layout()
+    return fig
+
+
+def remeasure_scatter(comparison: pd.DataFrame, frameworks: list[Framework], criterion_names: dict[str, str]):
+    """Published score (x) against re-measured score (y), one panel per re-measured criterion."""
+    label, colors = names(frameworks), framework_colors(frameworks)
+    crits = list(dict.fromkeys(comparison["criterion"]))
+    fig, axes = plt.subplots(1, len(crits), figsize=(5.2 * len(crits), 5))
+    axes = np.atleast_1d(axes)
+    for ax, cid in zip(axes, crits):
+        part = comparison[comparison.criterion == cid]
+        have = part.dropna(subset=["published", "remeasured"])
+        ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--", zorder=1)
+        for r in have.itertuples():
+            ax.scatter(r.published, r.remeasured, color=colors[r.framework], s=60, zorder=3, edgecolor="white")
+            ax.annotate(label[r.framework], (r.published, r.remeasured), xytext=(4, 4), textcoords="offset points", fontsize=8)
+        missing = part[part["remeasured"].isna()]
+        if len(missing):
+            ax.text(0.02, 0.02, "n/a (not re-measured): " + ", ".join(label[f] for f in missing.framework),
+                    transform=ax.transAxes, fontsize=7, color="#777777", wrap=True)
+        ax.set_xlim(-5, 105)
+        ax.set_ylim(-5, 105)
+        ax.set_xlabel("Published in 2018")
+        ax.set_ylabel("Re-measured as of 2018-06-26")
+        ax.set_title(criterion_names.get(cid, cid))
+    fig.tight_layout()
+    return fig
+
+
+def hardware_gap(cores: pd.DataFrame, releases: pd.DataFrame):
+    """Largest GPU core count per year (log scale, line) against framework releases per year (bars)."""
+    fig, ax = plt.subplots(figsize=(10, 5))
+    ax.bar(releases["year"], releases["releases"], color="#B0BEC5", label="framework releases on the package index")
+    ax.set_ylabel("Releases per year (the cast's packages)")
+    ax.set_xlabel("Year")
+    ax2 = ax.twinx()
+    c = cores.dropna(subset=["cores"])
+    ax2.plot(c["year"], c["cores"], color="#76B900", lw=2.5, marker="o", label="largest NVIDIA GPU (CUDA cores)")
+    ax2.set_yscale("log")
+    ax2.set_ylabel("CUDA cores of the largest GPU (log scale)")
+    ax2.spines["right"].set_visible(True)
+    na = cores[cores["cores"].isna()]
+    for y in na["year"]:
+        ax2.text(y, c["cores"].max(), "n/a", ha="center", va="bottom", fontsize=8, color="#777777")
+    lines = ax.get_legend_handles_labels()
+    lines2 = ax2.get_legend_handles_labels()
+    ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper left", frameon=False)
+    ax.set_title("Hardware and software: GPU cores against framework releases")
+    fig.tight_layout()
+    return fig

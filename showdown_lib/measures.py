@@ -212,8 +212,10 @@ RULES: dict[str, Callable] = {
 def build_raw(edition, method: Methodology) -> pd.DataFrame:
     """Raw value, origin, source and reason for every framework x criterion of a collected edition.
 
-    ``inputs.published_fallback: <edition>`` lets an edition keep another edition's published
-    scores for the criteria it cannot re-measure (the 2018 re-measurement does this).
+    ``inputs.measure`` lists the criteria the edition measures (default: all). With
+    ``inputs.published_fallback: <edition>`` the other criteria keep that edition's published
+    scores (the 2018 re-measurement does this); a measured criterion that cannot be formed is
+    missing, never patched from the other edition.
     """
     obs = load_observations(edition)
     fallback = None
@@ -235,7 +237,9 @@ def build_raw(edition, method: Methodology) -> pd.DataFrame:
             row = {"framework": fw, "criterion": crit.id, "raw_value": np.nan if value is None else float(value),
                    "published_score": np.nan, "origin": origin if value is not None else "missing",
                    "source": source, "note": reason}
-            if value is None and fallback is not None and (fw, crit.id) in fallback.index:
+            # a criterion this edition measures is never patched with another edition's score:
+            # relative scales would then mix two bases. Missing stays missing.
+            if crit.id not in measured_only and fallback is not None and (fw, crit.id) in fallback.index:
                 pub = fallback.loc[(fw, crit.id)]
                 if pd.notna(pub["published_score"]):
                     row.update(published_score=float(pub["published_score"]), raw_value=pub["raw_value"], origin="published",

@@ -70,10 +70,7 @@ class Report:
     # -- output helpers ---------------------------------------------------------------------
     def show(self, fig, name: str) -> None:
         """Save ``fig`` (PNG and SVG) when saving is on, show it inline, and close it."""
-        if self.save_figures:
-            charts.save_figure(fig, self.edition.id, name)
-        _display(fig)
-        plt.close(fig)
+        show(fig, self.edition.id, name, self.save_figures)
 
     def write(self, frame: pd.DataFrame, name: str) -> str:
         path = atomic_write_csv(paths.processed_dir(self.edition.id) / f"{name}.csv", frame)
@@ -315,3 +312,197 @@ def environment_record() -> pd.DataFrame:
     rows.append({"item": "git revision", "version": rev})
     rows.append({"item": "run at (UTC)", "version": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")})
     return pd.DataFrame(rows).set_index("item")
+
+
+def show(fig, figures_for: str, name: str, save: bool = True) -> None:
+    """Save ``fig`` under reports/figures/<figures_for>/ (PNG and SVG) when ``save``, show it, close it."""
+    if save:
+        charts.save_figure(fig, figures_for, name)
+    _display(fig)
+    plt.close(fig)
+
+
+def _names() -> tuple[list, dict[str, str]]:
+    registry = load_registry()
+    return registry, {fw.id: fw.name for fw in registry}
+
+
+class ThenVsNow:
+    """06: the first edition's podium beside today's, and what became of each framework."""
+
+    def __init__(self, then_edition: str = "2018", now_edition: str = "current", save_figures: bool = True):
+        from . import beyond
+
+        self.then, self.now = score_edition(then_edition), score_edition(now_edition)
+        self.registry, self.names = _names()
+        self.save = save_figures
+        self.table_ = beyond.then_vs_now(self.then, self.now)
+        self.fates_ = beyond.fates(self.now)
+        self.folder = f"{then_edition}-vs-{now_edition}"
+
+    def table(self) -> pd.DataFrame:
+        t = self.table_.copy()
+        t["framework"] = t["framework"].map(self.names)
+        return t.set_index("framework")
+
+    def slope(self) -> None:
+        fig = charts.slope(self.table_, self.registry, f"edition {self.then.edition.id}\n(as of {self.then.edition.as_of})",
+                           f"edition {self.now.edition.id}\n(as of {self.now.edition.as_of})")
+        show(fig, self.folder, "rank_slope", self.save)
+
+    def story(self) -> str:
+        from . import beyond
+
+        return beyond.movement_sentences(self.table_, self.names)
+
+    def fates(self) -> pd.DataFrame:
+        return self.fates_.assign(framework=self.fates_["framework"].map(self.names)).set_index("framework")
+
+    def fate_story(self) -> str:
+        from . import beyond
+
+        return beyond.fate_sentences(self.fates_, self.names)
+
+    def write(self) -> str:
+        folder = paths.processed_dir(self.folder)
+        atomic_write_csv(folder / "then_vs_now.csv", self.table_)
+        atomic_write_csv(folder / "fates.csv", self.fates_)
+        return f"wrote data/processed/{self.folder}/then_vs_now.csv and fates.csv"
+
+
+class StabilityReport:
+    """07: how robust the ranking is to the weights."""
+
+    def __init__(self, edition: str, criterion_weights=None, category_weights=None, concentration: float = 50.0,
+                 n_samples: int = 100_000, seed: int = 0, save_figures: bool = True):
+        from .stability import rank_stability
+
+        self.result = score_edition(edition, criterion_weights or None, category_weights or None)
+        self.registry, self.names = _names()
+        self.save = save_figures
+        self.stab = rank_stability(self.result.criteria, self.result.method, criterion_weights or None,
+                                   category_weights or None, n_samples=n_samples, concentration=concentration, seed=seed)
+
+    def summary(self) -> pd.DataFrame:
+        s = self.stab.summary.copy()
+        s["framework"] = s["framework"].map(self.names)
+        return s.set_index("framework")
+
+    def chart(self) -> None:
+        fig = charts.rank_stability(self.stab.rank_probability, self.stab.summary, self.registry,
+                                    f"Rank probabilities, edition {self.result.edition.id} "
+                                    f"({self.stab.n_samples:,} draws, concentration {self.stab.concentration:g})")
+        show(fig, self.result.edition.id, "rank_stability", self.save)
+
+    def story(self) -> str:
+        s = self.stab.summary
+        top = s.iloc[0]
+        lines = [f"With the chosen weights {self.names[top.framework]} ranks first; under re-drawn weights it stays first in "
+                 f"{top.p_top1:.0%} of {self.stab.n_samples:,} draws."]
+        contenders = s[(s.p_top1 > 0.01) & (s.framework != top.framework)]
+        if len(contenders):
+            lines.append("Others that take first place in more than 1% of draws: " +
+                         _join_pct([(self.names[f], p) for f, p in zip(contenders.framework, contenders.p_top1)]) + ".")
+        else:
+            lines.append("No other framework takes first place in more than 1% of draws.")
+        podium = s[s.p_top3 > 0.5]
+        lines.append(f"{len(podium)} frameworks are on the podium in most draws: " +
+                     _join_pct([(self.names[f], p) for f, p in zip(podium.framework, podium.p_top3)]) + ".")
+        width = (s.rank_high - s.rank_low)
+        widest = s.loc[width.idxmax()]
+        lines.append(f"The widest 90% rank interval is {self.names[widest.framework]}'s, from {int(widest.rank_low)} to {int(widest.rank_high)}; "
+                     f"{int((width == 0).sum())} frameworks never move.")
+        return " ".join(lines)
+
+    def write(self) -> str:
+        folder = paths.processed_dir(self.result.edition.id)
+        atomic_write_csv(folder / "rank_stability.csv", self.stab.summary)
+        prob = self.stab.rank_probability.reset_index().rename(columns={"index": "framework"})
+        prob.columns = [str(c) for c in prob.columns]
+        atomic_write_csv(folder / "rank_probability.csv", prob)
+        return f"wrote data/processed/{self.result.edition.id}/rank_stability.csv and rank_probability.csv"
+
+
+def _join_pct(pairs) -> str:
+    from .narrative import _join
+
+    return _join([f"{n} ({p:.0%})" for n, p in pairs])
+
+
+class RemeasuredReport:
+    """08: the 2018 figures beside what the histories say about the same date."""
+
+    def __init__(self, published_edition: str = "2018", remeasured_edition: str = "2018-remeasured", save_figures: bool = True):
+        from . import beyond
+
+        self.published, self.remeasured = score_edition(published_edition), score_edition(remeasured_edition)
+        self.registry, self.names = _names()
+        self.save = save_figures
+        self.comparison = beyond.remeasured_comparison(self.published, self.remeasured)
+
+    def describe(self) -> str:
+        e = self.remeasured.edition
+        return f"**Edition `{e.id}`** (as of {e.as_of}): {e.description} Re-measured criteria: {', '.join(e.inputs.get('measure', []))}."
+
+    def table(self) -> pd.DataFrame:
+        c = self.comparison.copy()
+        c["framework"] = c["framework"].map(self.names)
+        return c[["framework", "criterion", "published", "remeasured", "difference", "raw_value"]].set_index(["criterion", "framework"])
+
+    def agreement(self) -> pd.DataFrame:
+        from . import beyond
+
+        return beyond.agreement(self.comparison).set_index("criterion")
+
+    def scatter(self) -> None:
+        fig = charts.remeasure_scatter(self.comparison, self.registry, {c.id: c.name for c in self.published.method.criteria})
+        show(fig, self.remeasured.edition.id, "published_vs_remeasured", self.save)
+
+    def reasons(self) -> str:
+        from . import beyond
+
+        return beyond.parting_reasons(self.comparison, self.names)
+
+    def overall_shift(self) -> str:
+        a = self.published.overall.set_index("framework")
+        b = self.remeasured.overall.set_index("framework")
+        from .beyond import spearman
+
+        rho = spearman(a["score"], b["score"].reindex(a.index))
+        moved = [(f, int(a.loc[f, "rank"]), int(b.loc[f, "rank"])) for f in a.index if int(a.loc[f, "rank"]) != int(b.loc[f, "rank"])]
+        text = f"With the re-measured values in place of the published ones, the overall ranking correlates at {rho:.2f} (Spearman) with the post's."
+        if moved:
+            text += " Ranks that change: " + "; ".join(f"{self.names[f]} {x} → {y}" for f, x, y in moved) + "."
+        return text
+
+    def write(self) -> str:
+        atomic_write_csv(paths.processed_dir(self.remeasured.edition.id) / "comparison_with_2018.csv", self.comparison)
+        return f"wrote data/processed/{self.remeasured.edition.id}/comparison_with_2018.csv"
+
+
+class HardwareGap:
+    """09: GPU cores against framework releases, per year."""
+
+    def __init__(self, now_edition: str = "current", save_figures: bool = True):
+        from . import beyond
+
+        self.cores = beyond.gpu_cores()
+        self.releases = beyond.releases_per_year(now_edition)
+        self.save = save_figures
+        self.edition = now_edition
+
+    def table(self) -> pd.DataFrame:
+        merged = self.cores[["year", "gpu", "cores", "segment"]].merge(self.releases, on="year", how="outer").sort_values("year")
+        return merged.set_index("year")
+
+    def chart(self) -> None:
+        show(charts.hardware_gap(self.cores, self.releases), "hardware-gap", "hardware_software_gap", self.save)
+
+    def story(self) -> str:
+        from . import beyond
+
+        return beyond.gap_sentences(self.cores, self.releases)
+
+    def write(self) -> str:
+        atomic_write_csv(paths.processed_dir("hardware-gap") / "gpu_cores_and_releases.csv", self.table().reset_index())
+        return "wrote data/processed/hardware-gap/gpu_cores_and_releases.csv"

@@ -137,8 +137,8 @@ def run(edition: str = DEFAULT_EDITION, params: dict[str, Any] | None = None, se
     for i, nb in enumerate(books, 1):
         record = runs / nb.name
         given = per_book[nb]
-        shown = ", ".join(f"{k}={v!r}" for k, v in given.items() if k != "edition")
-        log(f"[{i}/{len(books)}] {nb.stem} (edition {edition}{'; ' + shown if shown else ''}) ...", )
+        shown = ", ".join(f"{k}={v!r}" for k, v in given.items())
+        log(f"[{i}/{len(books)}] {nb.stem}{' (' + shown + ')' if shown else ''} ...")
         t0 = time.monotonic()
         try:
             pm.execute_notebook(str(nb), str(record), parameters=given, cwd=str(paths.notebooks_dir()),

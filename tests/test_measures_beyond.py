@@ -1,0 +1,103 @@
+"""Collected editions: observations become raw values by the documented rules; the 'beyond' analyses."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from showdown_lib import beyond
+from showdown_lib.editions import score_edition
+from showdown_lib.errors import DataError
+from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
+
+
+def snap(source, as_of, rows, tables=None):
+    obs = [Observation(fw, m, v, "u", as_of, source, f"{source} detail") if v is not None
+           else missing(fw, m, "u", as_of, source, f"{m} unknown") for fw, m, v in rows]
+    write_snapshot(SourceResult(source, as_of, obs, "{x}", "test", "1", tables=tables or {}))
+
+
+@pytest.fixture
+def toy_edition(scratch_root):
+    """An edition of two frameworks with git, pypi and ops-probe snapshots and no curated set."""
+    folder = scratch_root / "data/raw/editions/toy"
+    folder.mkdir(parents=True)
+    (folder / "edition.yaml").write_text(yaml.safe_dump({
+        "id": "toy", "title": "Toy", "as_of": "2026-01-31", "kind": "collected", "cast": ["jax", "tinygrad"], "n_tiers": 2,
+        "inputs": {"git": {"snapshot": "latest"}, "pypi": {"snapshot": "2026-01-31"}, "ops_probe": {"snapshot": "latest"},
+                   "github": {"snapshot": None, "unavailable": "offline in the test"}},
+    }))
+    snap("git", "2026-01-31", [("jax", "weeks_since_last_commit", 0.2), ("jax", "merged_prs_30d", 40),
+                               ("tinygrad", "weeks_since_last_commit", 4.0), ("tinygrad", "merged_prs_30d", 9)])
+    snap("git", "2026-03-01", [("jax", "weeks_since_last_commit", 99), ("jax", "merged_prs_30d", 0)])  # after as_of: ignored
+    snap("pypi", "2026-01-31", [("jax", "os_count", 3), ("tinygrad", "os_count", None)],
+         tables={"releases": [{"framework": "jax", "project": "jax", "version": "0.4.1", "upload_time": "2023-01-02T00:00:00Z", "yanked": 0, "n_files": 1},
+                              {"framework": "jax", "project": "jaxlib", "version": "0.4.1", "upload_time": "2023-01-03T00:00:00Z", "yanked": 0, "n_files": 1},
+                              {"framework": "jax", "project": "jax", "version": "0.4.2rc1", "upload_time": "2023-02-01T00:00:00Z", "yanked": 0, "n_files": 1},
+                              {"framework": "tinygrad", "project": "tinygrad", "version": "0.9.0", "upload_time": "2024-05-01T00:00:00Z", "yanked": 0, "n_files": 1}]})
+    snap("ops_probe", "2026-01-30", [("jax", "ootb_ops", 30.5), ("tinygrad", "ootb_ops", 24)])
+    return scratch_root
+
+
+def test_activity_rule_latest_snapshot_and_relative_score(toy_edition):
+    r = score_edition("toy")
+    raw = r.raw.set_index(["framework", "criterion"])
+    # 1 / max(weeks, 1) + PRs: jax 1/1 + 40 = 41 ; tinygrad 1/4 + 9 = 9.25
+    assert raw.loc[("jax", "activity"), "raw_value"] == pytest.approx(41.0)
+    assert raw.loc[("tinygrad", "activity"), "raw_value"] == pytest.approx(9.25)
+    s = r.criteria.set_index(["framework", "criterion"])["score"]
+    assert s[("tinygrad", "activity")] == pytest.approx(9.25 / 41 * 100)
+    assert raw.loc[("jax", "activity"), "origin"] == "collected"
+
+
+def test_probe_os_and_missing_reasons(toy_edition):
+    r = score_edition("toy")
+    raw = r.raw.set_index(["framework", "criterion"])
+    assert raw.loc[("jax", "ootb_ops"), "origin"] == "probed" and raw.loc[("jax", "ootb_ops"), "raw_value"] == 30.5
+    assert raw.loc[("jax", "os_support"), "raw_value"] == 3
+    assert math.isnan(raw.loc[("tinygrad", "os_support"), "raw_value"])
+    assert "os_count unknown" in raw.loc[("tinygrad", "os_support"), "note"]
+    assert "offline in the test" in raw.loc[("jax", "ecosystem"), "note"]
+    crit = r.criteria.set_index(["framework", "criterion"])
+    assert crit.loc[("jax", "ecosystem"), "status"] == "not_available"
+    # platform mean of jax is over the one available criterion (os 100)
+    cats = r.categories.set_index(["framework", "category"])
+    assert cats.loc[("jax", "platform"), "n_criteria"] == 1 and cats.loc[("jax", "platform"), "score"] == pytest.approx(100)
+
+
+def test_releases_per_year_counts_final_versions_once(toy_edition):
+    per_year = beyond.releases_per_year("toy").set_index("year")
+    assert per_year.loc[2023, "releases"] == 1  # jax + jaxlib 0.4.1 once; the rc is not final
+    assert per_year.loc[2024, "frameworks_releasing"] == 1
+
+
+def test_rank_correlations_by_hand():
+    a = pd.Series([1, 2, 3, 4])
+    assert beyond.spearman(a, pd.Series([10, 20, 30, 40])) == pytest.approx(1.0)
+    assert beyond.spearman(a, pd.Series([4, 3, 2, 1])) == pytest.approx(-1.0)
+    # one swapped pair of four: 5 concordant, 1 discordant -> tau = 4/6
+    assert beyond.kendall(a, pd.Series([1, 3, 2, 4])) == pytest.approx(4 / 6)
+    assert math.isnan(beyond.spearman(pd.Series([1, 2]), pd.Series([2, 1])))
+
+
+def test_then_vs_now_marks_newcomers_and_rank_changes():
+    table = beyond.then_vs_now(score_edition("2018"), score_edition("current")).set_index("framework")
+    assert pd.isna(table.loc["jax", "rank_then"]) and pd.notna(table.loc["jax", "rank_now"])
+    row = table.loc["mxnet"]
+    assert row["rank_change"] == row["rank_then"] - row["rank_now"]
+
+
+def test_gpu_cores_validation(tmp_path):
+    good = beyond.gpu_cores()
+    assert good["year"].is_monotonic_increasing and good["cores"].dropna().gt(0).all()
+    bad = tmp_path / "gpu.yaml"
+    bad.write_text(yaml.safe_dump({"series": [{"year": 2010, "gpu": "x", "cores": None}]}))
+    with pytest.raises(DataError, match="reason") as err:
+        beyond.gpu_cores(bad)
+    assert "series[0]" in str(err.value)
+    bad.write_text(yaml.safe_dump({"series": [{"year": 2010, "gpu": "x", "cores": 5}]}))
+    with pytest.raises(DataError, match="citation"):
+        beyond.gpu_cores(bad)

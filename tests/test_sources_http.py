@@ -48,7 +48,7 @@ def server():
     handler = type("H", (_Handler,), {"script": [], "hits": []})
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     srv.daemon_threads = True
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield handler, f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()

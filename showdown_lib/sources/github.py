@@ -71,12 +71,12 @@ class GitHubClient:
     """
 
     def __init__(self, session, token: str | None = None, max_wait: float = 60, *,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] | None = None, clock: Callable[[], float] = time.time,
                  max_attempts: int = 4):
         self.session = session
         self.token = token
         self.max_wait = max_wait
-        self.sleep = sleep
+        self.sleep = sleep or time.sleep  # looked up late so tests can patch time.sleep
         self.clock = clock
         self.max_attempts = max_attempts
         self.limits: dict[str, tuple[int, float]] = {}  # resource -> (remaining, reset epoch)

@@ -85,6 +85,9 @@ class Report:
     def describe_edition(self) -> str:
         e = self.edition
         lines = [f"**Edition `{e.id}`**: {e.title}. As of {e.as_of}; {len(e.cast)} frameworks; kind: {e.kind}."]
+        if e.kind == "collected":
+            lines.append(self._describe_sources())
+            return "\n".join(lines)
         for name, spec in e.inputs.items():
             if isinstance(spec, dict):
                 bits = [f"source: {spec['source']}" if spec.get("source") else "", f"method: {spec['method']}" if spec.get("method") else "",
@@ -93,6 +96,31 @@ class Report:
             else:
                 lines.append(f"- `{name}`: {spec}")
         return "\n".join(lines)
+
+    def _describe_sources(self) -> str:
+        from .fileio import read_json
+        from .measures import resolve_snapshots
+
+        e = self.edition
+        out = []
+        for source, snap in resolve_snapshots(e).items():
+            spec = e.inputs.get(source)
+            if spec is None:
+                continue
+            if snap is None:
+                reason = spec.get("unavailable") if isinstance(spec, dict) else None
+                out.append(f"- `{source}`: no snapshot; {reason or 'not used by this edition'}.")
+                continue
+            prov = read_json(paths.snapshots_dir(source) / snap / "provenance.json")
+            out.append(f"- `{source}`: snapshot as of {prov['as_of']}, retrieved {prov['retrieved_at']} by collector "
+                       f"v{prov['collector_version']} ({prov['n_ok']} values, {prov['n_missing']} missing). Method: {prov['method']}")
+        cur = e.inputs.get("curated")
+        if isinstance(cur, dict) and cur.get("set"):
+            out.append(f"- `curated`: the facts in `data/raw/curated/{cur['set']}/`, one citation per value (listed in the discussion notebook).")
+        if e.inputs.get("published_fallback"):
+            out.append(f"- criteria not re-measured ({', '.join(c for c in self.method.criterion_ids if c not in e.inputs.get('measure', []))}) "
+                       f"keep the published scores of edition `{e.inputs['published_fallback']}`.")
+        return "\n".join(out)
 
     def cast_table(self) -> pd.DataFrame:
         rows = [{"framework": fw.name, "association": fw.association, "first release": fw.first_release,
@@ -281,6 +309,18 @@ class Report:
         return (f"Replacing the {len(alt)} doubtful values with the values the evidence suggests (kept apart, never in the tables) "
                 + (f"moves {len(moved)} frameworks: {changes}." if len(moved) else "moves no framework's rank.")
                 + f" The top three stay {'the same' if set(table.nsmallest(3, 'rank_revised').framework) == set(table.nsmallest(3, 'rank_published').framework) else 'different'}.")
+
+    def citations(self):
+        """The curated facts behind this edition, one citation per value (collected editions)."""
+        cur = self.edition.inputs.get("curated")
+        if not (isinstance(cur, dict) and cur.get("set")):
+            md("This edition uses no curated facts.")
+            return None
+        from .sources.curated import citations_table
+
+        table = citations_table(cur["set"], frameworks=self.edition.cast)
+        md(f"{len(table)} curated values from {table['framework'].nunique()} frameworks, each with its source:")
+        return self.label(table).set_index(["framework", "fact"])
 
     def write_discussion(self) -> str:
         from . import review

@@ -299,3 +299,24 @@ def test_scrubber_removes_local_paths(tmp_path):
     text = f"ImportError: {tmp_path}/venvs/mx/lib/libmxnet.so: cannot open\n  shared object in {_P.home()}/.cache"
     out = scrub(text)
     assert out == "ImportError: <venvs>/mx/lib/libmxnet.so: cannot open shared object in ~/.cache"
+
+
+def test_install_runs_preinstall_first_and_passes_no_build_isolation(tmp_path):
+    """install_framework calls the venv's pip twice for a framework with preinstall; no index URL is passed."""
+    from showdown_lib.ops_probe.runner import install_framework
+    from showdown_lib.ops_probe.spec import FrameworkSpec
+
+    bin_dir = tmp_path / "venvs" / "oldfw" / "bin"
+    bin_dir.mkdir(parents=True)
+    log = tmp_path / "calls.txt"
+    fake = bin_dir / "python"
+    fake.write_text(f"#!/bin/sh\necho \"$@\" >> {log}\nexit 0\n")
+    fake.chmod(0o755)
+    spec = FrameworkSpec("oldfw", requirements=("oldfw==7.8.1",), preinstall=("setuptools<70", "wheel"), no_build_isolation=True, module="oldfw")
+    install_framework(spec, tmp_path / "venvs" / "oldfw", timeout=30)
+    calls = log.read_text().splitlines()
+    assert calls == [
+        "-m pip install --disable-pip-version-check setuptools<70 wheel",
+        "-m pip install --disable-pip-version-check --no-build-isolation oldfw==7.8.1",
+    ]
+    assert not any("index" in c for c in calls)

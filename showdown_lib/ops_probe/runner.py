@@ -205,10 +205,12 @@ def probe(
             continue
         venv_dir = venv_root / fw
         info: dict[str, Any] = {"requirements": list(spec.requirements), "env": dict(spec.env)}
+        if spec.preinstall:
+            info["preinstall"] = list(spec.preinstall)
         extra["frameworks"][fw] = info
         try:
             if install:
-                say(f"{fw}: installing {' '.join(spec.requirements)}")
+                say(f"{fw}: installing {' '.join(spec.preinstall + spec.requirements)}")
                 if installer is not None:
                     installer(spec, venv_dir)
                 else:

@@ -210,7 +210,9 @@ def coverage_matrix(coverage: pd.DataFrame, frameworks: list[Framework], title: 
     """Framework x criterion grid coloured by how each input was obtained (collected, curated, published, missing)."""
     kinds = ["published", "collected", "curated", "probed", "missing"]
     palette = {"published": "#4E79A7", "collected": "#59A14F", "curated": "#EDC948", "probed": "#76B7B2", "missing": "#E15759"}
-    grid = coverage.pivot(index="framework", columns="criterion", values="origin")
+    order_cols = list(dict.fromkeys(coverage["criterion"]))
+    order_rows = list(dict.fromkeys(coverage["framework"]))
+    grid = coverage.pivot(index="framework", columns="criterion", values="origin").reindex(index=order_rows, columns=order_cols)
     label = names(frameworks)
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * grid.shape[1], 0.9 + 0.34 * grid.shape[0]))
     codes = grid.apply(lambda col: col.map({k: i for i, k in enumerate(kinds)}))
@@ -226,7 +228,10 @@ def coverage_matrix(coverage: pd.DataFrame, frameworks: list[Framework], title: 
                 ax.text(j, i, "n/a", ha="center", va="center", fontsize=7, color="white")
     ax.legend(handles=[Patch(color=palette[k], label=k) for k in kinds if k in set(grid.stack())],
               loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
-    ax.set_title(title)
+    if "as_of" in coverage:
+        dated = coverage[coverage["origin"] != "missing"].groupby("origin")["as_of"].agg(lambda v: ", ".join(sorted(set(map(str, v)))))
+        title += "\n" + "; ".join(f"{k} as of {v}" for k, v in dated.items())
+    ax.set_title(title, fontsize=10)
     for side in ("top", "right", "left", "bottom"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()

@@ -244,8 +244,28 @@ def build_raw(edition, method: Methodology) -> pd.DataFrame:
                 if pd.notna(pub["published_score"]):
                     row.update(published_score=float(pub["published_score"]), raw_value=pub["raw_value"], origin="published",
                                source=f"edition {fb_id}: {pub['source']}", note=f"kept from edition {fb_id} ({reason})")
+            row["as_of"] = _source_date(row, obs, edition)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+_PREFIX = {"git": "git", "package index": "pypi", "github": "github", "stackexchange": "stackexchange", "ops probe": "ops_probe"}
+
+
+def _source_date(row: dict, obs: Obs, edition) -> str:
+    """The as-of date of the snapshot (or curated set, or published edition) a raw value came from."""
+    src = str(row.get("source", ""))
+    if row["origin"] == "published":
+        from .editions import load_edition
+
+        return load_edition(str(edition.inputs.get("published_fallback"))).as_of
+    if row["origin"] == "curated":
+        hit = obs.table[(obs.table["source"] == "curated") & (obs.table["framework"] == row["framework"])]
+        return str(hit["as_of"].iloc[0]) if len(hit) else ""
+    for prefix, source in _PREFIX.items():
+        if src.startswith(prefix):
+            return str(obs.snapshots.get(source) or "")
+    return ""
 
 
 def coverage(result) -> pd.DataFrame:
@@ -253,6 +273,8 @@ def coverage(result) -> pd.DataFrame:
     raw = result.raw.copy()
     if "origin" not in raw:
         raw["origin"] = np.where(raw["published_score"].notna(), "published", "missing")
-    raw["as_of"] = result.edition.as_of
+    if "as_of" not in raw:
+        raw["as_of"] = result.edition.as_of
+    raw["as_of"] = raw["as_of"].where(raw["origin"] != "missing", "")
     raw["reason"] = np.where(raw["origin"] == "missing", raw["note"], "")
     return raw[["framework", "criterion", "origin", "as_of", "source", "reason"]].reset_index(drop=True)

@@ -56,7 +56,10 @@ def then_vs_now(then: EditionResult, now: EditionResult) -> pd.DataFrame:
 def fates(now: EditionResult) -> pd.DataFrame:
     """What became of each framework, from the data: last release, last commit, lifecycle status."""
     obs = load_observations(now.edition)
-    t = obs.table
+    repos = None
+    git_snap = obs.snapshots.get("git")
+    if git_snap and (paths.snapshots_dir("git") / git_snap / "repositories.csv").exists():
+        repos = pd.read_csv(paths.snapshots_dir("git") / git_snap / "repositories.csv")
     rows = []
     for fw in now.edition.cast:
         def value(source, metric):
@@ -68,9 +71,12 @@ def fates(now: EditionResult) -> pd.DataFrame:
         archived = value("github", "archived")
         last_commit = value("git", "last_commit_date")
         through = ""
-        if last_commit is None:
-            hit = t[(t.source == "git") & (t.framework == fw) & (t.metric == "last_commit_date")]
-            through = hit["detail"].iloc[0] if len(hit) else ""
+        if last_commit is None and repos is not None:
+            # the local copy stops before the edition's date: say what it saw, and until when
+            hit = repos[repos["framework"] == fw].dropna(subset=["last_commit_date"])
+            if len(hit):
+                last_commit = str(hit["last_commit_date"].max())
+                through = f"copy of the history reaches {hit['history_through'].max()}"
         rows.append({
             "framework": fw,
             "status": status if status is not None else ("archived" if str(archived) in ("1", "1.0") else "unknown"),
@@ -95,7 +101,7 @@ def fate_sentences(table: pd.DataFrame, names: dict[str, str]) -> str:
         else:
             bits.append("no release on the package index")
         if r.last_commit:
-            bits.append(f"last commit {r.last_commit}")
+            bits.append(f"last commit {r.last_commit}" + (f" ({r.git_note})" if r.git_note else ""))
         lines.append(f"- **{names.get(r.framework, r.framework)}**: " + "; ".join(bits) + ".")
     return "\n".join(lines)
 

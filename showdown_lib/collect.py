@@ -10,7 +10,7 @@ sources go on, and the command exits non-zero naming what failed. Collecting a s
 frameworks keeps the other frameworks' rows of an existing snapshot of the same date.
 
 Local paths (git mirrors, clone and venv folders) come from the command line or the environment
-(``SHOWDOWN_GIT_MIRRORS="id=path,id=path"``, ``SHOWDOWN_CLONE_DIR``) and are never written down.
+(``SHOWDOWN_GIT_MIRRORS`` names a file of ``ID=PATH`` lines; ``SHOWDOWN_CLONE_DIR``) and are never written down.
 Secrets come from the environment only (``GITHUB_TOKEN``, ``STACKEXCHANGE_KEY``).
 """
 from __future__ import annotations
@@ -36,14 +36,10 @@ NETWORK_SOURCES = ("pypi", "github", "stackexchange")
 
 
 def parse_mirrors(items: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    env = os.environ.get("SHOWDOWN_GIT_MIRRORS", "")
-    for item in [s for s in env.split(",") if s.strip()] + list(items or []):
-        if "=" not in item:
-            raise ShowdownError(f"--git-mirror expects ID=PATH (framework id or owner/name), got {item!r}")
-        key, value = item.split("=", 1)
-        out[key.strip()] = value.strip()
-    return out
+    """Local git copies: the file named by ``SHOWDOWN_GIT_MIRRORS`` (``ID=PATH`` lines), then ``--git-mirror``."""
+    from .sources.git import mirrors_from_env, parse_mirror_args
+
+    return {**mirrors_from_env(), **parse_mirror_args(items or [])}
 
 
 def default_clone_dir() -> Path:
@@ -78,14 +74,20 @@ def _run_source(source: str, frameworks, as_of: dt.date, args) -> SourceResult:
     raise ShowdownError(f"unknown source {source!r}; sources are {SOURCES}")
 
 
-def merge_with_previous(result: SourceResult, collected_ids: list[str], all_ids: list[str]) -> SourceResult:
-    """Keep rows of frameworks that were not collected this time from the snapshot of the same date."""
+def merge_with_previous(result: SourceResult, collected_ids: list[str]) -> SourceResult:
+    """Keep the rows of frameworks not collected this time from the snapshot of the same date.
+
+    Editions share snapshots (the 2018 re-measurement reads the same git snapshot as a wider cast),
+    so collecting one edition's cast never drops another framework's rows.
+    """
     folder = snapshot_path(result.source, result.as_of)
-    if set(collected_ids) >= set(all_ids) or not (folder / "observations.csv").exists():
+    if not (folder / "observations.csv").exists():
         return result
     old = pd.read_csv(folder / "observations.csv", dtype=str, keep_default_na=False)
     kept = old[~old["framework"].isin(collected_ids)]
     rows = [Observation(**{k: (None if (k == "value" and r[k] == "") else r[k]) for k in OBSERVATION_COLUMNS}) for r in kept.to_dict("records")]
+    if not rows:
+        return result
     result.observations = rows + result.observations
     for name in list(result.tables):
         path = folder / f"{name}.csv"
@@ -110,7 +112,7 @@ def collect(edition_id: str, sources: list[str] | None, framework_ids: list[str]
         log(f"[{source}] collecting {len(frameworks)} frameworks as of {day} ...")
         try:
             result = _run_source(source, frameworks, day, args)
-            result = merge_with_previous(result, [f.id for f in frameworks], edition.cast)
+            result = merge_with_previous(result, [f.id for f in frameworks])
             if source == "curated":
                 outcome[source] = f"ok: validated {sum(o.status == 'ok' for o in result.observations)} curated facts (read directly by the edition)"
                 log(f"[{source}] {outcome[source]}")

@@ -122,8 +122,18 @@ def not_available(criteria: pd.DataFrame, method: Methodology, names: dict[str, 
     lines = []
     for cid, part in na.groupby("criterion", sort=False):
         lines.append(f"- {method.criterion(cid).name}: {_join(sorted(names[f] for f in part.framework))}")
-    return (f"{len(na)} of {len(criteria)} criterion values are not available; each is left out of its framework's "
+    text = (f"{len(na)} of {len(criteria)} criterion values are not available; each is left out of its framework's "
             "category mean and marked n/a in the charts:\n\n" + "\n".join(lines))
+    n_fw = criteria["framework"].nunique()
+    everywhere = [cid for cid, part in na.groupby("criterion", sort=False) if part["framework"].nunique() == n_fw]
+    for rid in method.round_ids:
+        gone = [c.name for c in method.criteria_of(rid) if c.id in everywhere]
+        if gone:
+            kept = [c.name for c in method.criteria_of(rid) if c.id not in everywhere]
+            text += (f"\n\n**{_join(gone)}** {'is' if len(gone) == 1 else 'are'} not available for any framework, so "
+                     f"{method.round_name(rid)} rests on {_join(kept) if kept else 'nothing'} alone in this edition: "
+                     "read its scores and ties with that in mind.")
+    return text
 
 
 def profile(framework: str, categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:

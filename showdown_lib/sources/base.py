@@ -67,6 +67,14 @@ def parse_as_of(value: str | dt.date | None) -> dt.date:
         raise ValueError(f"as-of date must be YYYY-MM-DD, got {value!r}") from exc
 
 
+def past_or_today(as_of, today: dt.date) -> tuple[dt.date, str, bool]:
+    """(day, its ISO text, whether it is today) for an as-of date; a future date is refused."""
+    day = parse_as_of(as_of)
+    if day > today:
+        raise ValueError(f"as-of date {day} is in the future")
+    return day, day.isoformat(), day == today
+
+
 def snapshot_path(source: str, as_of: str, root=None):
     from pathlib import Path
 

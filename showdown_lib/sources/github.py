@@ -39,7 +39,7 @@ from typing import Any, Callable
 
 from ..errors import CollectionError
 from ..registry import Framework
-from .base import Observation, SourceResult, missing, parse_as_of
+from .base import Observation, SourceResult, missing, parse_as_of, past_or_today
 from .http import fetch, make_session, progress, redact
 
 SOURCE = "github"
@@ -165,12 +165,7 @@ class GitHubClient:
 def collect(frameworks: list[Framework], as_of=None, *, session=None, window_days: int = 30, max_wait: float = 60,
             client: GitHubClient | None = None) -> SourceResult:
     """Stars, forks, archived, last push, merged pull requests and ecosystem size from GitHub."""
-    day = parse_as_of(as_of)
-    today = _utc_today()
-    if day > today:
-        raise ValueError(f"as-of date {day} is in the future")
-    as_of_s = day.isoformat()
-    is_today = day == today
+    day, as_of_s, is_today = past_or_today(as_of, _utc_today())
     start = day - dt.timedelta(days=window_days - 1)
     token = os.environ.get("GITHUB_TOKEN") or None
     client = client or GitHubClient(session or make_session(), token, max_wait)

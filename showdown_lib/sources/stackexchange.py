@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from ..errors import CollectionError
 from ..registry import Framework
-from .base import Observation, SourceResult, missing, parse_as_of
+from .base import Observation, SourceResult, missing, parse_as_of, past_or_today
 from .http import fetch, make_session, progress, redact
 
 SOURCE = "stackexchange"
@@ -145,12 +145,7 @@ class StackExchangeClient:
 def collect(frameworks: list[Framework], as_of=None, *, session=None, site: str = "stackoverflow",
             client: StackExchangeClient | None = None) -> SourceResult:
     """Question counts per framework, now and as of a date."""
-    day = parse_as_of(as_of)
-    today = _utc_today()
-    if day > today:
-        raise ValueError(f"as-of date {day} is in the future")
-    as_of_s = day.isoformat()
-    is_today = day == today
+    day, as_of_s, is_today = past_or_today(as_of, _utc_today())
     key = os.environ.get("STACKEXCHANGE_KEY") or None
     client = client or StackExchangeClient(session or make_session(), key, site)
     todate = end_of_day_epoch(day)

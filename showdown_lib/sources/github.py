@@ -39,7 +39,7 @@ from typing import Any, Callable
 
 from ..errors import CollectionError
 from ..registry import Framework
-from .base import Observation, SourceResult, missing, parse_as_of, past_or_today
+from .base import Observation, SourceResult, missing, past_or_today
 from .http import fetch, make_session, progress, redact
 
 SOURCE = "github"

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from ..errors import CollectionError
 from ..registry import Framework
-from .base import Observation, SourceResult, missing, parse_as_of, past_or_today
+from .base import Observation, SourceResult, missing, past_or_today
 from .http import fetch, make_session, progress, redact
 
 SOURCE = "stackexchange"

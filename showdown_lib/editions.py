@@ -96,10 +96,12 @@ def load_edition(edition_id: str) -> Edition:
     except ValueError:
         raise DataError(path, f"as_of must be a date YYYY-MM-DD, got {as_of!r}", str(edition_id), "as_of") from None
     cast = data["cast"]
+    known_ids = [fw.id for fw in load_registry()]
+    if cast == "all":  # every framework of the registry: adding a framework is one registry entry
+        cast = known_ids
     if not isinstance(cast, list) or not cast or not all(isinstance(c, str) for c in cast):
-        raise DataError(path, "cast must be a non-empty list of framework ids", str(edition_id), "cast")
-    known = {fw.id for fw in load_registry()}
-    unknown_fw = [c for c in cast if c not in known]
+        raise DataError(path, "cast must be a non-empty list of framework ids, or 'all'", str(edition_id), "cast")
+    unknown_fw = [c for c in cast if c not in known_ids]
     if unknown_fw:
         raise DataError(path, f"framework id(s) {unknown_fw} are not in {paths.frameworks_file().name}", str(edition_id), "cast")
     if len(set(cast)) != len(cast):

@@ -101,3 +101,22 @@ def test_gpu_cores_validation(tmp_path):
     bad.write_text(yaml.safe_dump({"series": [{"year": 2010, "gpu": "x", "cores": 5}]}))
     with pytest.raises(DataError, match="citation"):
         beyond.gpu_cores(bad)
+
+
+def test_adding_a_framework_is_one_registry_entry(scratch_root):
+    """A new entry in frameworks.yaml joins today's edition, with n/a where nothing is known yet."""
+    path = scratch_root / "data/raw/frameworks.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["frameworks"].append({"id": "newframe", "name": "NewFrame", "association": "Somebody", "first_release": 2026,
+                               "repositories": [{"url": "https://github.com/example/newframe"}], "pypi": [], "so_tags": [],
+                               "numerics": "NumPy"})
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    r = score_edition("current")
+    assert "newframe" in set(r.overall.framework)
+    crit = r.criteria[r.criteria.framework == "newframe"]
+    assert len(crit) == 12 and (crit.status == "not_available").all()
+    assert (r.raw[r.raw.framework == "newframe"].note != "").all()  # every n/a says why
+    from showdown_lib import charts
+    from showdown_lib.registry import load_registry
+
+    assert charts.framework_colors(load_registry())["newframe"] not in {fw.color for fw in load_registry() if fw.color}

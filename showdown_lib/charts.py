@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from . import paths
 from .methodology import Methodology
@@ -296,6 +297,7 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
     ax2.set_ylim(len(order) - 0.5, -0.5)
     ax2.set_xlim(0.5, len(order) + 0.5)
     ax2.set_xlabel("Rank interval (90% of draws)")
+    ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
@@ -343,11 +345,19 @@ def remeasure_scatter(comparison: pd.DataFrame, frameworks: list[Framework], cri
         ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--", zorder=1)
         for r in have.itertuples():
             ax.scatter(r.published, r.remeasured, color=colors[r.framework], s=60, zorder=3, edgecolor="white")
-            ax.annotate(label[r.framework], (r.published, r.remeasured), xytext=(4, 4), textcoords="offset points", fontsize=8)
+        # one label per point: frameworks at the same place share it
+        placed: list[tuple[float, float]] = []
+        for (x, y), group in have.groupby([have["published"].round(1), have["remeasured"].round(1)]):
+            crowd = sum(1 for px, py in placed if abs(px - x) < 8 and abs(py - y) < 5)
+            ax.annotate(", ".join(label[f] for f in group.framework), (x, y), xytext=(4, 4 + 10 * crowd),
+                        textcoords="offset points", fontsize=8)
+            placed.append((x, y))
         missing = part[part["remeasured"].isna()]
         if len(missing):
-            ax.text(0.02, 0.02, "n/a (not re-measured): " + ", ".join(label[f] for f in missing.framework),
-                    transform=ax.transAxes, fontsize=7, color="#777777", wrap=True)
+            import textwrap
+
+            note = "n/a (not re-measured): " + ", ".join(label[f] for f in missing.framework)
+            ax.text(0, -0.16, "\n".join(textwrap.wrap(note, 70)), transform=ax.transAxes, fontsize=7.5, color="#555555", va="top")
         ax.set_xlim(-5, 105)
         ax.set_ylim(-5, 105)
         ax.set_xlabel("Published in 2018")
@@ -375,6 +385,7 @@ def hardware_gap(cores: pd.DataFrame, releases: pd.DataFrame):
     lines = ax.get_legend_handles_labels()
     lines2 = ax2.get_legend_handles_labels()
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper left", frameon=False)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Hardware and software: GPU cores against framework releases")
     fig.tight_layout()
     return fig

@@ -126,9 +126,13 @@ def run(edition: str = DEFAULT_EDITION, params: dict[str, Any] | None = None, se
     import papermill as pm
 
     params = dict(params or {})
-    params["edition"] = edition
+    if "edition" in params:
+        raise PipelineError("give the edition with --edition, not as -p edition=...")
     books = notebooks(selection)
     per_book = check_parameters(books, params)
+    for nb, given in per_book.items():  # the edition goes to every notebook that declares one
+        if "edition" in declared_parameters(nb):
+            given["edition"] = edition
     if output_dir is None:
         output_dir = paths.notebooks_dir() if edition == DEFAULT_EDITION else paths.project_root() / "reports" / "notebooks" / edition
     output_dir = Path(output_dir)

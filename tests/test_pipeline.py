@@ -72,3 +72,15 @@ def test_run_all_exits_non_zero_with_the_message(project, capsys):
 
     assert run_all.main(["--only", "04", "-p", "bogus=1"]) == 1
     assert "unknown parameter" in capsys.readouterr().err
+
+
+def test_notebooks_without_an_edition_parameter_can_run_alone(project, tmp_path):
+    """--only on notebooks that take no edition must not trip the unknown-parameter check."""
+    from showdown_lib.pipeline import declared_parameters
+
+    books = notebooks(["09"])
+    assert "edition" not in declared_parameters(books[0])
+    written = run("current", {"save_figures": False}, ["09"], output_dir=tmp_path, log=lambda *a: None)
+    assert [p.name for p in written] == ["09_hardware_gap.ipynb"]
+    with pytest.raises(PipelineError, match="--edition"):
+        run("2018", {"edition": "current"}, ["04"], output_dir=tmp_path, log=lambda *a: None)

@@ -25,8 +25,8 @@ setup: $(STAMP)  ## create .venv and install the project
 run: $(STAMP)  ## run every notebook in order through papermill (edition 2018 by default)
 	$(PY) run_all.py $(ARGS)
 
-test: $(STAMP)  ## unit tests, the papermill run and nbval over every notebook
-	$(PY) -m pytest tests notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+test: $(STAMP)  ## unit tests, the papermill runs, and nbval over every notebook of every edition
+	$(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

@@ -222,6 +222,30 @@ class Report:
         crit = self.result.criteria[self.result.criteria["round"] == round_id]
         return self.write(crit, f"round_{round_id}")
 
+    def ops_sample(self) -> pd.DataFrame:
+        """The 32-op sample behind the OOTB ops criterion (data/raw/ootb_ops.yaml)."""
+        from .fileio import read_yaml
+
+        data = read_yaml(paths.raw_dir() / "ootb_ops.yaml")
+        return pd.DataFrame(data["ops"]).rename(columns={"id": "op"}).set_index("op")
+
+    def ops_probe(self):
+        """Points per op and framework as measured by the probe, where this edition has a probe snapshot."""
+        from .measures import resolve_snapshots
+
+        snap = resolve_snapshots(self.edition).get("ops_probe") if self.edition.kind == "collected" else None
+        if snap is None:
+            md("This edition has no probe snapshot: its OOTB ops scores are published or curated.")
+            return None
+        table = pd.read_csv(paths.snapshots_dir("ops_probe") / snap / "ops.csv")
+        grid = table.pivot(index="op", columns="framework", values="points").reindex(index=self.ops_sample().index)
+        grid.columns = [self.names.get(c, c) for c in grid.columns]
+        total = grid.sum()
+        md(f"The probe ran for {grid.shape[1]} frameworks (snapshot {snap}): " +
+           ", ".join(f"{n} {v:g}" for n, v in total.sort_values(ascending=False).items()) +
+           " points of 32. 1 = a public API that resolved and ran, 0.5 = composed from public ops, 0 = absent.")
+        return grid
+
     # -- 04 aggregate -------------------------------------------------------------------------
     def overall_table(self) -> pd.DataFrame:
         wide = self.result.categories.pivot(index="framework", columns="category", values="score")[self.method.round_ids]

@@ -35,8 +35,6 @@ import functools
 import hashlib
 import math
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -139,16 +137,10 @@ def _digest(host: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _pip_config_index_url() -> str | None:
-    """``pip config get global.index-url`` (None when unset or pip cannot be asked)."""
-    try:
-        out = subprocess.run(
-            [sys.executable, "-m", "pip", "config", "get", "global.index-url"],
-            capture_output=True, text=True, timeout=30, check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    url = out.stdout.strip()
-    return url if out.returncode == 0 and url else None
+    """pip's configured index, asked once per process (validation checks many citations)."""
+    from .pypi import pip_config_index_url
+
+    return pip_config_index_url()
 
 
 def _pip_default_hosts() -> set[str]:

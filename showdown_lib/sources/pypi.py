@@ -72,6 +72,19 @@ PLATFORM_METRICS = ("os_linux", "os_macos", "os_windows", "os_count", "architect
 
 # --------------------------------------------------------------------------- index location
 
+def pip_config_index_url() -> str | None:
+    """``pip config get global.index-url``, or None when it is unset or pip cannot be asked."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "pip", "config", "get", "global.index-url"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip()
+    return value.split()[0] if out.returncode == 0 and value else None
+
+
 def index_url() -> str:
     """The simple-API base URL pip is configured with, without a trailing slash.
 
@@ -81,16 +94,9 @@ def index_url() -> str:
     env = os.environ.get("PIP_INDEX_URL", "").strip()
     if env:
         return env.split()[0].rstrip("/")
-    try:
-        out = subprocess.run(
-            [sys.executable, "-m", "pip", "config", "get", "global.index-url"],
-            capture_output=True, text=True, timeout=30, check=False,
-        )
-        value = out.stdout.strip()
-        if out.returncode == 0 and value:
-            return value.split()[0].rstrip("/")
-    except (OSError, subprocess.SubprocessError):
-        pass
+    configured = pip_config_index_url()
+    if configured:
+        return configured.rstrip("/")
     from pip._internal.models.index import PyPI
 
     return PyPI.simple_url.rstrip("/")

@@ -11,12 +11,10 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .editions import EditionResult, load_edition, score_edition
+from .editions import EditionResult, load_edition
 from .errors import DataError
 from .fileio import read_yaml
 from .measures import load_observations, resolve_snapshots
-from .narrative import _join
-from .sources.base import read_snapshot
 
 
 def spearman(a: pd.Series, b: pd.Series) -> float:

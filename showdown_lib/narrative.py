@@ -14,7 +14,7 @@ def _fmt(x: float) -> str:
     return "n/a" if pd.isna(x) else f"{x:.1f}"
 
 
-def _join(items: list[str]) -> str:
+def join_words(items: list[str]) -> str:
     items = list(items)
     if not items:
         return "none"
@@ -32,7 +32,7 @@ def podium(overall: pd.DataFrame, names: dict[str, str]) -> str:
     parts = []
     tied = o[o["rank"] == first["rank"]]
     if len(tied) > 1:
-        parts.append(f"{_join([names[f] for f in tied.framework])} share first place at {_fmt(first.score)}.")
+        parts.append(f"{join_words([names[f] for f in tied.framework])} share first place at {_fmt(first.score)}.")
     else:
         parts.append(f"**{names[first.framework]}** comes first overall with {_fmt(first.score)}, "
                      f"{lead:.1f} point{'s' if abs(lead - 1) > 1e-9 else ''} ahead of {names[second.framework]} ({_fmt(second.score)}).")
@@ -51,7 +51,7 @@ def tiers(scores: pd.DataFrame, names: dict[str, str], what: str = "overall") ->
     tier_ids = sorted(s["tier"].dropna().unique())
     for t in tier_ids:
         part = s[s["tier"] == t]
-        line = f"- **Tier {int(t)}** ({len(part)}): " + _join([f"{names[f]} ({_fmt(v)})" for f, v in zip(part.framework, part.score)])
+        line = f"- **Tier {int(t)}** ({len(part)}): " + join_words([f"{names[f]} ({_fmt(v)})" for f, v in zip(part.framework, part.score)])
         nxt = s[s["tier"] == t + 1]
         if len(nxt):
             line += f"; a gap of {part.score.min() - nxt.score.max():.1f} points to tier {int(t) + 1}"
@@ -68,7 +68,7 @@ def category_leaders(categories: pd.DataFrame, method: Methodology, names: dict[
         top = part.iloc[0]
         tied = part[part["score"] == top.score]
         if len(tied) > 1:
-            lines.append(f"- {method.round_name(rid)}: {_join([names[f] for f in tied.framework])} tie at {_fmt(top.score)}.")
+            lines.append(f"- {method.round_name(rid)}: {join_words([names[f] for f in tied.framework])} tie at {_fmt(top.score)}.")
         else:
             runner = part.iloc[1] if len(part) > 1 else None
             tail = f", {top.score - runner.score:.1f} ahead of {names[runner.framework]}" if runner is not None else ""
@@ -96,9 +96,9 @@ def deciding_criteria(criteria: pd.DataFrame, categories: pd.DataFrame, overall:
     neg = diff[diff.difference < 0].head(top)
     gap = diff.difference.sum()
     text = (f"{names[a]} leads {names[b]} by {gap:.1f} points overall. "
-            f"The criteria that open the gap most: {_join([f'{r.criterion_name} (+{r.difference:.1f})' for r in pos.itertuples()])}. ")
+            f"The criteria that open the gap most: {join_words([f'{r.criterion_name} (+{r.difference:.1f})' for r in pos.itertuples()])}. ")
     if len(neg):
-        text += f"Those that pull the other way: {_join([f'{r.criterion_name} ({r.difference:.1f})' for r in neg.itertuples()])}."
+        text += f"Those that pull the other way: {join_words([f'{r.criterion_name} ({r.difference:.1f})' for r in neg.itertuples()])}."
     return text, diff
 
 
@@ -121,7 +121,7 @@ def not_available(criteria: pd.DataFrame, method: Methodology, names: dict[str, 
         return "Every criterion is available for every framework."
     lines = []
     for cid, part in na.groupby("criterion", sort=False):
-        lines.append(f"- {method.criterion(cid).name}: {_join(sorted(names[f] for f in part.framework))}")
+        lines.append(f"- {method.criterion(cid).name}: {join_words(sorted(names[f] for f in part.framework))}")
     text = (f"{len(na)} of {len(criteria)} criterion values are not available; each is left out of its framework's "
             "category mean and marked n/a in the charts:\n\n" + "\n".join(lines))
     n_fw = criteria["framework"].nunique()
@@ -130,8 +130,8 @@ def not_available(criteria: pd.DataFrame, method: Methodology, names: dict[str, 
         gone = [c.name for c in method.criteria_of(rid) if c.id in everywhere]
         if gone:
             kept = [c.name for c in method.criteria_of(rid) if c.id not in everywhere]
-            text += (f"\n\n**{_join(gone)}** {'is' if len(gone) == 1 else 'are'} not available for any framework, so "
-                     f"{method.round_name(rid)} rests on {_join(kept) if kept else 'nothing'} alone in this edition: "
+            text += (f"\n\n**{join_words(gone)}** {'is' if len(gone) == 1 else 'are'} not available for any framework, so "
+                     f"{method.round_name(rid)} rests on {join_words(kept) if kept else 'nothing'} alone in this edition: "
                      "read its scores and ties with that in mind.")
     return text
 

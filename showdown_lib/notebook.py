@@ -209,13 +209,13 @@ class Report:
                 continue
             top = part[part.score == part.score.iloc[0]]
             low = part[part.score == part.score.iloc[-1]]
-            text.append(f"- {c.name}: best {narrative._join([self.names[f] for f in top.framework])} ({part.score.iloc[0]:.0f}), "
-                        f"lowest {narrative._join([self.names[f] for f in low.framework])} ({part.score.iloc[-1]:.0f}); "
+            text.append(f"- {c.name}: best {narrative.join_words([self.names[f] for f in top.framework])} ({part.score.iloc[0]:.0f}), "
+                        f"lowest {narrative.join_words([self.names[f] for f in low.framework])} ({part.score.iloc[-1]:.0f}); "
                         f"median {part.score.median():.0f}.")
         na = crit[crit.status != "value"]
         if len(na):
             text.append("\nNot available (left out of the mean, marked n/a): " +
-                        narrative._join([f"{self.names[f]} ({self.method.criterion(c).name})" for f, c in zip(na.framework, na.criterion)]) + ".")
+                        narrative.join_words([f"{self.names[f]} ({self.method.criterion(c).name})" for f, c in zip(na.framework, na.criterion)]) + ".")
         return "\n".join(text)
 
     def write_round(self, round_id: str) -> str:
@@ -488,9 +488,9 @@ class StabilityReport:
 
 
 def _join_pct(pairs) -> str:
-    from .narrative import _join
+    from .narrative import join_words
 
-    return _join([f"{n} ({p:.0%})" for n, p in pairs])
+    return join_words([f"{n} ({p:.0%})" for n, p in pairs])
 
 
 class RemeasuredReport:

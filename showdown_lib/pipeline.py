@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +104,6 @@ def _failed_cell(record: Path) -> int | None:
         book = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None
-    code = [c for c in book.get("cells", []) if c.get("cell_type") == "code"]
     for i, cell in enumerate(book.get("cells", [])):
         if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
             return i + 1

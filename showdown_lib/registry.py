@@ -6,7 +6,7 @@ type or a duplicate id raises :class:`DataError` naming the file, the entry and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -7,7 +7,6 @@ computed, not curated: a fixed-scale score that sits off its scale is reported t
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pandas as pd

@@ -18,7 +18,7 @@ import yaml
 from showdown_lib.errors import DataError
 from showdown_lib.ops_probe import runner as runner_mod
 from showdown_lib.ops_probe.checker import check, resolve
-from showdown_lib.ops_probe.runner import InstallError, last_error_line, probe, run_checker
+from showdown_lib.ops_probe.runner import InstallError, last_error_line, probe
 from showdown_lib.ops_probe.spec import checker_payload, load_api_spec, load_sample
 
 OPS = ["dense", "conv2d", "relu", "gelu", "adam", "softmax"]

@@ -253,3 +253,15 @@ def gap_sentences(cores: pd.DataFrame, releases: pd.DataFrame) -> str:
             f"{int(last.cores):,} ({int(last.year)}, {last.gpu}), {growth:,.0f} times as many. "
             f"On the package index, the cast's releases peaked in {int(peak.year)} with {int(peak.releases)} releases "
             f"from {int(peak.frameworks_releasing)} frameworks.")
+
+
+def overall_shift(published: pd.DataFrame, remeasured: pd.DataFrame, names: dict[str, str]) -> str:
+    """How the overall ranking changes from the published to the re-measured scores."""
+    a = published.set_index("framework")
+    b = remeasured.set_index("framework")
+    rho = spearman(a["score"], b["score"].reindex(a.index))
+    moved = [(f, int(a.loc[f, "rank"]), int(b.loc[f, "rank"])) for f in a.index if int(a.loc[f, "rank"]) != int(b.loc[f, "rank"])]
+    text = f"With the re-measured values in place of the published ones, the overall ranking correlates at {rho:.2f} (Spearman) with the post's."
+    if moved:
+        text += " Ranks that change: " + "; ".join(f"{names[f]} {x} → {y}" for f, x, y in moved) + "."
+    return text

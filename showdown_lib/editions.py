@@ -245,18 +245,23 @@ def score_edition(
     return EditionResult(edition, method, raw, crit, cats, overall, weights=weights)
 
 
+def processed_tables(result: EditionResult) -> dict[str, pd.DataFrame]:
+    """The processed contract tables of an edition, rounded as they are written."""
+    return {
+        "criteria_scores": rounded(result.criteria),
+        "category_scores": rounded(result.categories),
+        "overall_scores": rounded(result.overall),
+    }
+
+
 def write_processed(result: EditionResult, folder: Path | None = None) -> dict[str, Path]:
     """Write the processed contract tables of an edition (atomically, one file at a time)."""
     folder = Path(folder) if folder else paths.processed_dir(result.edition.id)
-    out = {
-        "criteria_scores": atomic_write_csv(folder / "criteria_scores.csv", _rounded(result.criteria)),
-        "category_scores": atomic_write_csv(folder / "category_scores.csv", _rounded(result.categories)),
-        "overall_scores": atomic_write_csv(folder / "overall_scores.csv", _rounded(result.overall)),
-    }
-    return out
+    return {name: atomic_write_csv(folder / f"{name}.csv", frame) for name, frame in processed_tables(result).items()}
 
 
-def _rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+    """Floats rounded as every processed table is written (4 decimals: well below what any chart shows)."""
     frame = frame.copy()
     for col in frame.columns:
         if frame[col].dtype.kind == "f":

@@ -19,6 +19,21 @@ import yaml
 
 from .errors import DataError
 
+# A step that is open (showdown_lib.step_context) installs a guard here: reading a data file the step
+# did not declare raises. Outside a step (tests, the collectors) every read is allowed.
+_read_guard = None
+
+
+def set_read_guard(guard) -> None:
+    """Install ``guard(path)`` (raises on an undeclared read), or None to allow every read."""
+    global _read_guard
+    _read_guard = guard
+
+
+def check_read(path: str | Path) -> None:
+    if _read_guard is not None:
+        _read_guard(Path(path))
+
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
     path = Path(path)
@@ -77,6 +92,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
 
 def read_yaml(path: str | Path) -> Any:
     path = Path(path)
+    check_read(path)
     if not path.exists():
         raise DataError(path, "file not found")
     try:
@@ -88,6 +104,7 @@ def read_yaml(path: str | Path) -> Any:
 
 def read_json(path: str | Path) -> Any:
     path = Path(path)
+    check_read(path)
     if not path.exists():
         raise DataError(path, "file not found")
     try:
@@ -100,6 +117,7 @@ def read_csv(path: str | Path, required: list[str] | None = None, **kwargs):
     import pandas as pd
 
     path = Path(path)
+    check_read(path)
     if not path.exists():
         raise DataError(path, "file not found")
     try:

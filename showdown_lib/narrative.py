@@ -142,3 +142,82 @@ def profile(framework: str, categories: pd.DataFrame, overall: pd.DataFrame, met
     best, worst = cats.idxmax(), cats.idxmin()
     return (f"{names[framework]} ranks {int(row['rank'])} of {len(overall)} ({_fmt(row.score)}, tier {int(row.tier)}); "
             f"strongest in {method.round_name(best)} ({_fmt(cats[best])}), weakest in {method.round_name(worst)} ({_fmt(cats[worst])}).")
+
+
+def round_story(cats: pd.DataFrame, crit: pd.DataFrame, method: Methodology, round_id: str, names: dict[str, str]) -> str:
+    """The tiers of a round and, per criterion, who is best and lowest (ties named together)."""
+    text = [tiers(cats, names, method.round_name(round_id))]
+    for c in method.criteria_of(round_id):
+        part = crit[(crit.criterion == c.id) & (crit.status == "value")].sort_values(["score", "framework"], ascending=[False, True])
+        if part.empty:
+            text.append(f"- {c.name}: not available for any framework.")
+            continue
+        top = part[part.score == part.score.iloc[0]]
+        low = part[part.score == part.score.iloc[-1]]
+        text.append(f"- {c.name}: best {join_words([names[f] for f in top.framework])} ({part.score.iloc[0]:.0f}), "
+                    f"lowest {join_words([names[f] for f in low.framework])} ({part.score.iloc[-1]:.0f}); "
+                    f"median {part.score.median():.0f}.")
+    na = crit[crit.status != "value"]
+    if len(na):
+        text.append("\nNot available (left out of the mean, marked n/a): " +
+                    join_words([f"{names[f]} ({method.criterion(c).name})" for f, c in zip(na.framework, na.criterion)]) + ".")
+    return "\n".join(text)
+
+
+def probe_summary(grid: pd.DataFrame, snapshot: str) -> str:
+    """The probe's points per framework (columns of ``grid``: frameworks; rows: ops)."""
+    total = grid.sum()
+    return (f"The probe ran for {grid.shape[1]} frameworks (snapshot {snapshot}): " +
+            ", ".join(f"{n} {v:g}" for n, v in total.sort_values(ascending=False).items()) +
+            " points of 32. 1 = a public API that resolved and ran, 0.5 = composed from public ops, 0 = absent.")
+
+
+def headline(overall: pd.DataFrame, categories: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:
+    """The podium, the tiers and the leader of each category."""
+    return "\n\n".join([podium(overall, names), tiers(overall, names),
+                         "Category leaders:\n\n" + category_leaders(categories, method, names)])
+
+
+def claims_summary(table: pd.DataFrame) -> str:
+    held = int((table["holds"] == "yes").sum())
+    return f"{held} of {len(table)} statements the post makes about its results hold on the scores reproduced from its figures."
+
+
+def doubts_summary(doubts: pd.DataFrame, off_scale: pd.DataFrame) -> str:
+    return (f"{len(doubts)} published values look doubtful on their face; {len(off_scale)} fixed-scale scores sit off their scale. "
+            "They are kept as published: the reproduction does not correct the post.")
+
+
+def doubt_impact(table: pd.DataFrame, n_values: int, names: dict[str, str]) -> str:
+    """How ranks move when the doubtful values take the suggested ones (``table``: rank_published, rank_revised)."""
+    moved = table[table["rank_published"] != table["rank_revised"]]
+    changes = "; ".join(f"{names[r.framework]} {int(r.rank_published)} → {int(r.rank_revised)}" for r in moved.itertuples())
+    same = set(table.nsmallest(3, "rank_revised").framework) == set(table.nsmallest(3, "rank_published").framework)
+    return (f"Replacing the {n_values} doubtful values with the values the evidence suggests (kept apart, never in the tables) "
+            + (f"moves {len(moved)} frameworks: {changes}." if len(moved) else "moves no framework's rank.")
+            + f" The top three stay {'the same' if same else 'different'}.")
+
+
+def _join_pct(pairs) -> str:
+    return join_words([f"{n} ({p:.0%})" for n, p in pairs])
+
+
+def stability_story(s: pd.DataFrame, n_samples: int, names: dict[str, str]) -> str:
+    """What the rank-stability summary says (``s``: one row per framework, best first)."""
+    top = s.iloc[0]
+    lines = [f"With the chosen weights {names[top.framework]} ranks first; under re-drawn weights it stays first in "
+             f"{top.p_top1:.0%} of {n_samples:,} draws."]
+    contenders = s[(s.p_top1 > 0.01) & (s.framework != top.framework)]
+    if len(contenders):
+        lines.append("Others that take first place in more than 1% of draws: " +
+                     _join_pct([(names[f], p) for f, p in zip(contenders.framework, contenders.p_top1)]) + ".")
+    else:
+        lines.append("No other framework takes first place in more than 1% of draws.")
+    podium_ = s[s.p_top3 > 0.5]
+    lines.append(f"{len(podium_)} frameworks are on the podium in most draws: " +
+                 _join_pct([(names[f], p) for f, p in zip(podium_.framework, podium_.p_top3)]) + ".")
+    width = (s.rank_high - s.rank_low)
+    widest = s.loc[width.idxmax()]
+    lines.append(f"The widest 90% rank interval is {names[widest.framework]}'s, from {int(widest.rank_low)} to {int(widest.rank_high)}; "
+                 f"{int((width == 0).sum())} frameworks never move.")
+    return " ".join(lines)

@@ -1,0 +1,40 @@
+"""08 · The 2018 figures beside what the histories say about the same date."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import beyond, charts
+from .common import Presenter
+
+
+class RemeasuredReport(Presenter):
+    def __init__(self, step) -> None:
+        super().__init__(step)
+        self.published = step.result(step.params["published_edition"])
+        self.remeasured = step.result(step.params["remeasured_edition"])
+        self.comparison = beyond.remeasured_comparison(self.published, self.remeasured)
+
+    def describe(self) -> str:
+        e = self.remeasured.edition
+        return f"**Edition `{e.id}`** (as of {e.as_of}): {e.description} Re-measured criteria: {', '.join(e.inputs.get('measure', []))}."
+
+    def table(self) -> pd.DataFrame:
+        c = self.comparison.copy()
+        c["framework"] = c["framework"].map(self.names)
+        return c[["framework", "criterion", "published", "remeasured", "difference", "raw_value"]].set_index(["criterion", "framework"])
+
+    def agreement(self) -> pd.DataFrame:
+        return beyond.agreement(self.comparison).set_index("criterion")
+
+    def scatter(self) -> None:
+        fig = charts.remeasure_scatter(self.comparison, self.registry, {c.id: c.name for c in self.published.method.criteria})
+        self.show(fig, "published_vs_remeasured")
+
+    def reasons(self) -> str:
+        return beyond.parting_reasons(self.comparison, self.names)
+
+    def overall_shift(self) -> str:
+        return beyond.overall_shift(self.published.overall, self.remeasured.overall, self.names)
+
+    def write(self) -> str:
+        return "staged " + self.step.write_table(self.comparison, f"{self.remeasured.edition.id}/comparison_with_2018")

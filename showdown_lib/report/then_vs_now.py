@@ -1,0 +1,40 @@
+"""06 · Then versus now: the first edition's podium beside today's, and what became of each framework."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import beyond, charts
+from .common import Presenter
+
+
+class ThenVsNow(Presenter):
+    def __init__(self, step) -> None:
+        super().__init__(step)
+        self.then = step.result(step.params["then_edition"])
+        self.now = step.result(step.params["now_edition"])
+        self.table_ = beyond.then_vs_now(self.then, self.now)
+        self.fates_ = beyond.fates(self.now)
+        self.folder = f"{self.then.edition.id}-vs-{self.now.edition.id}"
+
+    def table(self) -> pd.DataFrame:
+        t = self.table_.copy()
+        t["framework"] = t["framework"].map(self.names)
+        return t.set_index("framework")
+
+    def slope(self) -> None:
+        fig = charts.slope(self.table_, self.registry, f"edition {self.then.edition.id}\n(as of {self.then.edition.as_of})",
+                           f"edition {self.now.edition.id}\n(as of {self.now.edition.as_of})")
+        self.show(fig, "rank_slope")
+
+    def story(self) -> str:
+        return beyond.movement_sentences(self.table_, self.names)
+
+    def fates(self) -> pd.DataFrame:
+        return self.fates_.assign(framework=self.fates_["framework"].map(self.names)).set_index("framework")
+
+    def fate_story(self) -> str:
+        return beyond.fate_sentences(self.fates_, self.names)
+
+    def write(self) -> str:
+        return "staged " + "; ".join([self.step.write_table(self.table_, f"{self.folder}/then_vs_now"),
+                                      self.step.write_table(self.fates_, f"{self.folder}/fates")])

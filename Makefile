@@ -26,7 +26,7 @@ run: $(STAMP)  ## run every notebook in order through papermill (edition 2018 by
 	$(PY) run_all.py $(ARGS)
 
 test: $(STAMP)  ## unit tests, the papermill runs, and nbval over every notebook of every edition
-	$(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+	$(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

@@ -84,17 +84,17 @@ def test_parse_overrides_reads_yaml_values():
 
 @pytest.mark.parametrize("given, message", [
     ({"categroy_weights": {"platform": 2}}, "unknown parameter 'categroy_weights'"),
-    ({"n_tiers": "three"}, r"n_tiers='three': 'three' is not of type 'integer'"),
-    ({"n_tiers": True}, "not a boolean"),
-    ({"seed": -1}, r"seed=-1: -1 is less than the minimum of 0"),
-    ({"n_samples": 0}, r"n_samples=0: 0 is less than the minimum of 100"),
-    ({"save_figures": "maybe"}, r"save_figures='maybe': 'maybe' is not of type 'boolean'"),
-    ({"category_weights": [1, 2, 3]}, r"category_weights=\[1, 2, 3\]: .* is not of type 'object'"),
-    ({"category_weights": {"platform": 1e308, "api_internals": 1e308}}, r"category_weights\['platform'\]=1e\+308: .*maximum"),
+    ({"n_tiers": "three"}, r"n_tiers='three': n_tiers must be integer"),
+    ({"n_tiers": True}, "n_tiers=True: n_tiers must be integer"),
+    ({"seed": -1}, r"seed=-1: seed must be bigger than or equal to 0"),
+    ({"n_samples": 0}, r"n_samples=0: n_samples must be bigger than or equal to 100"),
+    ({"save_figures": "maybe"}, r"save_figures='maybe': save_figures must be boolean"),
+    ({"category_weights": [1, 2, 3]}, r"category_weights=\[1, 2, 3\]: category_weights must be object"),
+    ({"category_weights": {"platform": 1e308, "api_internals": 1e308}}, r"category_weights.platform must be smaller than or equal to 1000000"),
     ({"category_weights": {"platfrom": 2}}, r"unknown id\(s\) \['platfrom'\]"),
-    ({"criterion_weights": {"ecosystem": -1}}, "less than the minimum of 0"),
+    ({"criterion_weights": {"ecosystem": -1}}, "criterion_weights.ecosystem must be bigger than or equal to 0"),
     ({"category_weights": {"support_community": 0, "api_internals": 0, "platform": 0}}, "every weight is zero"),
-    ({"concentration": 0}, "less than or equal to the minimum of 0"),
+    ({"concentration": 0}, "concentration must be bigger than 0"),
     ({"edition": "current"}, "--edition"),
 ])
 def test_bad_parameters_are_refused_with_name_value_and_rule(given, message):

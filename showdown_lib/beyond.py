@@ -1,7 +1,8 @@
 """Beyond the post: then versus now, the 2018 re-measurement, and the hardware-software gap.
 
 Each function takes edition ids, reads what the pipeline already produced (scores, snapshots,
-curated facts) and returns tables and Markdown; the charts are in :mod:`showdown_lib.charts`.
+curated facts) and returns tables; their sentences are in :mod:`showdown_lib.narrative_beyond`, the charts in
+:mod:`showdown_lib.charts`.
 """
 from __future__ import annotations
 
@@ -88,46 +89,6 @@ def fates(now: EditionResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def fate_sentences(table: pd.DataFrame, names: dict[str, str]) -> str:
-    lines = []
-    for r in table.itertuples():
-        bits = []
-        if r.status and r.status != "unknown":
-            bits.append(f"status **{r.status}**" + (f" since {r.status_date}" if r.status_date else ""))
-        if r.last_release:
-            bits.append(f"last release {r.latest_version} on {r.last_release}")
-        else:
-            bits.append("no release on the package index")
-        if r.last_commit:
-            bits.append(f"last commit {r.last_commit}" + (f" ({r.git_note})" if r.git_note else ""))
-        lines.append(f"- **{names.get(r.framework, r.framework)}**: " + "; ".join(bits) + ".")
-    return "\n".join(lines)
-
-
-def movement_sentences(table: pd.DataFrame, names: dict[str, str]) -> str:
-    both = table.dropna(subset=["rank_then", "rank_now"])
-    if both.empty:
-        return "No framework is ranked in both editions."
-    up = both.sort_values("rank_change", ascending=False)
-    climber, faller = up.iloc[0], up.iloc[-1]
-    new = table[table.rank_then.isna() & table.rank_now.notna()].sort_values("rank_now")
-    top_then = table.sort_values("rank_then").framework.iloc[0]
-    top_now = table.sort_values("rank_now").framework.iloc[0]
-    text = [
-        f"{names[top_then]} led in the first edition; {names[top_now]} leads now." if top_then != top_now
-        else f"{names[top_now]} leads in both editions.",
-        f"Of the {len(both)} frameworks ranked in both, {names[climber.framework]} climbed most "
-        f"({int(climber.rank_then)} → {int(climber.rank_now)}) and {names[faller.framework]} fell furthest "
-        f"({int(faller.rank_then)} → {int(faller.rank_now)}).",
-    ]
-    if len(new):
-        best_new = new.iloc[0]
-        text.append(f"Of the {len(new)} newcomers, {names[best_new.framework]} ranks highest ({int(best_new.rank_now)} of {int(table.rank_now.max())}).")
-    corr = spearman(both["rank_then"], both["rank_now"])
-    text.append(f"Spearman's rank correlation between the two rankings over the common frameworks is {corr:.2f}.")
-    return " ".join(text)
-
-
 # -------------------------------------------------------------------------------- 2018 re-measured
 def remeasured_comparison(published: EditionResult, remeasured: EditionResult) -> pd.DataFrame:
     """For each re-measured criterion and framework: published score, re-measured score, difference, reason."""
@@ -166,21 +127,6 @@ def agreement(comparison: pd.DataFrame) -> pd.DataFrame:
             "exact_matches": int((both["difference"].abs() < 1.5).sum()),
         })
     return pd.DataFrame(rows)
-
-
-def parting_reasons(comparison: pd.DataFrame, names: dict[str, str], threshold: float = 20.0) -> str:
-    """Sentences for the biggest disagreements and for what could not be re-measured."""
-    lines = []
-    big = comparison.dropna(subset=["difference"])
-    big = big[big["difference"].abs() >= threshold].sort_values("difference", key=lambda s: -s.abs())
-    for r in big.itertuples():
-        direction = "higher" if r.difference > 0 else "lower"
-        lines.append(f"- {names[r.framework]}, {r.criterion}: re-measured {r.remeasured:.0f} against {r.published:.0f} published "
-                     f"({abs(r.difference):.0f} points {direction}); measured from {r.source}.")
-    gone = comparison[comparison["remeasured"].isna()]
-    for r in gone.itertuples():
-        lines.append(f"- {names[r.framework]}, {r.criterion}: not re-measured: {r.reason}.")
-    return "\n".join(lines) if lines else "The re-measured values agree with the published ones within the threshold."
 
 
 # -------------------------------------------------------------------------------- hardware gap
@@ -242,14 +188,3 @@ def releases_per_year(edition_id: str) -> pd.DataFrame:
     rel = rel.sort_values("upload_time").drop_duplicates(["framework", "version"])
     per_year = rel.groupby("year").agg(releases=("version", "size"), frameworks_releasing=("framework", "nunique")).reset_index()
     return per_year
-
-
-def gap_sentences(cores: pd.DataFrame, releases: pd.DataFrame) -> str:
-    c = cores.dropna(subset=["cores"])
-    first, last = c.iloc[0], c.iloc[-1]
-    growth = last.cores / first.cores
-    peak = releases.sort_values(["releases", "year"], ascending=[False, True]).iloc[0]
-    return (f"The largest GPU grew from {int(first.cores):,} CUDA cores ({int(first.year)}, {first.gpu}) to "
-            f"{int(last.cores):,} ({int(last.year)}, {last.gpu}), {growth:,.0f} times as many. "
-            f"On the package index, the cast's releases peaked in {int(peak.year)} with {int(peak.releases)} releases "
-            f"from {int(peak.frameworks_releasing)} frameworks.")

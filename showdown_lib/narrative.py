@@ -142,3 +142,125 @@ def profile(framework: str, categories: pd.DataFrame, overall: pd.DataFrame, met
     best, worst = cats.idxmax(), cats.idxmin()
     return (f"{names[framework]} ranks {int(row['rank'])} of {len(overall)} ({_fmt(row.score)}, tier {int(row.tier)}); "
             f"strongest in {method.round_name(best)} ({_fmt(cats[best])}), weakest in {method.round_name(worst)} ({_fmt(cats[worst])}).")
+
+
+# -------------------------------------------------------------------------------- 00 collect
+def describe_edition(edition_id: str, title: str, as_of: str, n_frameworks: int, kind: str, inputs: dict,
+                     sources: list[dict] | None = None, not_measured: list[str] | None = None) -> str:
+    """The edition in a few lines: what it is, and where each input comes from.
+
+    ``sources`` (collected editions) holds one mapping per source: ``source`` and either ``reason``
+    (no snapshot) or the snapshot's provenance fields.
+    """
+    lines = [f"**Edition `{edition_id}`**: {title}. As of {as_of}; {n_frameworks} frameworks; kind: {kind}."]
+    if kind == "collected":
+        lines += [_source_line(s) for s in sources or []]
+        cur = inputs.get("curated")
+        if isinstance(cur, dict) and cur.get("set"):
+            lines.append(f"- `curated`: the facts in `data/raw/curated/{cur['set']}/`, one citation per value (listed in the discussion notebook).")
+        if inputs.get("published_fallback"):
+            lines.append(f"- criteria not re-measured ({', '.join(not_measured or [])}) "
+                         f"keep the published scores of edition `{inputs['published_fallback']}`.")
+        return "\n".join(lines)
+    for name, spec in inputs.items():
+        if isinstance(spec, dict):
+            bits = [f"source: {spec['source']}" if spec.get("source") else "", f"method: {spec['method']}" if spec.get("method") else "",
+                    f"retrieved {spec['retrieved']}" if spec.get("retrieved") else "", f"as of {spec['as_of']}" if spec.get("as_of") else ""]
+            lines.append(f"- `{name}`: " + "; ".join(b for b in bits if b))
+        else:
+            lines.append(f"- `{name}`: {spec}")
+    return "\n".join(lines)
+
+
+def _source_line(s: dict) -> str:
+    if "reason" in s:
+        return f"- `{s['source']}`: no snapshot; {s['reason'] or 'not used by this edition'}."
+    return (f"- `{s['source']}`: snapshot as of {s['as_of']}, retrieved {s['retrieved_at']} by collector "
+            f"v{s['collector_version']} ({s['n_ok']} values, {s['n_missing']} missing). Method: {s['method']}")
+
+
+def coverage_summary(cov: pd.DataFrame) -> str:
+    counts = cov["origin"].value_counts()
+    parts = [f"{n} {k}" for k, n in counts.items()]
+    return f"{len(cov)} framework x criterion inputs for {cov.framework.nunique()} frameworks: " + ", ".join(parts) + "."
+
+
+# -------------------------------------------------------------------------------- rounds
+def figure_notes(notes: list[tuple[str, str]]) -> str:
+    """``notes``: (criterion name, note) for each criterion whose published figure departs from the text."""
+    lines = [f"- **{name}**: {note}" for name, note in notes if note]
+    if not lines:
+        return "The published figures and the post's text agree on the scales of this round."
+    return "Where the published figures and the post's text disagree on a scale, we follow the figures:\n\n" + "\n".join(lines)
+
+
+def round_story(categories: pd.DataFrame, criteria: pd.DataFrame, round_name: str, criterion_names: dict[str, str],
+                names: dict[str, str]) -> str:
+    """Tiers of one round, then best, lowest and median of each criterion (``criterion_names`` in round order)."""
+    text = [tiers(categories, names, round_name)]
+    for cid, cname in criterion_names.items():
+        part = criteria[(criteria.criterion == cid) & (criteria.status == "value")].sort_values(["score", "framework"], ascending=[False, True])
+        if part.empty:
+            text.append(f"- {cname}: not available for any framework.")
+            continue
+        top = part[part.score == part.score.iloc[0]]
+        low = part[part.score == part.score.iloc[-1]]
+        text.append(f"- {cname}: best {join_words([names[f] for f in top.framework])} ({part.score.iloc[0]:.0f}), "
+                    f"lowest {join_words([names[f] for f in low.framework])} ({part.score.iloc[-1]:.0f}); "
+                    f"median {part.score.median():.0f}.")
+    na = criteria[criteria.status != "value"]
+    if len(na):
+        text.append("\nNot available (left out of the mean, marked n/a): " +
+                    join_words([f"{names[f]} ({criterion_names.get(c, c)})" for f, c in zip(na.framework, na.criterion)]) + ".")
+    return "\n".join(text)
+
+
+def probe_summary(grid: pd.DataFrame, snapshot: str) -> str:
+    """``grid``: op x framework points as measured by the probe."""
+    total = grid.sum()
+    return (f"The probe ran for {grid.shape[1]} frameworks (snapshot {snapshot}): " +
+            ", ".join(f"{n} {v:g}" for n, v in total.sort_values(ascending=False).items()) +
+            " points of 32. 1 = a public API that resolved and ran, 0.5 = composed from public ops, 0 = absent.")
+
+
+# -------------------------------------------------------------------------------- 04 aggregate, 05 discussion
+def headline(overall: pd.DataFrame, categories: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:
+    return "\n\n".join([
+        podium(overall, names),
+        tiers(overall, names),
+        "Category leaders:\n\n" + category_leaders(categories, method, names),
+    ])
+
+
+def profiles(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:
+    return "\n".join("- " + profile(f, categories, overall, method, names) for f in overall.framework)
+
+
+def claims_summary(table: pd.DataFrame, edition_id: str) -> str:
+    if table.empty:
+        return f"Edition {edition_id} has no review file: there are no published claims to check."
+    held = (table["holds"] == "yes").sum()
+    return f"{held} of {len(table)} statements the post makes about its results hold on the scores reproduced from its figures."
+
+
+def doubts_summary(table: pd.DataFrame, off_scale: pd.DataFrame) -> str:
+    if table.empty:
+        return "No published value is under doubt in this edition."
+    return (f"{len(table)} published values look doubtful on their face; {len(off_scale)} fixed-scale scores sit off their scale. "
+            "They are kept as published: the reproduction does not correct the post.")
+
+
+def doubt_impact(table: pd.DataFrame, n_revised: int, names: dict[str, str]) -> str:
+    """``table``: framework, rank_published, rank_revised (from :func:`review.doubt_impact`)."""
+    if not n_revised:
+        return "There is no suggested revision to test."
+    moved = table[table["rank_published"] != table["rank_revised"]]
+    changes = "; ".join(f"{names[r.framework]} {int(r.rank_published)} → {int(r.rank_revised)}" for r in moved.itertuples())
+    same = set(table.nsmallest(3, "rank_revised").framework) == set(table.nsmallest(3, "rank_published").framework)
+    return (f"Replacing the {n_revised} doubtful values with the values the evidence suggests (kept apart, never in the tables) "
+            + (f"moves {len(moved)} frameworks: {changes}." if len(moved) else "moves no framework's rank.")
+            + f" The top three stay {'the same' if same else 'different'}.")
+
+
+def citations_summary(table: pd.DataFrame) -> str:
+    return f"{len(table)} curated values from {table['framework'].nunique()} frameworks, each with its source:"

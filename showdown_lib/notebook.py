@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import charts, narrative, paths
+from . import charts, narrative, narrative_beyond, paths
 from .editions import EditionResult, score_edition, write_processed
 from .fileio import atomic_write_csv
 from .registry import load_registry
@@ -84,43 +84,27 @@ class Report:
     # -- 00 collect ---------------------------------------------------------------------------
     def describe_edition(self) -> str:
         e = self.edition
-        lines = [f"**Edition `{e.id}`**: {e.title}. As of {e.as_of}; {len(e.cast)} frameworks; kind: {e.kind}."]
-        if e.kind == "collected":
-            lines.append(self._describe_sources())
-            return "\n".join(lines)
-        for name, spec in e.inputs.items():
-            if isinstance(spec, dict):
-                bits = [f"source: {spec['source']}" if spec.get("source") else "", f"method: {spec['method']}" if spec.get("method") else "",
-                        f"retrieved {spec['retrieved']}" if spec.get("retrieved") else "", f"as of {spec['as_of']}" if spec.get("as_of") else ""]
-                lines.append(f"- `{name}`: " + "; ".join(b for b in bits if b))
-            else:
-                lines.append(f"- `{name}`: {spec}")
-        return "\n".join(lines)
+        return narrative.describe_edition(e.id, e.title, e.as_of, len(e.cast), e.kind, e.inputs, self._source_records(),
+                                          [c for c in self.method.criterion_ids if c not in e.inputs.get("measure", [])])
 
-    def _describe_sources(self) -> str:
+    def _source_records(self) -> list[dict]:
+        """One record per snapshot source of a collected edition: its provenance, or why there is none."""
         from .fileio import read_json
         from .measures import resolve_snapshots
 
         e = self.edition
+        if e.kind != "collected":
+            return []
         out = []
         for source, snap in resolve_snapshots(e).items():
             spec = e.inputs.get(source)
             if spec is None:
                 continue
             if snap is None:
-                reason = spec.get("unavailable") if isinstance(spec, dict) else None
-                out.append(f"- `{source}`: no snapshot; {reason or 'not used by this edition'}.")
+                out.append({"source": source, "reason": spec.get("unavailable") if isinstance(spec, dict) else None})
                 continue
-            prov = read_json(paths.snapshots_dir(source) / snap / "provenance.json")
-            out.append(f"- `{source}`: snapshot as of {prov['as_of']}, retrieved {prov['retrieved_at']} by collector "
-                       f"v{prov['collector_version']} ({prov['n_ok']} values, {prov['n_missing']} missing). Method: {prov['method']}")
-        cur = e.inputs.get("curated")
-        if isinstance(cur, dict) and cur.get("set"):
-            out.append(f"- `curated`: the facts in `data/raw/curated/{cur['set']}/`, one citation per value (listed in the discussion notebook).")
-        if e.inputs.get("published_fallback"):
-            out.append(f"- criteria not re-measured ({', '.join(c for c in self.method.criterion_ids if c not in e.inputs.get('measure', []))}) "
-                       f"keep the published scores of edition `{e.inputs['published_fallback']}`.")
-        return "\n".join(out)
+            out.append({"source": source, **read_json(paths.snapshots_dir(source) / snap / "provenance.json")})
+        return out
 
     def cast_table(self) -> pd.DataFrame:
         rows = [{"framework": fw.name, "association": fw.association, "first release": fw.first_release,
@@ -143,10 +127,7 @@ class Report:
         return coverage(self.result)
 
     def coverage_summary(self) -> str:
-        cov = self.coverage()
-        counts = cov["origin"].value_counts()
-        parts = [f"{n} {k}" for k, n in counts.items()]
-        return (f"{len(cov)} framework x criterion inputs for {cov.framework.nunique()} frameworks: " + ", ".join(parts) + ".")
+        return narrative.coverage_summary(self.coverage())
 
     def coverage_chart(self) -> None:
         cov = self.coverage()
@@ -166,10 +147,7 @@ class Report:
 
     def figure_notes(self, round_id: str | None = None) -> str:
         crits = self.method.criteria_of(round_id) if round_id else list(self.method.criteria)
-        notes = [f"- **{c.name}**: {c.figures_note}" for c in crits if c.figures_note]
-        if not notes:
-            return "The published figures and the post's text agree on the scales of this round."
-        return "Where the published figures and the post's text disagree on a scale, we follow the figures:\n\n" + "\n".join(notes)
+        return narrative.figure_notes([(c.name, c.figures_note) for c in crits])
 
     # -- rounds -------------------------------------------------------------------------------
     def round_method(self, round_id: str) -> pd.DataFrame:
@@ -199,24 +177,9 @@ class Report:
         self.show(fig, f"{round_id}_category")
 
     def round_story(self, round_id: str) -> str:
-        cats = self.result.categories[self.result.categories["category"] == round_id]
-        crit = self.result.criteria[self.result.criteria["round"] == round_id]
-        text = [narrative.tiers(cats, self.names, self.method.round_name(round_id))]
-        for c in self.method.criteria_of(round_id):
-            part = crit[(crit.criterion == c.id) & (crit.status == "value")].sort_values(["score", "framework"], ascending=[False, True])
-            if part.empty:
-                text.append(f"- {c.name}: not available for any framework.")
-                continue
-            top = part[part.score == part.score.iloc[0]]
-            low = part[part.score == part.score.iloc[-1]]
-            text.append(f"- {c.name}: best {narrative.join_words([self.names[f] for f in top.framework])} ({part.score.iloc[0]:.0f}), "
-                        f"lowest {narrative.join_words([self.names[f] for f in low.framework])} ({part.score.iloc[-1]:.0f}); "
-                        f"median {part.score.median():.0f}.")
-        na = crit[crit.status != "value"]
-        if len(na):
-            text.append("\nNot available (left out of the mean, marked n/a): " +
-                        narrative.join_words([f"{self.names[f]} ({self.method.criterion(c).name})" for f, c in zip(na.framework, na.criterion)]) + ".")
-        return "\n".join(text)
+        r = self.result
+        return narrative.round_story(r.categories[r.categories["category"] == round_id], r.criteria[r.criteria["round"] == round_id],
+                                     self.method.round_name(round_id), {c.id: c.name for c in self.method.criteria_of(round_id)}, self.names)
 
     def write_round(self, round_id: str) -> str:
         crit = self.result.criteria[self.result.criteria["round"] == round_id]
@@ -240,10 +203,7 @@ class Report:
         table = pd.read_csv(paths.snapshots_dir("ops_probe") / snap / "ops.csv")
         grid = table.pivot(index="op", columns="framework", values="points").reindex(index=self.ops_sample().index)
         grid.columns = [self.names.get(c, c) for c in grid.columns]
-        total = grid.sum()
-        md(f"The probe ran for {grid.shape[1]} frameworks (snapshot {snap}): " +
-           ", ".join(f"{n} {v:g}" for n, v in total.sort_values(ascending=False).items()) +
-           " points of 32. 1 = a public API that resolved and ran, 0.5 = composed from public ops, 0 = absent.")
+        md(narrative.probe_summary(grid, snap))
         return grid
 
     # -- 04 aggregate -------------------------------------------------------------------------
@@ -281,12 +241,7 @@ class Report:
 
     # -- 05 discussion ------------------------------------------------------------------------
     def headline(self) -> str:
-        r = self.result
-        return "\n\n".join([
-            narrative.podium(r.overall, self.names),
-            narrative.tiers(r.overall, self.names),
-            "Category leaders:\n\n" + narrative.category_leaders(r.categories, self.method, self.names),
-        ])
+        return narrative.headline(self.result.overall, self.result.categories, self.method, self.names)
 
     def deciding(self) -> tuple[str, pd.DataFrame]:
         r = self.result
@@ -300,24 +255,15 @@ class Report:
         from . import review
 
         table = review.claims_table(self.result)
-        if table.empty:
-            md(f"Edition {self.edition.id} has no review file: there are no published claims to check.")
-            return None
-        held = (table["holds"] == "yes").sum()
-        md(f"{held} of {len(table)} statements the post makes about its results hold on the scores reproduced from its figures.")
-        return table
+        md(narrative.claims_summary(table, self.edition.id))
+        return None if table.empty else table
 
     def doubts(self):
         from . import review
 
         table = review.doubts_table(self.result, self.names)
-        if table.empty:
-            md("No published value is under doubt in this edition.")
-            return None
-        off = review.off_scale(self.result)
-        md(f"{len(table)} published values look doubtful on their face; {len(off)} fixed-scale scores sit off their scale. "
-           "They are kept as published: the reproduction does not correct the post.")
-        return table
+        md(narrative.doubts_summary(table, review.off_scale(self.result)))
+        return None if table.empty else table
 
     def doubt_impact_text(self) -> str:
         """How the ranking moves if the doubtful values took the value the evidence suggests."""
@@ -325,14 +271,8 @@ class Report:
 
         data = review.load_review(self.result)
         alt = {(d["framework"], d["criterion"]): float(d["suggested"]) for d in data.get("doubts", []) if d.get("suggested") is not None}
-        if not alt:
-            return "There is no suggested revision to test."
-        table = review.doubt_impact(self.result, alt)
-        moved = table[table["rank_published"] != table["rank_revised"]]
-        changes = "; ".join(f"{self.names[r.framework]} {int(r.rank_published)} → {int(r.rank_revised)}" for r in moved.itertuples())
-        return (f"Replacing the {len(alt)} doubtful values with the values the evidence suggests (kept apart, never in the tables) "
-                + (f"moves {len(moved)} frameworks: {changes}." if len(moved) else "moves no framework's rank.")
-                + f" The top three stay {'the same' if set(table.nsmallest(3, 'rank_revised').framework) == set(table.nsmallest(3, 'rank_published').framework) else 'different'}.")
+        table = review.doubt_impact(self.result, alt) if alt else pd.DataFrame()
+        return narrative.doubt_impact(table, len(alt), self.names)
 
     def citations(self):
         """The curated facts behind this edition, one citation per value (collected editions)."""
@@ -343,7 +283,7 @@ class Report:
         from .sources.curated import citations_table
 
         table = citations_table(cur["set"], frameworks=self.edition.cast)
-        md(f"{len(table)} curated values from {table['framework'].nunique()} frameworks, each with its source:")
+        md(narrative.citations_summary(table))
         return self.label(table).set_index(["framework", "fact"])
 
     def write_discussion(self) -> str:
@@ -356,8 +296,7 @@ class Report:
         return "; ".join(parts)
 
     def profiles(self) -> str:
-        return "\n".join("- " + narrative.profile(f, self.result.categories, self.result.overall, self.method, self.names)
-                         for f in self.result.overall.framework)
+        return narrative.profiles(self.result.categories, self.result.overall, self.method, self.names)
 
 
 def environment_record() -> pd.DataFrame:
@@ -415,17 +354,13 @@ class ThenVsNow:
         show(fig, self.folder, "rank_slope", self.save)
 
     def story(self) -> str:
-        from . import beyond
-
-        return beyond.movement_sentences(self.table_, self.names)
+        return narrative_beyond.movement_sentences(self.table_, self.names)
 
     def fates(self) -> pd.DataFrame:
         return self.fates_.assign(framework=self.fates_["framework"].map(self.names)).set_index("framework")
 
     def fate_story(self) -> str:
-        from . import beyond
-
-        return beyond.fate_sentences(self.fates_, self.names)
+        return narrative_beyond.fate_sentences(self.fates_, self.names)
 
     def write(self) -> str:
         folder = paths.processed_dir(self.folder)
@@ -459,24 +394,7 @@ class StabilityReport:
         show(fig, self.result.edition.id, "rank_stability", self.save)
 
     def story(self) -> str:
-        s = self.stab.summary
-        top = s.iloc[0]
-        lines = [f"With the chosen weights {self.names[top.framework]} ranks first; under re-drawn weights it stays first in "
-                 f"{top.p_top1:.0%} of {self.stab.n_samples:,} draws."]
-        contenders = s[(s.p_top1 > 0.01) & (s.framework != top.framework)]
-        if len(contenders):
-            lines.append("Others that take first place in more than 1% of draws: " +
-                         _join_pct([(self.names[f], p) for f, p in zip(contenders.framework, contenders.p_top1)]) + ".")
-        else:
-            lines.append("No other framework takes first place in more than 1% of draws.")
-        podium = s[s.p_top3 > 0.5]
-        lines.append(f"{len(podium)} frameworks are on the podium in most draws: " +
-                     _join_pct([(self.names[f], p) for f, p in zip(podium.framework, podium.p_top3)]) + ".")
-        width = (s.rank_high - s.rank_low)
-        widest = s.loc[width.idxmax()]
-        lines.append(f"The widest 90% rank interval is {self.names[widest.framework]}'s, from {int(widest.rank_low)} to {int(widest.rank_high)}; "
-                     f"{int((width == 0).sum())} frameworks never move.")
-        return " ".join(lines)
+        return narrative_beyond.stability_story(self.stab.summary, self.stab.n_samples, self.names)
 
     def write(self) -> str:
         folder = paths.processed_dir(self.result.edition.id)
@@ -485,12 +403,6 @@ class StabilityReport:
         prob.columns = [str(c) for c in prob.columns]
         atomic_write_csv(folder / "rank_probability.csv", prob)
         return f"wrote data/processed/{self.result.edition.id}/rank_stability.csv and rank_probability.csv"
-
-
-def _join_pct(pairs) -> str:
-    from .narrative import join_words
-
-    return join_words([f"{n} ({p:.0%})" for n, p in pairs])
 
 
 class RemeasuredReport:
@@ -506,7 +418,7 @@ class RemeasuredReport:
 
     def describe(self) -> str:
         e = self.remeasured.edition
-        return f"**Edition `{e.id}`** (as of {e.as_of}): {e.description} Re-measured criteria: {', '.join(e.inputs.get('measure', []))}."
+        return narrative_beyond.describe_remeasured(e.id, e.as_of, e.description, e.inputs.get("measure", []))
 
     def table(self) -> pd.DataFrame:
         c = self.comparison.copy()
@@ -523,21 +435,10 @@ class RemeasuredReport:
         show(fig, self.remeasured.edition.id, "published_vs_remeasured", self.save)
 
     def reasons(self) -> str:
-        from . import beyond
-
-        return beyond.parting_reasons(self.comparison, self.names)
+        return narrative_beyond.parting_reasons(self.comparison, self.names)
 
     def overall_shift(self) -> str:
-        a = self.published.overall.set_index("framework")
-        b = self.remeasured.overall.set_index("framework")
-        from .beyond import spearman
-
-        rho = spearman(a["score"], b["score"].reindex(a.index))
-        moved = [(f, int(a.loc[f, "rank"]), int(b.loc[f, "rank"])) for f in a.index if int(a.loc[f, "rank"]) != int(b.loc[f, "rank"])]
-        text = f"With the re-measured values in place of the published ones, the overall ranking correlates at {rho:.2f} (Spearman) with the post's."
-        if moved:
-            text += " Ranks that change: " + "; ".join(f"{self.names[f]} {x} → {y}" for f, x, y in moved) + "."
-        return text
+        return narrative_beyond.overall_shift(self.published.overall, self.remeasured.overall, self.names)
 
     def write(self) -> str:
         atomic_write_csv(paths.processed_dir(self.remeasured.edition.id) / "comparison_with_2018.csv", self.comparison)
@@ -563,9 +464,7 @@ class HardwareGap:
         show(charts.hardware_gap(self.cores, self.releases), "hardware-gap", "hardware_software_gap", self.save)
 
     def story(self) -> str:
-        from . import beyond
-
-        return beyond.gap_sentences(self.cores, self.releases)
+        return narrative_beyond.gap_sentences(self.cores, self.releases)
 
     def write(self) -> str:
         atomic_write_csv(paths.processed_dir("hardware-gap") / "gpu_cores_and_releases.csv", self.table().reset_index())

@@ -119,3 +119,13 @@ def test_adding_a_framework_is_one_registry_entry(scratch_root):
     from showdown_lib.registry import load_registry
 
     assert charts.framework_colors(load_registry())["newframe"] not in {fw.color for fw in load_registry() if fw.color}
+
+
+def test_nothing_found_on_aws_scores_zero_not_na():
+    """criteria.yaml: AWS support 0 means "nothing found"; a search that found nothing is that level, not n/a."""
+    r = score_edition("current")
+    crit = r.criteria[r.criteria.criterion == "aws_support"].set_index("framework")
+    assert crit.loc["deeplearning4j", "status"] == "value" and crit.loc["deeplearning4j", "score"] == 0
+    raw = r.raw[(r.raw.criterion == "aws_support") & r.raw.raw_value.isna()]
+    found_nothing = raw[raw["note"].str.contains(r"could not be found|nothing found|no aws", case=False, na=False)]
+    assert found_nothing.empty, found_nothing[["framework", "note"]].to_string()

@@ -200,10 +200,12 @@ class Report:
         if snap is None:
             md("This edition has no probe snapshot: its OOTB ops scores are published or curated.")
             return None
-        table = pd.read_csv(paths.snapshots_dir("ops_probe") / snap / "ops.csv")
+        folder = paths.snapshots_dir("ops_probe") / snap
+        table, observations = pd.read_csv(folder / "ops.csv"), pd.read_csv(folder / "observations.csv")
+        md(narrative.probe_summary(table, observations, snap, self.names))
         grid = table.pivot(index="op", columns="framework", values="points").reindex(index=self.ops_sample().index)
+        grid = grid.dropna(axis=1, how="all")  # a framework without a single result was not probed: no column of zeros
         grid.columns = [self.names.get(c, c) for c in grid.columns]
-        md(narrative.probe_summary(grid, snap))
         return grid
 
     # -- 04 aggregate -------------------------------------------------------------------------

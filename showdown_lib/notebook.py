@@ -396,7 +396,7 @@ class StabilityReport:
         show(fig, self.result.edition.id, "rank_stability", self.save)
 
     def story(self) -> str:
-        return narrative_beyond.stability_story(self.stab.summary, self.stab.n_samples, self.names)
+        return narrative_beyond.stability_story(self.stab.summary, self.stab.rank_probability, self.stab.n_samples, self.names)
 
     def write(self) -> str:
         folder = paths.processed_dir(self.result.edition.id)
@@ -440,7 +440,11 @@ class RemeasuredReport:
         return narrative_beyond.parting_reasons(self.comparison, self.names)
 
     def overall_shift(self) -> str:
-        return narrative_beyond.overall_shift(self.published.overall, self.remeasured.overall, self.names)
+        from . import beyond
+
+        n_common, n_dropped = beyond.common_cells(self.published, self.remeasured)
+        table = beyond.like_for_like(self.published, self.remeasured)
+        return narrative_beyond.overall_shift(table, n_common, n_dropped, self.names)
 
     def write(self) -> str:
         atomic_write_csv(paths.processed_dir(self.remeasured.edition.id) / "comparison_with_2018.csv", self.comparison)

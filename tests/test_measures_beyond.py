@@ -36,7 +36,8 @@ def toy_edition(scratch_root):
          tables={"releases": [{"framework": "jax", "project": "jax", "version": "0.4.1", "upload_time": "2023-01-02T00:00:00Z", "yanked": 0, "n_files": 1},
                               {"framework": "jax", "project": "jaxlib", "version": "0.4.1", "upload_time": "2023-01-03T00:00:00Z", "yanked": 0, "n_files": 1},
                               {"framework": "jax", "project": "jax", "version": "0.4.2rc1", "upload_time": "2023-02-01T00:00:00Z", "yanked": 0, "n_files": 1},
-                              {"framework": "tinygrad", "project": "tinygrad", "version": "0.9.0", "upload_time": "2024-05-01T00:00:00Z", "yanked": 0, "n_files": 1}]})
+                              {"framework": "tinygrad", "project": "tinygrad", "version": "0.9.0", "upload_time": "2024-05-01T00:00:00Z", "yanked": 0, "n_files": 1},
+                              {"framework": "tinygrad", "project": "tinygrad", "version": "0.9.0.post1", "upload_time": "2025-01-02T00:00:00Z", "yanked": 0, "n_files": 1}]})
     snap("ops_probe", "2026-01-30", [("jax", "ootb_ops", 30.5), ("tinygrad", "ootb_ops", 24)])
     return scratch_root
 
@@ -71,6 +72,7 @@ def test_releases_per_year_counts_final_versions_once(toy_edition):
     per_year = beyond.releases_per_year("toy").set_index("year")
     assert per_year.loc[2023, "releases"] == 1  # jax + jaxlib 0.4.1 once; the rc is not final
     assert per_year.loc[2024, "frameworks_releasing"] == 1
+    assert 2025 not in per_year.index  # tinygrad 0.9.0.post1 re-ships 0.9.0: no new release
 
 
 def test_rank_correlations_by_hand():

@@ -175,8 +175,9 @@ def not_available(criteria: pd.DataFrame, method: Methodology, names: dict[str, 
     lines = []
     for cid, part in na.groupby("criterion", sort=False):
         lines.append(f"- {method.criterion(cid).name}: {join_words(sorted(names[f] for f in part.framework))}")
-    text = (f"{len(na)} of {len(criteria)} criterion values are not available; each is left out of its framework's "
-            "category mean and marked n/a in the charts:\n\n" + "\n".join(lines))
+    one = len(na) == 1
+    text = (f"{len(na)} of {len(criteria)} criterion values {'is' if one else 'are'} not available; {'it' if one else 'each'} "
+            "is left out of its framework's category mean and marked n/a in the charts:\n\n" + "\n".join(lines))
     n_fw = criteria["framework"].nunique()
     everywhere = [cid for cid, part in na.groupby("criterion", sort=False) if part["framework"].nunique() == n_fw]
     for rid in method.round_ids:

@@ -161,3 +161,25 @@ def test_doubt_impact_top_three_compares_sets_with_ties():
     text = narrative.doubt_impact(table, 1, NAMES)
     assert "moves 1 framework: Delta 4 → 3" in text
     assert "top three" in text and "the same" not in text  # Delta now shares third place
+
+
+# ------------------------------------------------------------------------------ review checks and n/a summary
+
+def test_a_superlative_claim_holds_only_for_a_unique_extreme(method):
+    from types import SimpleNamespace
+
+    from showdown_lib import review
+
+    crit, cats, over = scored(method, {"a": {"sponsor": 0}, "b": {"sponsor": 0}, "c": {"sponsor": 100}})
+    result = SimpleNamespace(criteria=crit, categories=cats, overall=over.assign(tier=[1, 2, 2]))
+    ok, got = review._run_check({"type": "lowest_among", "category": "support_community", "frameworks": ["a", "b", "c"],
+                                 "framework": "a"}, result)
+    assert not ok and "a and b tie" in got
+    ok, got = review._run_check({"type": "highest_beyond_tier", "criterion": "sponsor", "tier": 1, "framework": "b"}, result)
+    assert not ok and "a and b tie" in got
+
+
+def test_not_available_summary_agrees_in_number(method):
+    crit, _, _ = scored(method, {"a": {"sponsor": None}, "b": {}})
+    text = narrative.not_available(crit, method, NAMES)
+    assert text.startswith(f"1 of {len(crit)} criterion values is not available; it is left out")

@@ -183,3 +183,35 @@ def test_not_available_summary_agrees_in_number(method):
     crit, _, _ = scored(method, {"a": {"sponsor": None}, "b": {}})
     text = narrative.not_available(crit, method, NAMES)
     assert text.startswith(f"1 of {len(crit)} criterion values is not available; it is left out")
+
+
+# ------------------------------------------------------------------------------ the other builders, on small tables
+
+def test_tiers_coverage_and_figure_notes():
+    s = pd.DataFrame({"framework": list("abc"), "score": [90.0, 85.0, 40.0], "tier": [1, 1, 2]})
+    text = narrative.tiers(s, NAMES)
+    assert "- **Tier 1** (2): Alpha (90.0) and Beta (85.0); a gap of 45.0 points to tier 2." in text
+    assert "- **Tier 2** (1): Gamma (40.0)." in text
+    cov = pd.DataFrame({"framework": list("aab"), "origin": ["curated", "missing", "curated"]})
+    assert narrative.coverage_summary(cov) == "3 framework x criterion inputs for 2 frameworks: 2 curated, 1 missing."
+    assert narrative.figure_notes([("Sponsor", "")]).startswith("The published figures and the post's text agree")
+    assert "- **Sponsor**: bars at thirds" in narrative.figure_notes([("Sponsor", "bars at thirds")])
+
+
+def test_describe_edition_lists_sources_and_fallbacks():
+    sources = [{"source": "pypi", "as_of": "2026-01-01", "retrieved_at": "2026-01-02", "collector_version": "1.0",
+                "n_ok": 5, "n_missing": 1, "method": "wheel tags"}, {"source": "github", "reason": None}]
+    text = narrative.describe_edition("x", "Test", "2026-01-01", 3, "collected", {"published_fallback": "2018"}, sources, ["sponsor"])
+    assert text.startswith("**Edition `x`**: Test. As of 2026-01-01; 3 frameworks; kind: collected.")
+    assert "- `pypi`: snapshot as of 2026-01-01, retrieved 2026-01-02 by collector v1.0 (5 values, 1 missing)." in text
+    assert "- `github`: no snapshot; not used by this edition." in text
+    assert "criteria not re-measured (sponsor) keep the published scores of edition `2018`" in text
+    published = narrative.describe_edition("y", "Post", "2018-06-26", 2, "published", {"figures": {"source": "the post", "as_of": "2018"}})
+    assert "- `figures`: source: the post; as of 2018" in published
+
+
+def test_headline_and_profiles_follow_the_tables(method):
+    crit, cats, over = scored(method, {"a": {"sponsor": 100}, "b": {"sponsor": 0}})
+    text = narrative.headline(over, cats, method, NAMES)
+    assert text.startswith("**Alpha** comes first overall") and "Category leaders:" in text
+    assert narrative.profiles(cats, over, method, NAMES).count("\n") == 1

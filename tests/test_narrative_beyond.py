@@ -149,3 +149,22 @@ def test_overall_shift_of_the_real_editions_compares_like_with_like():
     moved_by_remeasure = t[t.rank_published_common != t.rank_remeasured_common]
     for fw in t.index.difference(moved_by_remeasure.index):
         assert f"{fw} {int(t.loc[fw, 'rank_published_common'])} → " not in text.split("Leaving out")[0]
+
+
+# ------------------------------------------------------------------------------ 08 reasons, 09 gap
+
+def test_parting_reasons_and_description():
+    c = pd.DataFrame({"framework": ["a", "b"], "criterion": ["activity", "activity"], "published": [65.0, 50.0],
+                      "remeasured": [9.0, np.nan], "difference": [-56.0, np.nan], "source": ["git", ""], "reason": ["", "no copy"]})
+    text = nb.parting_reasons(c, NAMES)
+    assert "- Alpha, activity: re-measured 9 against 65 published (56 points lower); measured from git." in text
+    assert "- Beta, activity: not re-measured: no copy." in text
+    assert nb.describe_remeasured("r", "2018-06-26", "Git.", ["activity"]).endswith("Re-measured criteria: activity.")
+
+
+def test_gap_sentence_names_every_peak_year():
+    cores = pd.DataFrame({"year": [2010, 2020], "gpu": ["old", "new"], "cores": [100.0, 1000.0]})
+    releases = pd.DataFrame({"year": [2018, 2019, 2020], "releases": [50, 30, 50], "frameworks_releasing": [5, 4, 1]})
+    text = nb.gap_sentences(cores, releases)
+    assert "10 times as many" in text
+    assert "peaked in 2018 and 2020 with 50 releases each (2018: 5 frameworks; 2020: 1 framework)" in text

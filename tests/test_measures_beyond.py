@@ -124,7 +124,7 @@ def test_adding_a_framework_is_one_registry_entry(scratch_root):
 
 
 def test_nothing_found_on_aws_scores_zero_not_na():
-    """criteria.yaml: AWS support 0 means "nothing found"; a search that found nothing is that level, not n/a."""
+    """criteria.yaml: AWS support 0 means "nothing found"; looking and finding nothing is that level, not n/a."""
     r = score_edition("current")
     crit = r.criteria[r.criteria.criterion == "aws_support"].set_index("framework")
     assert crit.loc["deeplearning4j", "status"] == "value" and crit.loc["deeplearning4j", "score"] == 0

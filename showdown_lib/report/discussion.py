@@ -23,15 +23,13 @@ class DiscussionReport(Presenter):
         return text, diff.rename(columns={"criterion_name": "criterion"}).set_index("criterion")[["difference"]]
 
     def profiles(self) -> str:
-        return "\n".join("- " + narrative.profile(f, self.result.categories, self.result.overall, self.method, self.names)
-                         for f in self.result.overall.framework)
+        return narrative.profiles(self.result.categories, self.result.overall, self.method, self.names)
 
     def not_available(self) -> str:
         return narrative.not_available(self.result.criteria, self.method, self.names)
 
     def figure_notes(self) -> str:
-        notes = [f"- **{c.name}**: {c.figures_note}" for c in self.method.criteria if c.figures_note]
-        return "Where the published figures and the post's text disagree on a scale, we follow the figures:\n\n" + "\n".join(notes)
+        return narrative.figure_notes([(c.name, c.figures_note) for c in self.method.criteria])
 
     def claims(self):
         from .. import review
@@ -40,7 +38,7 @@ class DiscussionReport(Presenter):
         if table.empty:
             md(f"Edition {self.edition.id} has no review file: there are no published claims to check.")
             return None
-        md(narrative.claims_summary(table))
+        md(narrative.claims_summary(table, self.edition.id))
         return table
 
     def doubts(self):
@@ -72,11 +70,10 @@ class DiscussionReport(Presenter):
         from ..sources.curated import citations_table
 
         table = citations_table(cur["set"], frameworks=self.edition.cast)
-        md(f"{len(table)} curated values from {table['framework'].nunique()} frameworks, each with its source:")
+        md(narrative.citations_summary(table))
         return self.label(table).set_index(["framework", "fact"])
 
     def write(self) -> str:
         from .. import review
 
-        claims = review.claims_table(self.result)
-        return super().write(claims, "claims") if not claims.empty else "no claims to write"
+        return super().write(review.claims_table(self.result), "claims")  # empty, with its columns, without a review file

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import beyond, charts
+from .. import beyond, charts, narrative_beyond
 from .common import Presenter
 
 
@@ -21,7 +21,7 @@ class HardwareGap(Presenter):
         self.show(charts.hardware_gap(self.cores, self.releases), "hardware_software_gap")
 
     def story(self) -> str:
-        return beyond.gap_sentences(self.cores, self.releases)
+        return narrative_beyond.gap_sentences(self.cores, self.releases)
 
     def write(self) -> str:
         return "staged " + self.step.write_table(self.table().reset_index(), "hardware-gap/gpu_cores_and_releases")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts, paths
+from .. import charts, narrative, paths
 from ..editions import EditionResult, score_edition
-from .common import Presenter, md
+from .common import Presenter
 
 
 class InputsReport(Presenter):
@@ -20,43 +20,27 @@ class InputsReport(Presenter):
 
     def describe_edition(self) -> str:
         e = self.edition
-        lines = [f"**Edition `{e.id}`**: {e.title}. As of {e.as_of}; {len(e.cast)} frameworks; kind: {e.kind}."]
-        if e.kind == "collected":
-            lines.append(self._describe_sources())
-            return "\n".join(lines)
-        for name, spec in e.inputs.items():
-            if isinstance(spec, dict):
-                bits = [f"source: {spec['source']}" if spec.get("source") else "", f"method: {spec['method']}" if spec.get("method") else "",
-                        f"retrieved {spec['retrieved']}" if spec.get("retrieved") else "", f"as of {spec['as_of']}" if spec.get("as_of") else ""]
-                lines.append(f"- `{name}`: " + "; ".join(b for b in bits if b))
-            else:
-                lines.append(f"- `{name}`: {spec}")
-        return "\n".join(lines)
+        return narrative.describe_edition(e.id, e.title, e.as_of, len(e.cast), e.kind, e.inputs, self._source_records(),
+                                          [c for c in self.method.criterion_ids if c not in e.inputs.get("measure", [])])
 
-    def _describe_sources(self) -> str:
+    def _source_records(self) -> list[dict]:
+        """One record per snapshot source of a collected edition: its provenance, or why there is none."""
         from ..fileio import read_json
         from ..measures import resolve_snapshots
 
         e = self.edition
+        if e.kind != "collected":
+            return []
         out = []
         for source, snap in resolve_snapshots(e).items():
             spec = e.inputs.get(source)
             if spec is None:
                 continue
             if snap is None:
-                reason = spec.get("unavailable") if isinstance(spec, dict) else None
-                out.append(f"- `{source}`: no snapshot; {reason or 'not used by this edition'}.")
+                out.append({"source": source, "reason": spec.get("unavailable") if isinstance(spec, dict) else None})
                 continue
-            prov = read_json(paths.snapshots_dir(source) / snap / "provenance.json")
-            out.append(f"- `{source}`: snapshot as of {prov['as_of']}, retrieved {prov['retrieved_at']} by collector "
-                       f"v{prov['collector_version']} ({prov['n_ok']} values, {prov['n_missing']} missing). Method: {prov['method']}")
-        cur = e.inputs.get("curated")
-        if isinstance(cur, dict) and cur.get("set"):
-            out.append(f"- `curated`: the facts in `data/raw/curated/{cur['set']}/`, one citation per value (listed in the discussion notebook).")
-        if e.inputs.get("published_fallback"):
-            out.append(f"- criteria not re-measured ({', '.join(c for c in self.method.criterion_ids if c not in e.inputs.get('measure', []))}) "
-                       f"keep the published scores of edition `{e.inputs['published_fallback']}`.")
-        return "\n".join(out)
+            out.append({"source": source, **read_json(paths.snapshots_dir(source) / snap / "provenance.json")})
+        return out
 
     def cast_table(self) -> pd.DataFrame:
         rows = [{"framework": fw.name, "association": fw.association, "first release": fw.first_release,
@@ -82,10 +66,7 @@ class InputsReport(Presenter):
         return coverage(self.result)
 
     def coverage_summary(self) -> str:
-        cov = self.coverage()
-        counts = cov["origin"].value_counts()
-        parts = [f"{n} {k}" for k, n in counts.items()]
-        return (f"{len(cov)} framework x criterion inputs for {cov.framework.nunique()} frameworks: " + ", ".join(parts) + ".")
+        return narrative.coverage_summary(self.coverage())
 
     def coverage_chart(self) -> None:
         cov = self.coverage()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import beyond, charts
+from .. import beyond, charts, narrative_beyond
 from .common import Presenter
 
 
@@ -16,7 +16,7 @@ class RemeasuredReport(Presenter):
 
     def describe(self) -> str:
         e = self.remeasured.edition
-        return f"**Edition `{e.id}`** (as of {e.as_of}): {e.description} Re-measured criteria: {', '.join(e.inputs.get('measure', []))}."
+        return narrative_beyond.describe_remeasured(e.id, e.as_of, e.description, e.inputs.get("measure", []))
 
     def table(self) -> pd.DataFrame:
         c = self.comparison.copy()
@@ -31,10 +31,12 @@ class RemeasuredReport(Presenter):
         self.show(fig, "published_vs_remeasured")
 
     def reasons(self) -> str:
-        return beyond.parting_reasons(self.comparison, self.names)
+        return narrative_beyond.parting_reasons(self.comparison, self.names)
 
     def overall_shift(self) -> str:
-        return beyond.overall_shift(self.published.overall, self.remeasured.overall, self.names)
+        n_common, n_dropped = beyond.common_cells(self.published, self.remeasured)
+        table = beyond.like_for_like(self.published, self.remeasured)
+        return narrative_beyond.overall_shift(table, n_common, n_dropped, self.names)
 
     def write(self) -> str:
         return "staged " + self.step.write_table(self.comparison, f"{self.remeasured.edition.id}/comparison_with_2018")

@@ -20,10 +20,7 @@ class RoundReport(Presenter):
         return t[t["id"].isin([c.id for c in self.method.criteria_of(self.round_id)])].drop(columns=["round"]).reset_index(drop=True)
 
     def figure_notes(self) -> str:
-        notes = [f"- **{c.name}**: {c.figures_note}" for c in self.method.criteria_of(self.round_id) if c.figures_note]
-        if not notes:
-            return "The published figures and the post's text agree on the scales of this round."
-        return "Where the published figures and the post's text disagree on a scale, we follow the figures:\n\n" + "\n".join(notes)
+        return narrative.figure_notes([(c.name, c.figures_note) for c in self.method.criteria_of(self.round_id)])
 
     def scores(self) -> pd.DataFrame:
         """framework x criterion scores of the round, with the category score and its tier, best first."""
@@ -50,7 +47,8 @@ class RoundReport(Presenter):
     def story(self) -> str:
         cats = self.result.categories[self.result.categories["category"] == self.round_id]
         crit = self.result.criteria[self.result.criteria["round"] == self.round_id]
-        return narrative.round_story(cats, crit, self.method, self.round_id, self.names)
+        return narrative.round_story(cats, crit, self.method.round_name(self.round_id),
+                                     {c.id: c.name for c in self.method.criteria_of(self.round_id)}, self.names)
 
     def write(self) -> str:
         crit = self.result.criteria[self.result.criteria["round"] == self.round_id]
@@ -73,8 +71,10 @@ class RoundReport(Presenter):
         if snap is None:
             md("This edition has no probe snapshot: its OOTB ops scores are published or curated.")
             return None
-        table = read_csv(paths.snapshots_dir("ops_probe") / snap / "ops.csv")
+        folder = paths.snapshots_dir("ops_probe") / snap
+        table, observations = read_csv(folder / "ops.csv"), read_csv(folder / "observations.csv")
+        md(narrative.probe_summary(table, observations, snap, self.names))
         grid = table.pivot(index="op", columns="framework", values="points").reindex(index=self.ops_sample().index)
+        grid = grid.dropna(axis=1, how="all")  # a framework without a single result was not probed: no column of zeros
         grid.columns = [self.names.get(c, c) for c in grid.columns]
-        md(narrative.probe_summary(grid, snap))
         return grid

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import beyond, charts
+from .. import beyond, charts, narrative_beyond
 from .common import Presenter
 
 
@@ -27,13 +27,13 @@ class ThenVsNow(Presenter):
         self.show(fig, "rank_slope")
 
     def story(self) -> str:
-        return beyond.movement_sentences(self.table_, self.names)
+        return narrative_beyond.movement_sentences(self.table_, self.names)
 
     def fates(self) -> pd.DataFrame:
         return self.fates_.assign(framework=self.fates_["framework"].map(self.names)).set_index("framework")
 
     def fate_story(self) -> str:
-        return beyond.fate_sentences(self.fates_, self.names)
+        return narrative_beyond.fate_sentences(self.fates_, self.names)
 
     def write(self) -> str:
         return "staged " + "; ".join([self.step.write_table(self.table_, f"{self.folder}/then_vs_now"),

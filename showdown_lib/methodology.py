@@ -271,6 +271,8 @@ def _bases(path: Path, cid: str, c: dict) -> tuple[dict[str, Basis], str]:
     """The criterion's bases: ``bases: {id: {inputs, formula, rule}}`` with ``default_basis``, or one
     unnamed basis from the criterion's own ``inputs`` and ``formula``."""
     if "bases" not in c:
+        if "inputs" not in c and "formula" not in c:
+            return {}, ""  # scores only (a published edition): nothing to measure it from
         return {"": _basis(path, cid, "", c, c, "")}, ""
     if "inputs" in c or "formula" in c:
         raise DataError(path, "give inputs and formula either at the top or per basis, not both", cid, "bases")

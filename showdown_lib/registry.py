@@ -218,8 +218,20 @@ def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
 
 
 def load_registry(path: str | Path | None = None) -> list[Framework]:
+    """The validated registry; parsed once per file version (path, modification time, size)."""
     path = Path(path) if path else paths.frameworks_file()
-    return parse_registry(read_yaml(path), path)
+    stat = path.stat() if path.exists() else None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else None
+    if key is None or key not in _CACHE:
+        frameworks = parse_registry(read_yaml(path), path)
+        if key is None:
+            return frameworks
+        _CACHE.clear()
+        _CACHE[key] = tuple(frameworks)
+    return list(_CACHE[key])
+
+
+_CACHE: dict[tuple, tuple[Framework, ...]] = {}
 
 
 def inactive(frameworks: list[Framework], as_of: str) -> dict[str, Lifecycle]:

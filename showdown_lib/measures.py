@@ -144,25 +144,27 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
     Only non-yanked PEP 440 final versions uploaded by the end of the as-of day count; a version
     shipped as several packages counts once, dated by its first upload. A framework with releases
     but no final one has no last final release (infinite weeks). A framework without a project on
-    the index is missing with that reason.
+    the index by the as-of date (none listed in frameworks.yaml, or no upload yet) is missing with
+    that reason.
     """
     rel = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["framework", "version", "upload_time", "yanked"])
-    if len(rel):
-        rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
-        rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"))
-        rel = rel[(rel["when"] < _day_end(as_of)) & rel["version"].astype(str).map(is_final_release)]
-        rel = rel.sort_values("when").drop_duplicates(["framework", "version"])
+    rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
+    rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"))
+    rel = rel[rel["when"] < _day_end(as_of)]
+    on_index = set(rel["framework"])
+    rel = rel[rel["version"].astype(str).map(is_final_release)].sort_values("when").drop_duplicates(["framework", "version"])
     start = _day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)
     rows = []
     for fw in frameworks:
         base = {"framework": fw.id, "as_of": as_of, "source": "pypi"}
-        if not fw.pypi:
-            reason = "not distributed on the package index (frameworks.yaml lists no project for it)"
+        if fw.id not in on_index:
+            reason = ("not distributed on the package index (frameworks.yaml lists no project for it)" if not fw.pypi
+                      else f"no release of {', '.join(fw.pypi)} on the package index by {as_of}")
             rows += [{**base, "metric": m, "value": None, "unit": u, "detail": "", "status": "missing", "reason": reason}
                      for m, u in (("final_releases_12m", "releases"), ("weeks_since_last_final_release", "weeks"))]
             continue
-        mine = rel[rel["framework"] == fw.id] if len(rel) else rel
-        n_window = int((mine["when"] >= start).sum()) if len(mine) else 0
+        mine = rel[rel["framework"] == fw.id]
+        n_window = int((mine["when"] >= start).sum())
         last = mine.iloc[-1] if len(mine) else None
         weeks = _weeks_between(last["when"], as_of) if last is not None else math.inf
         detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")

@@ -65,6 +65,15 @@ class EditionResult:
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    @property
+    def bases(self) -> dict[str, str]:
+        """criterion -> the basis this edition measured it on (criteria with several bases only);
+        pass it to ``Methodology.table`` so the method shown is the one used."""
+        if "basis" not in self.raw:
+            return {}
+        rows = self.raw[self.raw["basis"].fillna("") != ""]
+        return dict(zip(rows["criterion"], rows["basis"]))
+
 
 def list_editions() -> list[str]:
     base = paths.editions_dir()

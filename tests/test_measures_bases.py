@@ -164,14 +164,15 @@ def test_probe_values_score_in_place_of_curated_and_conflicts_are_listed(toy):
 
 
 def test_current_uses_the_probe_basis_once_the_snapshot_has_it(scratch_root):
-    assert raw_of(score_edition("current")).loc[("jax", "numerics"), "basis"] == "curated"
+    assert score_edition("current").bases == {"activity": "releases", "numerics": "curated"}
     path = scratch_root / "data/raw/snapshots/ops_probe/2026-11-25/observations.csv"
     obs = pd.read_csv(path, dtype=str, keep_default_na=False)
     extra = pd.DataFrame([{"framework": "jax", "metric": "numerics_coverage", "value": "0.9", "unit": "share", "as_of": "2026-11-25",
                            "source": "ops_probe", "detail": "", "status": "ok", "reason": ""}])
     pd.concat([obs, extra]).to_csv(path, index=False)
-    raw = raw_of(score_edition("current"))
-    assert raw.loc[("jax", "numerics"), "basis"] == "coverage" and raw.loc[("jax", "numerics"), "raw_value"] == 0.9
+    result = score_edition("current")
+    raw = raw_of(result)
+    assert result.bases["numerics"] == "coverage" and raw.loc[("jax", "numerics"), "basis"] == "coverage" and raw.loc[("jax", "numerics"), "raw_value"] == 0.9
     assert math.isnan(raw.loc[("pytorch", "numerics"), "raw_value"])
 
 

@@ -243,7 +243,7 @@ def _lifecycle_cell(crit: Criterion, fw: Framework, as_of: str) -> dict | None:
     into = f" into {lc.into}" if lc.into else ""
     # an archived repository is an observed state; where a merged project's code went is a cited judgement
     return {"raw_value": crit.when_inactive[status], "origin": "collected" if status == "archived" else "curated",
-            "source": f"lifecycle: {status}{into} since {lc.since} ({lc.citation['url']})", "note": "", "as_of": lc.since}
+            "source": f"lifecycle: {status}{into} since {lc.since} ({lc.citation['url']})", "note": "", "as_of": as_of}
 
 
 def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None) -> dict:

@@ -253,3 +253,25 @@ def test_showdown_lib_imports_form_no_cycle():
         if name not in state:
             visit(name, [name])
     assert "showdown_lib.editions" in graph["showdown_lib.beyond"] and "showdown_lib.measures" in graph["showdown_lib.editions"]
+
+
+def test_github_basis_reads_the_last_push(toy):
+    snap("github", AS_OF, [("jax", "pushed_at", "2026-01-18T00:00:00Z"), ("jax", "merged_prs_30d", 7),
+                           ("tinygrad", "pushed_at", None), ("tinygrad", "merged_prs_30d", 3)])
+    edition(toy, {"github": {"snapshot": AS_OF}, "basis": {"activity": "github"}}, cast=("jax", "tinygrad"))
+    raw = raw_of(score_edition("toy"))
+    assert raw.loc[("jax", "activity"), "raw_value"] == pytest.approx(1 / 2 + 7)  # pushed two weeks before the day's end
+    assert raw.loc[("jax", "activity"), "source"].startswith("github basis: github")
+    assert math.isnan(raw.loc[("tinygrad", "activity"), "raw_value"]) and "pushed_at unknown" in raw.loc[("tinygrad", "activity"), "note"]
+
+
+def test_measures_follow_the_inputs_of_the_table(toy):
+    """Criterion inputs are read, not restated: drop the wheel measurement from OS support and the curated value scores."""
+    edition(toy, {"pypi": {"snapshot": AS_OF}, "curated": {"set": "current"}}, cast=("jax",))
+    assert raw_of(score_edition("toy")).loc[("jax", "os_support"), "origin"] == "collected"
+    path = toy / "data/raw/criteria.yaml"
+    data = yaml.safe_load(path.read_text())
+    os_support = next(c for c in data["criteria"] if c["id"] == "os_support")
+    os_support["inputs"][0]["from"] = ["curated.os_support"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert raw_of(score_edition("toy")).loc[("jax", "os_support"), "origin"] == "curated"

@@ -96,9 +96,12 @@ def test_archived_is_zero_on_every_basis_and_merged_follows_the_table(toy):
         assert raw.loc[("mxnet", "activity"), "source"].startswith("lifecycle: archived since 2023-11-17")
         crit = r.criteria.set_index(["framework", "criterion"])
         assert crit.loc[("mxnet", "activity"), "origin"] == "measured"
-        assert crit.loc[("caffe2", "activity"), ("score")] == 0 and crit.loc[("caffe2", "activity"), "origin"] == "curated"
-    # merged: OS support 0 by the table's rule; archived keeps its wheels' OS count
+        # merged: activity is measured as the basis finds it (no caffe2 data here, so n/a with the reason)
+        assert crit.loc[("caffe2", "activity"), "origin"] == "not_available" and raw.loc[("caffe2", "activity"), "note"]
+    # merged: OS support 0 by the table's rule, a cited judgement; archived keeps its wheels' OS count
     assert raw.loc[("caffe2", "os_support"), "raw_value"] == 0 and raw.loc[("mxnet", "os_support"), "raw_value"] == 2
+    assert crit.loc[("caffe2", "os_support"), "origin"] == "curated" and raw.loc[("caffe2", "os_support"), "source"].startswith(
+        "lifecycle: merged into pytorch since 2018-03-30")
     assert raw.loc[("mxnet", "activity"), "basis"] == "git"
 
 
@@ -218,7 +221,9 @@ def test_activity_of_2018_on_both_bases():
     table = beyond.activity_by_basis(score_edition("2018"), "2018-remeasured")
     rel = table[table.basis == "releases"].set_index("framework")
     assert "no release of torch on the package index by 2018-06-26" in rel.loc["pytorch", "reason"]
-    assert rel.loc["caffe2", "lifecycle"]  # merged by 2018-03-30
+    git = table[table.basis == "git"].set_index("framework")
+    # merged, but measured as the basis finds it: here the snapshot has no copy of the PyTorch history
+    assert not git.loc["caffe2", "lifecycle"] and git.loc["caffe2", "reason"].startswith("git: no local mirror")
     out = beyond.activity_bases_agreement(table).set_index("basis")
     assert out.loc["git", "n_compared"] >= 5 and out.loc["releases", "n_compared"] >= 5
 

@@ -48,7 +48,8 @@ def test_every_criterion_names_its_inputs_and_formula(method):
     assert eco.evaluate({"repos_mentioning": 0, "questions": 0}) == 0.0
     assert "log10(1 + " in method.criterion("ecosystem").rule
     assert set(method.criterion("activity").bases) == {"git", "github", "releases"}
-    assert method.criterion("activity").when_inactive == {"archived": 0.0, "merged": 0.0}
+    assert method.criterion("activity").when_inactive == {"archived": 0.0}
+    assert method.criterion("os_support").when_inactive == {"merged": 0.0}
 
 
 def test_curated_fact_scales_come_from_the_table(method):

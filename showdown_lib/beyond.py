@@ -209,6 +209,53 @@ def like_for_like(published: EditionResult, remeasured: EditionResult) -> pd.Dat
     return table.rename_axis("framework").reset_index().sort_values(["rank_published", "framework"]).reset_index(drop=True)
 
 
+def activity_by_basis(published: EditionResult, remeasured_id: str, bases: tuple[str, ...] = ("git", "releases")) -> pd.DataFrame:
+    """The re-measured edition's activity on each basis, beside the published activity score.
+
+    One row per framework and basis: published score, score and raw value on that basis (relative
+    to the best of the cast on the same basis), source and reason. Cells set by a framework's
+    lifecycle (archived or merged by the date) are marked ``lifecycle`` and are not a measurement
+    of the basis.
+    """
+    from .editions import raw_inputs
+    from .scoring import score_criteria
+
+    edition = load_edition(remeasured_id)
+    pub = published.criteria[published.criteria["criterion"] == "activity"].set_index("framework")["score"]
+    rows = []
+    for basis in bases:
+        raw = raw_inputs(edition, published.method, bases={"activity": basis})
+        scored = score_criteria(raw, published.method)
+        act = scored[scored["criterion"] == "activity"].set_index("framework")
+        notes = raw[raw["criterion"] == "activity"].set_index("framework")["note"]
+        for fw in edition.cast:
+            src = str(act.loc[fw, "source"]) if fw in act.index else ""
+            rows.append({"framework": fw, "basis": basis, "published": pub.get(fw, np.nan),
+                         "score": act.loc[fw, "score"] if fw in act.index else np.nan,
+                         "raw_value": act.loc[fw, "raw_value"] if fw in act.index else np.nan,
+                         "lifecycle": src.startswith("lifecycle:"), "source": src, "reason": notes.get(fw, "")})
+    return pd.DataFrame(rows)
+
+
+def activity_bases_agreement(table: pd.DataFrame) -> pd.DataFrame:
+    """Per basis: how many frameworks it measured, and Spearman / Kendall with the published activity.
+
+    ``spearman`` is over the frameworks that basis measured and the post published; ``spearman_common``
+    over the frameworks every basis measured (like with like). Lifecycle-set cells are left out.
+    """
+    measured = table[~table["lifecycle"]].dropna(subset=["score", "published"])
+    common = set.intersection(*(set(part["framework"]) for _, part in measured.groupby("basis"))) if len(measured) else set()
+    rows = []
+    for basis, part in table.groupby("basis", sort=False):
+        both = measured[measured["basis"] == basis]
+        same = both[both["framework"].isin(common)]
+        rows.append({"basis": basis, "n_measured": int(len(part[~part["lifecycle"]].dropna(subset=["score"]))),
+                     "n_compared": len(both), "spearman": spearman(both["published"], both["score"]),
+                     "kendall": kendall(both["published"], both["score"]), "n_common": len(same),
+                     "spearman_common": spearman(same["published"], same["score"])})
+    return pd.DataFrame(rows)
+
+
 # -------------------------------------------------------------------------------- hardware gap
 def gpu_cores(path: Path | None = None) -> pd.DataFrame:
     """The yearly largest CUDA-core count, validated; a year without a value keeps NaN and its reason."""

@@ -69,9 +69,10 @@ class EditionResult:
     def bases(self) -> dict[str, str]:
         """criterion -> the basis this edition measured it on (criteria with several bases only);
         pass it to ``Methodology.table`` so the method shown is the one used."""
-        if "basis" not in self.raw:
+        table = self.raw if "basis" in self.raw else self.criteria  # a later step has only the scores
+        if "basis" not in table:
             return {}
-        rows = self.raw[self.raw["basis"].fillna("") != ""]
+        rows = table[table["basis"].fillna("") != ""]
         return dict(zip(rows["criterion"], rows["basis"]))
 
 

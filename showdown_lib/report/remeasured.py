@@ -26,6 +26,21 @@ class RemeasuredReport(Presenter):
     def agreement(self) -> pd.DataFrame:
         return beyond.agreement(self.comparison).set_index("criterion")
 
+    def activity_agreement(self) -> pd.DataFrame:
+        """Per activity basis (git, releases): frameworks measured, and rank agreement with the post."""
+        return beyond.activity_bases_agreement(self._by_basis()).set_index("basis")
+
+    def activity_table(self) -> pd.DataFrame:
+        """Activity per framework on each basis, beside the post's published activity score."""
+        t = self._by_basis().assign(framework=lambda f: f.framework.map(self.names))
+        wide = t.pivot(index="framework", columns="basis", values="score")
+        return wide.join(t.drop_duplicates("framework").set_index("framework")["published"])
+
+    def _by_basis(self) -> pd.DataFrame:
+        if not hasattr(self, "_bases"):
+            self._bases = beyond.activity_by_basis(self.published, self.remeasured.edition.id)
+        return self._bases
+
     def scatter(self) -> None:
         fig = charts.remeasure_scatter(self.comparison, self.registry, {c.id: c.name for c in self.published.method.criteria})
         self.show(fig, "published_vs_remeasured")

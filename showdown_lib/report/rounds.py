@@ -16,7 +16,7 @@ class RoundReport(Presenter):
         self.method = self.result.method
 
     def method_table(self) -> pd.DataFrame:
-        t = self.method.table()
+        t = self.method.table(self.result.bases)
         return t[t["id"].isin([c.id for c in self.method.criteria_of(self.round_id)])].drop(columns=["round"]).reset_index(drop=True)
 
     def figure_notes(self) -> str:
@@ -35,6 +35,12 @@ class RoundReport(Presenter):
         wide.index = wide.index.map(self.names)
         wide.index.name = "framework"
         return wide
+
+    def measured_vs_curated(self) -> pd.DataFrame:
+        """Cells of this round where a measurement and a curated fact both exist: the measurement scores."""
+        from ..measures import measured_vs_curated
+
+        return self.label(measured_vs_curated(self.result, self.round_id))
 
     def breakdown(self) -> None:
         fig = charts.criteria_breakdown(self.result.criteria, self.result.categories, self.round_id, self.method, self.all_frameworks)

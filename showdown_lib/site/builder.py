@@ -54,7 +54,7 @@ class Site:
     def nav(self) -> list[dict]:
         sections = [{"title": "", "links": [{"href": h, "text": t} for h, t in SITE_PAGES]}]
         for edition in dict.fromkeys(p.edition for p in self.notebooks):
-            links = [{"href": p.href, "text": p.source.stem.split("_", 1)[0]} for p in self.notebooks if p.edition == edition]
+            links = [{"href": p.href, "text": p.source.stem.split("_", 1)[0], "title": p.title} for p in self.notebooks if p.edition == edition]
             sections.append({"title": f"Notebooks, {EDITION_LABELS.get(edition, edition)}:", "links": links})
         return sections
 

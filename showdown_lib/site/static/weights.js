@@ -144,7 +144,7 @@
     var controls = el("div", { "class": "sd-controls" });
     var eds = el("fieldset", {});
     eds.appendChild(el("legend", {}, "Edition"));
-    Object.keys(data.editions).forEach(function (id) {
+    data.edition_order.forEach(function (id) {
       var lab = el("label", {});
       var radio = el("input", { type: "radio", name: "sd-edition", value: id, id: "sd-edition-" + id });
       if (id === state.edition) { radio.checked = true; }

@@ -217,7 +217,7 @@ def data_page(site: Site):
            "(one row per framework and criterion, per framework and category, per framework):\n\n" + _downloads(site)),
         md("## What each column means"), table(data_dictionary()),
         md("## Where each snapshot came from\n\nEvery collected input is a dated snapshot under `data/raw/snapshots/` with its "
-           "`provenance.json`; nothing is fetched when the pipeline runs."), table(provenance_table()),
+           "`provenance.json`; the pipeline reads them offline."), table(provenance_table()),
         md("## The post\n\n" + "\n".join(f"- **{k}**: {v}" for k, v in POST.items())
            + "\n\nEdition 2018 is read off the post's figures; the post's text is not reproduced here."),
         md("## Licence and terms\n\nThe code is under the MIT licence (`LICENSE`). The tables Showdown compiles (scores, "

@@ -1,5 +1,5 @@
 /* Showdown: your own weights, in the browser.
- * Reads the JSON embedded in the page (no fetch: pages opened from the file system cannot fetch),
+ * Reads the JSON embedded in the page (a page opened from the file system cannot load other local files by script),
  * re-scores every framework the way showdown_lib.scoring does, and redraws the ranking with tiers.
  * assignTiers is a line-by-line port of showdown_lib.scoring.assign_tiers; the browser test checks
  * that the two agree. */

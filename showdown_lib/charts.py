@@ -15,6 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
@@ -89,7 +90,7 @@ def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_i
     part = criteria[criteria["round"] == round_id].set_index(["framework", "criterion"])
     n = len(order)
     width = 0.8 / n
-    fig, ax = plt.subplots(figsize=(max(9, 2.4 * len(crits) + 0.25 * n), 5.2))
+    fig, ax = plt.subplots(figsize=(max(9, 2.4 * len(crits) + 0.45 * n), 5.6))
     for j, fw in enumerate(order):
         xs, hs, na_x = [], [], []
         for i, c in enumerate(crits):
@@ -101,20 +102,36 @@ def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_i
                 xs.append(x)
                 hs.append(row["score"])
         ax.bar(xs, hs, width=width * 0.92, color=colors[fw], label=label[fw], edgecolor="white", linewidth=0.3)
+        _bar_values(ax, xs, hs, colors[fw], width * 0.92, many=n > 6)
         for x in na_x:
             ax.bar([x], [6], width=width * 0.92, color="white", edgecolor=NA_COLOR, hatch="////", linewidth=0.8)
             ax.text(x, 7, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
     ax.set_xticks(range(len(crits)), [c.name for c in crits])
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 116)
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("Normalised score (0-100)")
     ax.set_title(title or f"Criteria score breakdown: {method.round_name(round_id)}")
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(facecolor="white", edgecolor=NA_COLOR, hatch="////"))
     labels.append("n/a: not available (left out of the mean)")
+    handles.append(Line2D([], [], color="#333333", lw=2.5))
+    labels.append("0: a real score of zero")
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def _bar_values(ax, xs, hs, color: str, width: float, many: bool) -> None:
+    """Each bar's value above it (turned upright when bars are many); a real 0 as a dark tick on the axis
+    with "0" above, so it can never be mistaken for a missing bar or for n/a (a hatched stub)."""
+    for x, h in zip(xs, hs):
+        if h == 0:
+            ax.plot([x - width / 2, x + width / 2], [0.6, 0.6], color="#333333", lw=2.5, solid_capstyle="butt", zorder=4)
+            ax.text(x, 1.5, "0", ha="center", va="bottom", fontsize=7, color="#333333", fontweight="bold")
+        else:
+            ax.text(x, h + 0.8, f"{h:.0f}", ha="center", va="bottom", fontsize=6.5 if many else 7.5,
+                    rotation=90 if many else 0, color="#333333")
 
 
 def _tier_brackets(ax, order: list[str], tiers: pd.Series) -> None:
@@ -168,11 +185,18 @@ def category_strip(categories: pd.DataFrame, round_id: str, method: Methodology,
     return score_strip(part, frameworks, f"{method.round_name(round_id)}: category score", footnote=foot)
 
 
+RADAR_MAX_PER_TIER = 4  # more lines than this on one radar cannot be told apart: draw dots instead
+
+
 def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
-    """One radar per overall tier; axes are the three categories."""
+    """One radar per overall tier; axes are the three categories. When a tier holds more than
+    ``RADAR_MAX_PER_TIER`` frameworks the radars would be a tangle, so the same numbers are drawn as
+    :func:`category_dots` instead."""
     colors, label = framework_colors(frameworks), names(frameworks)
     wide = categories.pivot(index="framework", columns="category", values="score")[method.round_ids]
     tiers = overall.set_index("framework")["tier"]
+    if tiers.value_counts().max() > RADAR_MAX_PER_TIER:
+        return category_dots(categories, overall, method, frameworks)
     tier_ids = sorted(int(t) for t in tiers.dropna().unique())
     angles = np.linspace(0, 2 * np.pi, len(method.round_ids), endpoint=False)
     fig, axes = plt.subplots(1, len(tier_ids), subplot_kw={"polar": True}, figsize=(4.6 * len(tier_ids), 4.9))
@@ -188,6 +212,41 @@ def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
         ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], fontsize=7, color="#777777")
         ax.set_title(f"Tier {t}", pad=18)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+CATEGORY_MARKERS = ("o", "s", "^")
+
+
+def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
+    """A row per framework (best overall first, tiers shaded): each category score as a marker, the overall
+    score as a bar behind them. Readable for any number of frameworks, unlike overlaid radars."""
+    colors, label = framework_colors(frameworks), names(frameworks)
+    wide = categories.pivot(index="framework", columns="category", values="score")[method.round_ids]
+    s = overall.set_index("framework")
+    order = _order(s["score"])
+    fig, ax = plt.subplots(figsize=(9, 0.36 * len(order) + 1.8))
+    ys = np.arange(len(order))
+    ax.barh(ys, [s.loc[f, "score"] for f in order], color=[colors[f] for f in order], alpha=0.28, height=0.7, zorder=1,
+            label="overall score")
+    for rid, marker in zip(method.round_ids, CATEGORY_MARKERS):
+        vals = wide.reindex(order)[rid]
+        ax.scatter(vals, ys, marker=marker, s=42, facecolor="white", edgecolor="#222222", lw=1.2, zorder=3,
+                   label=method.round_name(rid))
+        for y in ys[vals.isna().to_numpy()]:
+            ax.text(1, y, f"{method.round_name(rid)}: n/a", va="center", fontsize=7, color="#555555")
+    ax.set_yticks(ys, [label[f] for f in order])
+    for tick, fw in zip(ax.get_yticklabels(), order):
+        tick.set_color(colors[fw])
+        tick.set_fontweight("bold")
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("Score (0-100)")
+    ax.set_title("Category scores of each framework, by overall tier")
+    _tier_brackets(ax, order, s["tier"])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (0.36 * len(order) + 1.8)), ncol=4, frameon=False, fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
 
@@ -375,7 +434,9 @@ def hardware_gap(cores: pd.DataFrame, releases: pd.DataFrame):
     ax.set_xlabel("Year")
     ax2 = ax.twinx()
     c = cores.dropna(subset=["cores"])
-    ax2.plot(c["year"], c["cores"], color="#76B900", lw=2.5, marker="o", label="largest NVIDIA GPU (CUDA cores)")
+    ax2.plot(c["year"], c["cores"], color="#76B900", lw=1.5, marker="o", label="largest NVIDIA GPU released that year (CUDA cores)")
+    ax2.step(c["year"], c["cores"].cummax(), where="post", color="#2E5E00", lw=2.5, ls="--",
+             label="running maximum: the largest GPU so far")
     ax2.set_yscale("log")
     ax2.set_ylabel("CUDA cores of the largest GPU (log scale)")
     ax2.spines["right"].set_visible(True)
@@ -386,7 +447,8 @@ def hardware_gap(cores: pd.DataFrame, releases: pd.DataFrame):
     lines2 = ax2.get_legend_handles_labels()
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper left", frameon=False)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("Hardware and software: GPU cores against framework releases")
+    years = f"{int(min(cores['year'].min(), releases['year'].min()))}-{int(max(cores['year'].max(), releases['year'].max()))}"
+    ax.set_title(f"Hardware and software: GPU cores against framework releases, {years}")
     fig.tight_layout()
     return fig
 
@@ -428,3 +490,83 @@ def _text_cell(value) -> str:
 def _percent(value) -> str:
     """A share as a percentage with three significant digits: 0.5 -> 50%, 0.0000123 -> 0.00123%."""
     return "n/a" if pd.isna(value) else f"{value * 100:.3g}%"
+
+
+# -- the edition, its date and its sources on every chart ------------------------------------
+
+def stamp(fig, edition: str, as_of: str | None = None, footer: str | None = None):
+    """Make ``fig`` self-contained: the edition and its as-of date in the title, a source line beneath.
+
+    A figure with one titled axes gets the edition appended to that title; a figure of several panels
+    gets it as a figure title. Stamping twice changes nothing.
+    """
+    if getattr(fig, "_showdown_stamped", False):
+        return fig
+    tag = f"edition {edition}" + (f", as of {as_of}" if as_of else "")
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    if len(titled) == 1 and fig._suptitle is None:
+        ax = titled[0]
+        title = ax.get_title()
+        if f"edition {edition}" in title:
+            title = title.replace(f"edition {edition}", tag)
+        else:
+            title = f"{title}\n{tag}"
+        ax.set_title(title)
+    else:
+        head = fig._suptitle.get_text() + " · " if fig._suptitle is not None else ""
+        fig.suptitle(head + tag, fontweight="bold", fontsize=10)
+        fig.tight_layout()
+    if footer:
+        fig.text(0.01, -0.005, footer, ha="left", va="top", fontsize=7.5, color="#555555")
+    fig._showdown_stamped = True
+    return fig
+
+
+def footer_text(edition: str, kind: str, origins: pd.DataFrame | None = None) -> str:
+    """The source line of a chart: where the numbers come from, and for a collected edition the share of
+    cells measured, curated, published and n/a (from an ``origin`` column)."""
+    if kind == "published":
+        text = f"Source: the 2018 post's published figures, read off its charts (±1 point); Showdown edition {edition}."
+    else:
+        text = f"Source: Showdown edition {edition}, data/processed/{edition}/."
+    if origins is not None and "origin" in origins and len(origins):
+        from .narrative import origin_shares
+
+        shares = origin_shares(origins)
+        text += " Cells: " + ", ".join(f"{share:.0%} {kind_}" for kind_, share in shares.items()) + "."
+    return text
+
+
+def stamp_for(fig, figures_for: str):
+    """Stamp ``fig`` for the folder it is saved under: an edition id, ``<then>-vs-<now>`` or ``hardware-gap``."""
+    ctx = _context(figures_for)
+    return stamp(fig, ctx[0], ctx[1], ctx[2]) if ctx else fig
+
+
+def _context(figures_for: str) -> tuple[str, str | None, str] | None:
+    from .editions import list_editions, load_edition
+
+    known = list_editions()
+    if figures_for in known:
+        ed = load_edition(figures_for)
+        origins = None
+        cov = paths.processed_dir(figures_for) / "coverage.csv"
+        crit = paths.processed_dir(figures_for) / "criteria_scores.csv"
+        for table in (crit, cov):
+            if table.exists():
+                frame = pd.read_csv(table)
+                if "origin" in frame:
+                    origins = frame
+                    break
+        return figures_for, ed.as_of, footer_text(figures_for, ed.kind, origins)
+    if "-vs-" in figures_for:
+        a, b = figures_for.split("-vs-", 1)
+        if a in known and b in known:
+            ea, eb = load_edition(a), load_edition(b)
+            return (f"{a} (as of {ea.as_of}) and {b}", eb.as_of,
+                    f"Source: Showdown editions {a} and {b}, data/processed/{figures_for}/.")
+    if figures_for == "hardware-gap" and "current" in known:
+        return ("current", load_edition("current").as_of,
+                "Source: GPU core counts from data/raw/hardware/gpu_cores.yaml (one citation per year); releases from the "
+                "package-index snapshot of edition current.")
+    return None

@@ -23,6 +23,7 @@ from .registry import load_registry
 pd.set_option("display.precision", 1)
 pd.set_option("display.max_columns", 30)
 pd.set_option("display.width", 160)
+pd.set_option("display.max_colwidth", None)  # tables show their full text
 
 
 def _display(obj: Any) -> None:
@@ -380,6 +381,7 @@ def environment_record() -> pd.DataFrame:
 
 def show(fig, figures_for: str, name: str, save: bool = True) -> None:
     """Save ``fig`` under reports/figures/<figures_for>/ (PNG and SVG) when ``save``, show it, close it."""
+    charts.stamp_for(fig, figures_for)
     if save:
         charts.save_figure(fig, figures_for, name)
     _display(fig)

@@ -473,7 +473,9 @@ def table_style(frame: pd.DataFrame, percent: tuple[str, ...] = (), units: dict[
             fmt[c] = (lambda v, p=precision: "n/a" if pd.isna(v) else f"{v:,.{p}f}")
         elif not pd.api.types.is_numeric_dtype(out[c]):
             fmt[c] = _text_cell
+    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) or c in pct]
     styler = out.style.format(fmt, na_rep="n/a").format_index(escape="html", axis=1)
+    styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
     return styler if index else styler.hide(axis="index")
 
 

@@ -138,7 +138,9 @@ def methodology_page(site: Site):
     consistency, rules = pc.self_consistency(summary), pc.tier_rule_comparison(summary)
     names = {fw.id: fw.name for fw in load_registry()}
     cells += [md("## The post's own summary figures beside ours\n\n" + pc.summary_sentences(check, consistency, rules, names)),
-              table(check.assign(framework=check["framework"].map(names)), units={"difference": "points"}),
+              table(check.assign(framework=check["framework"].map(names),
+                                 published_tier=check["published_tier"].astype(object).where(check["published_tier"].notna(), "no tier")),
+                    units={"difference": "points"}),
               md("The post's overall figure against the mean of its own category figures:"),
               table(consistency.assign(framework=consistency["framework"].map(names)), units={"difference": "points"}),
               md("Tier rules applied to the post's summary scores (exact: same tier; pair agreement: share of framework "
@@ -179,7 +181,7 @@ def provenance_table() -> pd.DataFrame:
     for prov in sorted(paths.snapshots_dir().glob("*/*/provenance.json")):
         p = read_json(prov)
         rows.append({"source": p.get("source", prov.parent.parent.name), "as of": p.get("as_of"),
-                     "retrieved": p.get("retrieved_at"), "collector": p.get("collector_version"),
+                     "retrieved": p.get("retrieved_at"), "collector": str(p.get("collector_version", "")),
                      "values": p.get("n_ok"), "missing": p.get("n_missing"), "method": p.get("method")})
     return pd.DataFrame(rows)
 

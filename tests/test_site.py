@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from showdown_lib import paths
+from showdown_lib import narrative, paths
+from showdown_lib.registry import load_registry
 from showdown_lib.scoring import assign_tiers
 from showdown_lib.site import build
-from showdown_lib.site import builder, pages
+from showdown_lib.site import builder, findings, pages
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,12 @@ def test_index_leads_with_the_findings_in_order(site):
     heads = re.findall(r"<h2[^>]*>(.*?)<", text)
     assert heads[:3] == ["Today's podium", "What changed since 2018", "The 2018 podium, as the post published it"]
     assert "framework × criterion cells of edition current" in text
-    assert "archived since 2023-11-17" in text  # MXNet, from the registry's lifecycle or the fates table
+    life = findings.lifecycle()
+    retired = life[life["status"].isin(narrative.RETIRED)]
+    assert len(retired), "the registry or the fates table knows retired frameworks"
+    names = {fw.id: fw.name for fw in load_registry()}
+    for r in retired.itertuples():  # marked with their status, from the registry's lifecycle or the fates table
+        assert f"{names[r.framework]} ({r.status}" in text, r.framework
 
 
 def visible_text(page: Path) -> str:

@@ -32,7 +32,7 @@ import yaml
 
 from . import paths
 from .errors import ShowdownError
-from .steps import Ref, Step, StepError, StepTable, check_edition_id, check_parameters, expand, load_steps, step_parameters, step_values
+from .steps import Ref, Step, StepTable, check_edition_id, check_parameters, expand, load_steps, step_parameters, step_values
 
 KERNEL_NAME = "showdown"
 

@@ -1,7 +1,6 @@
 """Declared bases, lifecycle values, origins and measured-versus-curated, on small synthetic editions."""
 from __future__ import annotations
 
-import ast
 import math
 from pathlib import Path
 
@@ -226,38 +225,6 @@ def test_activity_of_2018_on_both_bases():
     assert not git.loc["caffe2", "lifecycle"] and git.loc["caffe2", "reason"].startswith("git: no local mirror")
     out = beyond.activity_bases_agreement(table).set_index("basis")
     assert out.loc["git", "n_compared"] >= 5 and out.loc["releases", "n_compared"] >= 5
-
-
-def test_showdown_lib_imports_form_no_cycle():
-    """Imports inside functions count too: the package's import graph is acyclic."""
-    pkg = ROOT / "showdown_lib"
-    mods = {".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): f for f in pkg.rglob("*.py")}
-    graph = {}
-    for name, f in mods.items():
-        here = name if f.name == "__init__.py" else name.rsplit(".", 1)[0]
-        deps = set()
-        for node in ast.walk(ast.parse(f.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = here.split(".")[: len(here.split(".")) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
-                deps |= {f"{target}.{a.name}" if f"{target}.{a.name}" in mods else target for a in node.names}
-            elif isinstance(node, ast.ImportFrom) or isinstance(node, ast.Import):
-                deps |= {node.module} if isinstance(node, ast.ImportFrom) else {a.name for a in node.names}
-        graph[name] = {d for d in deps if d in mods and d != name}
-    state: dict[str, int] = {}
-
-    def visit(node, path):
-        state[node] = 1
-        for dep in graph[node]:
-            assert state.get(dep) != 1, f"import cycle: {' -> '.join(path + [dep])}"
-            if dep not in state:
-                visit(dep, path + [dep])
-        state[node] = 2
-
-    for name in graph:
-        if name not in state:
-            visit(name, [name])
-    assert "showdown_lib.editions" in graph["showdown_lib.beyond"] and "showdown_lib.measures" in graph["showdown_lib.editions"]
 
 
 def test_github_basis_reads_the_last_push(toy):

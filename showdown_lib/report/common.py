@@ -10,7 +10,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .. import paths
+from .. import charts, paths
 from ..registry import load_registry
 
 pd.set_option("display.precision", 1)
@@ -65,8 +65,17 @@ class Presenter:
         self.all_frameworks = self.registry
         self.names = {fw.id: fw.name for fw in self.registry}
 
+    def stamp_context(self) -> tuple[str, str | None, str] | None:
+        """(edition, as-of date, source footer) every chart of this presenter carries."""
+        result = getattr(self, "result", None)
+        return edition_stamp(result) if result is not None else None
+
     def show(self, fig, name: str) -> None:
-        """Stage ``fig`` (PNG and SVG, when the step saves figures), show it inline, close it."""
+        """Stamp ``fig`` with its edition and sources, stage it (PNG and SVG, when the step saves
+        figures), show it inline, close it."""
+        context = self.stamp_context()
+        if context:
+            charts.stamp(fig, *context)
         self.step.save_figure(fig, name)
         display(fig)
         plt.close(fig)
@@ -78,3 +87,17 @@ class Presenter:
         out = frame.copy()
         out[column] = out[column].map(lambda f: self.names.get(f, f))
         return out
+
+
+def edition_stamp(result) -> tuple[str, str, str]:
+    """A chart of one edition: its id, as-of date, and the share of cells by origin in the footer."""
+    e = result.edition
+    origins = result.criteria if "origin" in result.criteria else None
+    return e.id, e.as_of, charts.footer_text(e.id, e.kind, origins)
+
+
+def comparison_stamp(then, now) -> tuple[str, str, str]:
+    """A chart of two editions side by side."""
+    a, b = then.edition, now.edition
+    return (f"{a.id} (as of {a.as_of}) and {b.id}", b.as_of,
+            f"Source: Showdown editions {a.id} and {b.id}, data/processed/{a.id}-vs-{b.id}/.")

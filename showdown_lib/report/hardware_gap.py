@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import beyond, charts, narrative_beyond
+from ..editions import load_edition
 from .common import Presenter
 
 
@@ -11,7 +12,12 @@ class HardwareGap(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
         self.cores = beyond.gpu_cores()
-        self.releases = beyond.releases_per_year(step.params["now_edition"])
+        self.now = load_edition(step.params["now_edition"])
+        self.releases = beyond.releases_per_year(self.now.id)
+
+    def stamp_context(self):
+        return (self.now.id, self.now.as_of, "Source: GPU core counts from data/raw/hardware/gpu_cores.yaml (one citation per year); "
+                f"releases from the package-index snapshot of edition {self.now.id}.")
 
     def table(self) -> pd.DataFrame:
         merged = self.cores[["year", "gpu", "cores", "segment"]].merge(self.releases, on="year", how="outer").sort_values("year")

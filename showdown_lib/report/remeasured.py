@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import beyond, charts, narrative_beyond
-from .common import Presenter
+from .common import Presenter, edition_stamp
 
 
 class RemeasuredReport(Presenter):
@@ -13,6 +13,9 @@ class RemeasuredReport(Presenter):
         self.published = step.result(step.params["published_edition"])
         self.remeasured = step.result(step.params["remeasured_edition"])
         self.comparison = beyond.remeasured_comparison(self.published, self.remeasured)
+
+    def stamp_context(self):
+        return edition_stamp(self.remeasured)
 
     def describe(self) -> str:
         e = self.remeasured.edition

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import beyond, charts, narrative_beyond
-from .common import Presenter
+from .common import Presenter, comparison_stamp
 
 
 class ThenVsNow(Presenter):
@@ -15,6 +15,9 @@ class ThenVsNow(Presenter):
         self.table_ = beyond.then_vs_now(self.then, self.now)
         self.fates_ = beyond.fates(self.now)
         self.folder = f"{self.then.edition.id}-vs-{self.now.edition.id}"
+
+    def stamp_context(self):
+        return comparison_stamp(self.then, self.now)
 
     def table(self) -> pd.DataFrame:
         t = self.table_.copy()

@@ -1,5 +1,5 @@
 # Showdown: two commands on a fresh machine.
-#   make run    set up .venv and run the whole pipeline (offline, from committed data)
+#   make run    set up .venv and run the whole pipeline (offline, from committed data), then build the site
 #   make test   set up .venv and run the tests, including nbval over every notebook
 # Other targets: make setup, make report, make collect (needs network), make lab, make clean.
 
@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install the project
 
-run: $(STAMP)  ## run every notebook in order through papermill (edition 2018 by default)
-	$(PY) run_all.py $(ARGS)
+EDITION ?= all
+
+run: $(STAMP)  ## bring every step of every edition up to date (notebooks/steps.yaml), then build reports/site/
+	$(PY) run_all.py --edition $(EDITION) $(ARGS)
 
 test: $(STAMP)  ## unit tests, the papermill runs, and nbval over every notebook of every edition
 	$(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)

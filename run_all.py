@@ -88,13 +88,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build_site() -> None:
-    """The browsable report (reports/site/), when the site builder is installed with the library."""
-    try:
-        from showdown_lib import site
-    except ImportError:
-        return
-    out = site.build()
-    print(f"run_all: report site -> {out}")
+    """The browsable report, reports/site/, from the executed notebooks and processed tables."""
+    from showdown_lib import site
+    from showdown_lib.pipeline import _shown
+
+    print(f"run_all: report site -> {_shown(site.build())}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts, narrative
-from .common import Presenter
+from .common import Presenter, display, md
 
 
 class AggregateReport(Presenter):
@@ -44,6 +44,21 @@ class AggregateReport(Presenter):
     def contributions_chart(self) -> None:
         self.show(charts.contributions(self.contributions_table(), self.result.overall, self.method, self.all_frameworks),
                   "overall_contributions")
+
+    def published_check(self) -> None:
+        """The post's own summary figures beside the reproduction (editions that publish them)."""
+        from .. import published_check as pc
+
+        if not isinstance(self.edition.inputs.get("published_summary"), dict):
+            md(f"Edition {self.edition.id} has no published summary figures to set beside its scores.")
+            return
+        summary = pc.load_summary(self.edition.id)
+        check = pc.published_vs_reproduced(summary, self.result.categories, self.result.overall)
+        consistency, rules = pc.self_consistency(summary), pc.tier_rule_comparison(summary)
+        md(pc.summary_sentences(check, consistency, rules, self.names))
+        display(charts.table_style(self.label(check), units={"difference": "points"}))
+        display(charts.table_style(self.label(consistency), units={"difference": "points"}))
+        display(charts.table_style(rules, percent=("pair_agreement",)))
 
     def headline(self) -> str:
         return narrative.headline(self.result.overall, self.result.categories, self.method, self.names)

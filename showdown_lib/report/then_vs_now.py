@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import beyond, charts, narrative_beyond
+from .. import beyond, charts, narrative_beyond, narrative_findings
 from .common import Presenter, comparison_stamp
 
 
@@ -37,6 +37,17 @@ class ThenVsNow(Presenter):
 
     def fate_story(self) -> str:
         return narrative_beyond.fate_sentences(self.fates_, self.names)
+
+    def closing_questions(self) -> str:
+        """The post's two closing questions asked of today's scores: the shape of the field, and its
+        take-away of prototyping in one framework and deploying through ONNX in another."""
+        from ..site.findings import lifecycle
+
+        life = lifecycle()
+        return ("**Monoculture, triumvirate or plurality?** "
+                + narrative_findings.field_shape(self.now.overall, self.then.overall, self.names)
+                + "\n\n**Prototype in one, deploy through ONNX in another?** "
+                + narrative_findings.onnx_takeaway(self.now.criteria, self.now.categories, self.names, life))
 
     def write(self) -> str:
         return "staged " + "; ".join([self.step.write_table(self.table_, f"{self.folder}/then_vs_now"),

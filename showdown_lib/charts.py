@@ -106,11 +106,13 @@ def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_i
         for x in na_x:
             ax.bar([x], [6], width=width * 0.92, color="white", edgecolor=NA_COLOR, hatch="////", linewidth=0.8)
             ax.text(x, 7, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
-    ax.set_xticks(range(len(crits)), [c.name for c in crits])
+    ax.set_xticks(range(len(crits)), [_criterion_label(c, part) for c in crits])
     ax.set_ylim(0, 116)
     ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("Normalised score (0-100)")
-    ax.set_title(title or f"Criteria score breakdown: {method.round_name(round_id)}")
+    missing = [c.name for c in crits if not (part.xs(c.id, level="criterion")["status"] == "value").any()] if len(part) else []
+    ax.set_title((title or f"Criteria score breakdown: {method.round_name(round_id)}")
+                 + (f" (n/a for every framework: {', '.join(missing)})" if missing else ""))
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(facecolor="white", edgecolor=NA_COLOR, hatch="////"))
     labels.append("n/a: not available (left out of the mean)")
@@ -120,6 +122,14 @@ def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_i
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def _criterion_label(criterion, part: pd.DataFrame) -> str:
+    """The criterion's name, and the basis it was measured on where the method offers several."""
+    if "basis" not in part or not len(part):
+        return criterion.name
+    bases = sorted({str(b) for b in part.xs(criterion.id, level="criterion")["basis"].dropna() if str(b)})
+    return f"{criterion.name}\n({', '.join(bases)} basis)" if bases else criterion.name
 
 
 def _bar_values(ax, xs, hs, color: str, width: float, many: bool) -> None:

@@ -358,3 +358,17 @@ def doubt_impact(table: pd.DataFrame, n_revised: int, names: dict[str, str]) -> 
 def citations_summary(table: pd.DataFrame) -> str:
     return (f"{count(len(table), 'curated value')} from {count(table['framework'].nunique(), 'framework')}, "
             "each with its source:")
+
+
+def active_ranking(overall: pd.DataFrame, statuses: dict[str, str], names: dict[str, str], as_of: str) -> str:
+    """The ranking among the frameworks active on ``as_of`` (``statuses``: id -> status of the others)."""
+    o = overall.dropna(subset=["score"]).sort_values(["score", "framework"], ascending=[False, True])
+    active = o[~o["framework"].isin(list(statuses))]
+    if not statuses:
+        return f"Every framework of the cast was active on {as_of}."
+    gone = join_words([f"{names[f]}" for f in o["framework"] if f in statuses])
+    if active.empty:
+        return f"No framework of the cast was active on {as_of} ({gone} were not)."
+    ranks = active["score"].rank(method="min", ascending=False).astype(int)
+    order = "; ".join(f"{r}. {names[f]} ({_fmt(v)})" for r, f, v in zip(ranks, active["framework"], active["score"]))
+    return (f"Among the {count(len(active), 'framework')} active on {as_of} (leaving out {gone}), the ranking is: {order}.")

@@ -215,3 +215,14 @@ def test_headline_and_profiles_follow_the_tables(method):
     text = narrative.headline(over, cats, method, NAMES)
     assert text.startswith("**Alpha** comes first overall") and "Category leaders:" in text
     assert narrative.profiles(cats, over, method, NAMES).count("\n") == 1
+
+
+def test_active_ranking_leaves_out_the_retired_and_shares_tied_ranks():
+    from showdown_lib.narrative import active_ranking
+
+    overall = pd.DataFrame({"framework": ["a", "b", "c", "d"], "score": [90.0, 80.0, 80.0, 70.0]})
+    names = {"a": "A (archived)", "b": "B", "c": "C", "d": "D"}
+    text = active_ranking(overall, {"a": "archived"}, names, "2026-11-25")
+    assert text == ("Among the 3 frameworks active on 2026-11-25 (leaving out A (archived)), the ranking is: "
+                    "1. B (80.0); 1. C (80.0); 3. D (70.0).")
+    assert active_ranking(overall, {}, names, "2026-11-25") == "Every framework of the cast was active on 2026-11-25."

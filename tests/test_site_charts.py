@@ -120,3 +120,16 @@ def test_table_style_shows_full_text_links_percentages_and_units():
     assert '<a href="https://example.org/a?b=1&amp;c=2">https://example.org/a?b=1&amp;c=2</a>.' in out
     assert "0.00123%" in out and "50%" in out and "e-05" not in out
     assert "score (points)" in out and "12.3" in out and "n/a" in out
+
+
+def test_breakdown_names_the_basis_and_the_criteria_missing_for_everyone(current):
+    fig = charts.criteria_breakdown(current.criteria, current.categories, "support_community", current.method, load_registry())
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    crit = current.criteria
+    basis = crit.loc[crit.criterion == "activity", "basis"].dropna().unique()
+    assert len(basis) == 1 and f"Activity\n({basis[0]} basis)" in ticks
+    none = [c for c in ("sponsor", "activity", "ecosystem", "documentation") if not (crit[crit.criterion == c]["status"] == "value").any()]
+    names = ", ".join(current.method.criterion(c).name for c in none)
+    assert ("n/a for every framework: " + names in ax.get_title()) if none else ("n/a for every" not in ax.get_title())
+    plt.close(fig)

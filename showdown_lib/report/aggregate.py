@@ -10,9 +10,7 @@ from .common import Presenter, display, md
 class AggregateReport(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
-        self.result = step.result()
-        self.edition = self.result.edition
-        self.method = self.result.method
+        self.use_result(step.result())
 
     def weights_table(self) -> pd.DataFrame:
         w = self.result.weights

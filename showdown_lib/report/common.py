@@ -1,6 +1,7 @@
 """Shared by every presenter: inline display, computed Markdown, the run record, framework names."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import platform
 import subprocess
@@ -64,6 +65,23 @@ class Presenter:
         self.registry = load_registry()  # colours are fixed over the whole registry
         self.all_frameworks = self.registry
         self.names = {fw.id: fw.name for fw in self.registry}
+
+    def use_result(self, result) -> None:
+        """Present ``result`` (a scored edition): its edition and method, and the lifecycle marks."""
+        self.result = result
+        self.edition = result.edition
+        self.method = result.method
+        self.mark_lifecycle(result.edition)
+
+    def mark_lifecycle(self, edition) -> None:
+        """In a collected edition, every chart, table and sentence names a framework that is not active
+        on the edition's date with its status, e.g. "Apache MXNet (archived)"; colours stay as they are."""
+        if edition.kind != "collected":
+            return
+        marked = [fw if fw.is_active(edition.as_of) else dataclasses.replace(fw, name=f"{fw.name} ({fw.status_on(edition.as_of)})")
+                  for fw in self.registry]
+        self.registry = self.all_frameworks = marked
+        self.names = {fw.id: fw.name for fw in marked}
 
     def stamp_context(self) -> tuple[str, str | None, str] | None:
         """(edition, as-of date, source footer) every chart of this presenter carries."""

@@ -10,12 +10,18 @@ from .common import Presenter, md
 class DiscussionReport(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
-        self.result = step.result()
-        self.edition = self.result.edition
-        self.method = self.result.method
+        self.use_result(step.result())
 
     def headline(self) -> str:
         return narrative.headline(self.result.overall, self.result.categories, self.method, self.names)
+
+    def active_ranking(self) -> str:
+        """For a collected edition, the ranking among the frameworks still active on its date."""
+        if self.edition.kind != "collected":
+            return "The ranking above is the post's, as published; lifecycle marks apply to collected editions."
+        statuses = {fw.id: fw.status_on(self.edition.as_of) for fw in self.registry
+                    if fw.id in self.edition.cast and not fw.is_active(self.edition.as_of)}
+        return narrative.active_ranking(self.result.overall, statuses, self.names, self.edition.as_of)
 
     def deciding(self) -> tuple[str, pd.DataFrame]:
         r = self.result

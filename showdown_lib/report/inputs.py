@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts, narrative, paths
-from ..editions import EditionResult, score_edition
+from ..editions import score_edition
 from .common import Presenter
 
 
@@ -13,9 +13,7 @@ class InputsReport(Presenter):
 
     def __init__(self, step, n_tiers: int = 0, criterion_weights=None, category_weights=None) -> None:
         super().__init__(step)
-        self.result: EditionResult = score_edition(step.edition, criterion_weights or None, category_weights or None, n_tiers or None)
-        self.edition = self.result.edition
-        self.method = self.result.method
+        self.use_result(score_edition(step.edition, criterion_weights or None, category_weights or None, n_tiers or None))
         self.frameworks = [fw for fw in self.registry if fw.id in self.edition.cast]
 
     def describe_edition(self) -> str:
@@ -44,9 +42,20 @@ class InputsReport(Presenter):
 
     def cast_table(self) -> pd.DataFrame:
         rows = [{"framework": fw.name, "association": fw.association, "first release": fw.first_release,
-                 "numerics": fw.numerics, "repository": ", ".join(r.url + (f" ({r.path})" if r.path else "") for r in fw.repositories)}
+                 "lifecycle": self._lifecycle(fw), "numerics": fw.numerics,
+                 "repository": ", ".join(r.url + (f" ({r.path})" if r.path else "") for r in fw.repositories)}
                 for fw in self.frameworks]
         return pd.DataFrame(rows)
+
+    def _lifecycle(self, fw) -> str:
+        life = fw.lifecycle
+        if life is None:
+            return "active (no lifecycle recorded)"
+        status = fw.status_on(self.edition.as_of)
+        if status == "active":
+            return "active"
+        into = f" into {life.into}" if life.into else ""
+        return f"{status}{into} since {life.since} ({life.citation.get('url', '')})"
 
     def method_table(self) -> pd.DataFrame:
         return self.method.table()

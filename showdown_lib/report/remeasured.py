@@ -13,6 +13,7 @@ class RemeasuredReport(Presenter):
         self.published = step.result(step.params["published_edition"])
         self.remeasured = step.result(step.params["remeasured_edition"])
         self.comparison = beyond.remeasured_comparison(self.published, self.remeasured)
+        self.mark_lifecycle(self.remeasured.edition)
 
     def stamp_context(self):
         return edition_stamp(self.remeasured)

@@ -11,9 +11,7 @@ class RoundReport(Presenter):
     def __init__(self, step, round_id: str) -> None:
         super().__init__(step)
         self.round_id = round_id
-        self.result = step.result()
-        self.edition = self.result.edition
-        self.method = self.result.method
+        self.use_result(step.result())
 
     def method_table(self) -> pd.DataFrame:
         t = self.method.table(self.result.bases)

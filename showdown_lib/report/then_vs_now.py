@@ -15,6 +15,7 @@ class ThenVsNow(Presenter):
         self.table_ = beyond.then_vs_now(self.then, self.now)
         self.fates_ = beyond.fates(self.now)
         self.folder = f"{self.then.edition.id}-vs-{self.now.edition.id}"
+        self.mark_lifecycle(self.now.edition)
 
     def stamp_context(self):
         return comparison_stamp(self.then, self.now)

@@ -12,7 +12,7 @@ class StabilityReport(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
         p = step.params
-        self.result = step.result()
+        self.use_result(step.result())
         w = self.result.weights
         self.stab = rank_stability(self.result.criteria, self.result.method, w.get("criterion"), w.get("category"),
                                    n_samples=p["n_samples"], concentration=p["concentration"], seed=p["seed"])

@@ -27,7 +27,7 @@ import pandas as pd
 
 from .errors import DataError
 from .methodology import Methodology
-from .sources.base import latest_snapshot, read_snapshot
+from .sources.base import read_snapshot
 
 SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe")
 ORIGIN = {"pypi": "collected", "git": "collected", "github": "collected", "stackexchange": "collected",
@@ -64,18 +64,11 @@ class Obs:
 
 
 def resolve_snapshots(edition) -> dict[str, str | None]:
-    """The snapshot date each source of the edition uses (None when the edition has none)."""
-    out: dict[str, str | None] = {}
-    for source in SOURCES:
-        spec = edition.inputs.get(source)
-        snap = spec.get("snapshot") if isinstance(spec, dict) else None
-        if snap in (None, "none"):
-            out[source] = None
-        elif snap == "latest":
-            out[source] = latest_snapshot(source, on_or_before=edition.as_of)
-        else:
-            out[source] = str(snap)
-    return out
+    """The snapshot date each source of the edition uses (None when the edition has none); see
+    :func:`showdown_lib.sources.base.resolve_edition_snapshots` for the rules and the notes."""
+    from .sources.base import resolve_edition_snapshots
+
+    return resolve_edition_snapshots(edition, SOURCES)[0]
 
 
 def load_observations(edition) -> Obs:

@@ -292,6 +292,9 @@ def write_snapshot(result: SourceResult, root=None, retrieved_at: str | None = N
     rows = [o.as_row() for o in result.observations]
     frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
     frame = frame.sort_values(["framework", "metric"], kind="stable")
+    # the checks of loading, before anything is written: a collector's bad value never reaches the disk
+    check_observations(frame.astype(object).where(frame.notna(), None).reset_index(drop=True), target / "observations.csv",
+                       result.source, str(result.as_of))
     provenance = {
         "source": result.source,
         "endpoint": result.endpoint,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Callable
@@ -229,6 +230,63 @@ def collect(edition_id: str, sources: list[str] | None, framework_ids: list[str]
     return outcome
 
 
+def seal_snapshot(item: str) -> str:
+    """Add checksums to the provenance of the snapshot ``SOURCE/DATE`` that has none; its data files are not touched."""
+    from .fileio import atomic_write_json, read_json
+    from .sources.base import check_day, check_observations, file_checksums
+
+    source, _, day = item.partition("/")
+    if not re.fullmatch(r"[a-z_]+", source) or not day:
+        raise UsageError(f"--seal takes SOURCE/DATE (e.g. pypi/2026-11-25), got {item!r}")
+    day = check_day(day, "--seal date").isoformat()
+    folder = snapshot_path(source, day)
+    if not folder.is_dir():
+        raise DataError(folder, f"no {source} snapshot as of {day}")
+    prov = read_json(folder / "provenance.json")
+    if not isinstance(prov, dict):
+        raise DataError(folder / "provenance.json", f"must be a JSON object to be sealed, got a JSON {type(prov).__name__}")
+    if prov.get("checksums"):
+        read_snapshot(source, day)
+        return f"{source}/{day} (already sealed; checksums verified)"
+    obs = read_csv(folder / "observations.csv", required=OBSERVATION_COLUMNS, dtype=str, keep_default_na=False, na_values=[""])
+    check_observations(obs, folder / "observations.csv", source, day)
+    atomic_write_json(folder / "provenance.json", {**prov, "checksums": file_checksums(folder)})
+    read_snapshot(source, day)
+    return f"{source}/{day}"
+
+
+def check_stored(log: Callable[[str], None] = print) -> int:
+    """Check every stored snapshot and the snapshots each edition resolves to; print the notes.
+
+    Finishes any interrupted snapshot swap first. Returns 0 when everything loads; a problem is
+    raised as :class:`DataError` naming the file, row and column.
+    """
+    import warnings
+
+    from .editions import list_editions
+    from .sources.base import resolve_edition_snapshots, snapshot_dates
+
+    n = 0
+    base = paths.snapshots_dir()
+    for source in sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
+        for day in snapshot_dates(source):
+            obs, prov = read_snapshot(source, day)
+            n += 1
+            sealed = "checksums verified" if prov.get("checksums") else "no checksums recorded"
+            log(f"{source}/{day}: {len(obs)} rows, {int((obs['status'] == 'ok').sum())} values, {sealed}")
+    for edition_id in list_editions():
+        edition = load_edition(edition_id)
+        if edition.kind != "collected":
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _dates, notes = resolve_edition_snapshots(edition)
+        for note in notes:
+            log(f"note: {note}")
+    log(f"collect --check: {n} snapshots checked, all readable")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m showdown_lib.collect", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -243,10 +301,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--curated-set", default="current", help="folder under data/raw/curated/ to validate")
     parser.add_argument("--accept-partial", action="store_true",
                         help="write a collection even if values of the existing snapshot of the same date become missing")
+    parser.add_argument("--seal", nargs="+", metavar="SOURCE/DATE",
+                        help="record the sha256 of a stored snapshot's files in its provenance.json after checking its rows "
+                             "(for a snapshot that predates checksums; nothing else is changed)")
+    parser.add_argument("--check", action="store_true",
+                        help="collect nothing: check every stored snapshot (checksums, ranges, types) and each edition's snapshots")
     args = parser.parse_args(argv)
     from .sources.http import redact
 
     try:
+        if args.seal:
+            for item in args.seal:
+                print(f"collect: sealed {seal_snapshot(item)}")
+            return 0
+        if args.check:
+            return check_stored()
         outcome = collect(args.edition, args.source, args.framework, args.as_of, args)
     except KeyboardInterrupt:
         print("collect: interrupted (Ctrl-C); snapshots already written are whole, the one being collected was not written",

@@ -169,6 +169,18 @@ class ResponseLog:
 RESPONSES = ResponseLog()
 
 
+def default_retries() -> int:
+    """Retries per request: ``SHOWDOWN_HTTP_RETRIES`` (0-10) when set, else 4."""
+    from ..errors import UsageError
+
+    value = os.environ.get("SHOWDOWN_HTTP_RETRIES", "").strip()
+    if not value:
+        return 4
+    if not value.isdigit() or int(value) > 10:
+        raise UsageError(f"SHOWDOWN_HTTP_RETRIES must be a whole number from 0 to 10, got {value!r}")
+    return int(value)
+
+
 def default_cache_dir() -> Path:
     return paths.project_root() / ".cache" / "http"
 
@@ -176,7 +188,7 @@ def default_cache_dir() -> Path:
 def make_session(
     cache_dir: Path | None = None,
     user_agent: str = DEFAULT_USER_AGENT,
-    total_retries: int = 4,
+    total_retries: int | None = None,
     backoff_factor: float = 1.0,
     timeout: float = DEFAULT_TIMEOUT,
     *,
@@ -189,6 +201,8 @@ def make_session(
     ``expire_after`` is how long a stored response is used without asking the server; after that
     it is revalidated with a conditional request. Server ``Cache-Control`` headers take precedence.
     """
+    if total_retries is None:
+        total_retries = default_retries()
     if use_cache:
         folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,14 +1,14 @@
 # Showdown: two commands on a fresh machine.
-#   make run    set up .venv and run the whole pipeline (offline, from committed data)
+#   make run    set up .venv and run the whole pipeline (offline, from committed data), then build the site
 #   make test   set up .venv and run the tests, including nbval over every notebook
-# Other targets: make setup, make collect (needs network), make lab, make clean.
+# Other targets: make setup, make report, make collect (needs network), make lab, make clean.
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help setup run test lab collect clean
+.PHONY: help setup run test report lab collect clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -22,11 +22,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)  ## create .venv and install the project
 
-run: $(STAMP)  ## run every notebook in order through papermill (edition 2018 by default)
-	$(PY) run_all.py $(ARGS)
+EDITION ?= all
+
+run: $(STAMP)  ## bring every step of every edition up to date (notebooks/steps.yaml), then build reports/site/
+	$(PY) run_all.py --edition $(EDITION) $(ARGS)
 
 test: $(STAMP)  ## unit tests, the papermill runs, and nbval over every notebook of every edition
-	$(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+	$(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+
+report: $(STAMP)  ## build the static site reports/site/ from the executed notebooks (open reports/site/index.html)
+	$(PY) -m showdown_lib.site
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

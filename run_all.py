@@ -1,58 +1,98 @@
 #!/usr/bin/env python3
-"""Run the Showdown pipeline: the numbered notebooks in order, through papermill.
+"""Run the Showdown pipeline: the steps of notebooks/steps.yaml, each a notebook run through papermill.
 
 Examples:
-    python run_all.py                                   # the default edition (2018), offline
+    python run_all.py                                   # the default edition (2018) and the once-per-run steps
     python run_all.py --edition current                 # today's edition from the committed snapshots
+    python run_all.py --edition all                     # every edition the step table lists
     python run_all.py -p 'category_weights={platform: 2}' -p n_tiers=4
-    python run_all.py --only 04 05                      # just the aggregate and discussion notebooks
+    python run_all.py --only 04 05                      # just these steps (their inputs must exist)
+    python run_all.py --force                           # run every step even if nothing changed
 
-    python run_all.py --edition current --refresh        # re-collect today's data first (needs network)
-    python run_all.py --edition 2018-remeasured --refresh --git-mirror pytorch=PATH
+    python run_all.py --edition current --refresh       # re-collect today's data first (needs network)
 
-Offline by default: nothing touches the network unless --refresh is given. With --refresh the
-collectors run first (python -m showdown_lib.collect); a source that fails keeps its previous
-snapshot, is reported, and the notebooks still run on what is there.
+Offline by default: nothing touches the network unless --refresh is given. A step runs only when
+what it reads, its parameters, its notebook or the library changed since its last successful run.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
-from showdown_lib.pipeline import DEFAULT_EDITION, PipelineError, parse_overrides, run
+from showdown_lib.errors import ShowdownError
+from showdown_lib.pipeline import PipelineError, parse_overrides, run
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--edition", default=DEFAULT_EDITION, help=f"edition to run (default {DEFAULT_EDITION})")
+    parser.add_argument("--edition", action="append", metavar="ID",
+                        help="edition to run (repeatable; 'all' for every edition of the step table; default: the default edition)")
     parser.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
                         help="override a notebook parameter; VALUE is read as YAML (repeatable)")
-    parser.add_argument("--only", nargs="+", metavar="NB", help="run only these notebooks (name or number prefix)")
+    parser.add_argument("--only", nargs="+", metavar="STEP", help="run only these steps (notebook name or number prefix)")
+    parser.add_argument("--force", action="store_true", help="run every selected step, even those that are up to date")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N", help="steps run side by side (default: 2 or the cores)")
+    parser.add_argument("--no-site", action="store_true", help="do not rebuild the report site at the end")
     parser.add_argument("--refresh", action="store_true", help="collect new snapshots for the edition before running (network)")
     parser.add_argument("--as-of", help="with --refresh: collect as of this date (YYYY-MM-DD)")
     parser.add_argument("--source", nargs="+", help="with --refresh: only these sources")
     parser.add_argument("--git-mirror", action="append", default=[], metavar="ID=PATH", help="with --refresh: local git copies")
     parser.add_argument("--allow-clone", action="store_true", help="with --refresh: clone missing repositories history-only")
+    return parser
+
+
+def _editions(given: list[str] | None) -> list[str] | None:
+    if not given:
+        return None
+    if "all" in given:
+        from showdown_lib.steps import load_steps
+
+        return load_steps().editions
+    return given
+
+
+def _refresh(args, parser) -> None:
+    from showdown_lib import collect
+
+    if not args.edition or len(args.edition) != 1 or args.edition[0] == "all":
+        parser.error("--refresh collects one edition: give exactly one --edition")
+    cargs = ["--edition", args.edition[0]] + (["--as-of", args.as_of] if args.as_of else [])
+    cargs += (["--source", *args.source] if args.source else [])
+    cargs += [x for m in args.git_mirror for x in ("--git-mirror", m)] + (["--allow-clone"] if args.allow_clone else [])
+    if collect.main(cargs):
+        print("run_all: some sources failed (see above); running the notebooks on the snapshots that exist.", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
+    if not args.refresh and (args.as_of or args.source or args.git_mirror or args.allow_clone):
+        parser.error("--as-of, --source, --git-mirror and --allow-clone only apply with --refresh")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     try:
         params = parse_overrides(args.param)
         if args.refresh:
-            from showdown_lib import collect
-
-            cargs = ["--edition", args.edition] + (["--as-of", args.as_of] if args.as_of else [])
-            cargs += (["--source", *args.source] if args.source else [])
-            cargs += [x for m in args.git_mirror for x in ("--git-mirror", m)] + (["--allow-clone"] if args.allow_clone else [])
-            code = collect.main(cargs)
-            if code:
-                print("run_all: some sources failed (see above); running the notebooks on the snapshots that exist.", file=sys.stderr)
-        elif args.as_of or args.source or args.git_mirror or args.allow_clone:
-            parser.error("--as-of, --source, --git-mirror and --allow-clone only apply with --refresh")
-        run(args.edition, params, args.only)
-    except PipelineError as exc:
+            _refresh(args, parser)
+        summary = run(_editions(args.edition), params, args.only, force=args.force, jobs=args.jobs)
+        if not args.no_site:
+            _build_site()
+    except KeyboardInterrupt:
+        print("run_all: interrupted; published outputs are those of the steps that finished.", file=sys.stderr)
+        return 130
+    except (PipelineError, ShowdownError) as exc:
         print(f"run_all: {exc}", file=sys.stderr)
         return 1
-    print("run_all: all notebooks ran.")
+    print(f"run_all: {len(summary.ran)} step(s) ran, {len(summary.up_to_date)} up to date.")
     return 0
+
+
+def _build_site() -> None:
+    """The browsable report, reports/site/, from the executed notebooks and processed tables."""
+    from showdown_lib import site
+    from showdown_lib.pipeline import _shown
+
+    print(f"run_all: report site -> {_shown(site.build())}")
 
 
 if __name__ == "__main__":

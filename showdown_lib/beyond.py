@@ -1,7 +1,8 @@
 """Beyond the post: then versus now, the 2018 re-measurement, and the hardware-software gap.
 
 Each function takes edition ids, reads what the pipeline already produced (scores, snapshots,
-curated facts) and returns tables and Markdown; the charts are in :mod:`showdown_lib.charts`.
+curated facts) and returns tables; their sentences are in :mod:`showdown_lib.narrative_beyond`, the charts in
+:mod:`showdown_lib.charts`.
 """
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from packaging.version import Version
 
 from . import paths
 from .editions import EditionResult, load_edition
 from .errors import DataError
 from .fileio import read_yaml
 from .measures import load_observations, resolve_snapshots
+from .sources.pypi import is_final, release_of
 
 
 def spearman(a: pd.Series, b: pd.Series) -> float:
@@ -51,13 +54,47 @@ def then_vs_now(then: EditionResult, now: EditionResult) -> pd.DataFrame:
     return both.reset_index().sort_values(["rank_now", "rank_then"], na_position="last").reset_index(drop=True)
 
 
+def last_final_releases(releases: pd.DataFrame) -> pd.DataFrame:
+    """Per framework, its most recent final release on the index, ``last_release`` (version) and
+    ``last_release_date``, and its highest final version, ``newest_release`` and ``newest_release_date``
+    (they differ when a patch of an older line comes out after the newest version).
+
+    ``releases`` is a package-index releases table (framework, version, upload_time, yanked). Only final
+    releases count (PEP 440: no pre-, development or nightly releases); a post-release or local version
+    belongs to its release, whose date is its first upload; a release every file of which is yanked
+    does not count. A framework with no final release has no row.
+    """
+    rel = releases.copy()
+    rel["release"] = rel["version"].astype(str).map(release_of)
+    rel["yanked"] = rel["yanked"].astype(str).str.lower().isin(["true", "1", "1.0"])
+    rel = rel[rel["release"].map(is_final)]
+    rel["when"] = pd.to_datetime(rel["upload_time"], utc=True, format="mixed")
+    per = rel.groupby(["framework", "release"]).agg(when=("when", "min"), all_yanked=("yanked", "all")).reset_index()
+    per = per[~per["all_yanked"]].sort_values(["framework", "when", "release"])
+    last = per.groupby("framework").tail(1).set_index("framework")
+    per["key"] = per["release"].map(Version)
+    newest = per.loc[per.groupby("framework")["key"].idxmax()].set_index("framework")
+    day = lambda t: t.dt.strftime("%Y-%m-%d")
+    return pd.DataFrame({"last_release": last["release"], "last_release_date": day(last["when"]),
+                         "newest_release": newest["release"], "newest_release_date": day(newest["when"])}
+                        ).rename_axis("framework").reset_index()
+
+
+def _pypi_releases(edition) -> pd.DataFrame | None:
+    snap = resolve_snapshots(edition).get("pypi")
+    path = paths.snapshots_dir("pypi") / snap / "releases.csv" if snap else None
+    return pd.read_csv(path) if path is not None and path.exists() else None
+
+
 def fates(now: EditionResult) -> pd.DataFrame:
-    """What became of each framework, from the data: last release, last commit, lifecycle status."""
+    """What became of each framework, from the data: last final release, last commit, lifecycle status."""
     obs = load_observations(now.edition)
     repos = None
     git_snap = obs.snapshots.get("git")
     if git_snap and (paths.snapshots_dir("git") / git_snap / "repositories.csv").exists():
         repos = pd.read_csv(paths.snapshots_dir("git") / git_snap / "repositories.csv")
+    releases = _pypi_releases(now.edition)
+    last = last_final_releases(releases).set_index("framework") if releases is not None else pd.DataFrame()
     rows = []
     for fw in now.edition.cast:
         def value(source, metric):
@@ -65,7 +102,6 @@ def fates(now: EditionResult) -> pd.DataFrame:
             return v
 
         status = value("curated", "status")
-        status_date = value("curated", "status_date")
         archived = value("github", "archived")
         last_commit = value("git", "last_commit_date")
         through = ""
@@ -78,54 +114,16 @@ def fates(now: EditionResult) -> pd.DataFrame:
         rows.append({
             "framework": fw,
             "status": status if status is not None else ("archived" if str(archived) in ("1", "1.0") else "unknown"),
-            "status_date": status_date or "",
-            "latest_version": value("pypi", "latest_version") or "",
-            "last_release": value("pypi", "latest_release_date") or "",
+            "status_date": value("curated", "status_date") or "",
+            "last_release": last.loc[fw, "last_release"] if fw in last.index else "",
+            "last_release_date": last.loc[fw, "last_release_date"] if fw in last.index else "",
+            "newest_release": last.loc[fw, "newest_release"] if fw in last.index else "",
+            "newest_release_date": last.loc[fw, "newest_release_date"] if fw in last.index else "",
             "last_commit": last_commit or "",
             "first_commit": value("git", "first_commit_date") or "",
             "git_note": through,
         })
     return pd.DataFrame(rows)
-
-
-def fate_sentences(table: pd.DataFrame, names: dict[str, str]) -> str:
-    lines = []
-    for r in table.itertuples():
-        bits = []
-        if r.status and r.status != "unknown":
-            bits.append(f"status **{r.status}**" + (f" since {r.status_date}" if r.status_date else ""))
-        if r.last_release:
-            bits.append(f"last release {r.latest_version} on {r.last_release}")
-        else:
-            bits.append("no release on the package index")
-        if r.last_commit:
-            bits.append(f"last commit {r.last_commit}" + (f" ({r.git_note})" if r.git_note else ""))
-        lines.append(f"- **{names.get(r.framework, r.framework)}**: " + "; ".join(bits) + ".")
-    return "\n".join(lines)
-
-
-def movement_sentences(table: pd.DataFrame, names: dict[str, str]) -> str:
-    both = table.dropna(subset=["rank_then", "rank_now"])
-    if both.empty:
-        return "No framework is ranked in both editions."
-    up = both.sort_values("rank_change", ascending=False)
-    climber, faller = up.iloc[0], up.iloc[-1]
-    new = table[table.rank_then.isna() & table.rank_now.notna()].sort_values("rank_now")
-    top_then = table.sort_values("rank_then").framework.iloc[0]
-    top_now = table.sort_values("rank_now").framework.iloc[0]
-    text = [
-        f"{names[top_then]} led in the first edition; {names[top_now]} leads now." if top_then != top_now
-        else f"{names[top_now]} leads in both editions.",
-        f"Of the {len(both)} frameworks ranked in both, {names[climber.framework]} climbed most "
-        f"({int(climber.rank_then)} → {int(climber.rank_now)}) and {names[faller.framework]} fell furthest "
-        f"({int(faller.rank_then)} → {int(faller.rank_now)}).",
-    ]
-    if len(new):
-        best_new = new.iloc[0]
-        text.append(f"Of the {len(new)} newcomers, {names[best_new.framework]} ranks highest ({int(best_new.rank_now)} of {int(table.rank_now.max())}).")
-    corr = spearman(both["rank_then"], both["rank_now"])
-    text.append(f"Spearman's rank correlation between the two rankings over the common frameworks is {corr:.2f}.")
-    return " ".join(text)
 
 
 # -------------------------------------------------------------------------------- 2018 re-measured
@@ -168,19 +166,94 @@ def agreement(comparison: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def parting_reasons(comparison: pd.DataFrame, names: dict[str, str], threshold: float = 20.0) -> str:
-    """Sentences for the biggest disagreements and for what could not be re-measured."""
-    lines = []
-    big = comparison.dropna(subset=["difference"])
-    big = big[big["difference"].abs() >= threshold].sort_values("difference", key=lambda s: -s.abs())
-    for r in big.itertuples():
-        direction = "higher" if r.difference > 0 else "lower"
-        lines.append(f"- {names[r.framework]}, {r.criterion}: re-measured {r.remeasured:.0f} against {r.published:.0f} published "
-                     f"({abs(r.difference):.0f} points {direction}); measured from {r.source}.")
-    gone = comparison[comparison["remeasured"].isna()]
-    for r in gone.itertuples():
-        lines.append(f"- {names[r.framework]}, {r.criterion}: not re-measured: {r.reason}.")
-    return "\n".join(lines) if lines else "The re-measured values agree with the published ones within the threshold."
+def _common_mask(published: EditionResult, remeasured: EditionResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    keys = ["framework", "criterion"]
+    p = published.criteria.set_index(keys)
+    r = remeasured.criteria.set_index(keys).reindex(p.index)
+    both = (p["status"] == "value") & (r["status"] == "value")
+    return p, r.assign(_both=both).assign(_pub=p["status"] == "value")
+
+
+def common_cells(published: EditionResult, remeasured: EditionResult) -> tuple[int, int]:
+    """(cells with a value in both editions, published values the re-measured edition lacks)."""
+    _p, r = _common_mask(published, remeasured)
+    return int(r["_both"].sum()), int((r["_pub"] & ~r["_both"]).sum())
+
+
+def like_for_like(published: EditionResult, remeasured: EditionResult) -> pd.DataFrame:
+    """Overall ranks of both editions, also rescored on only the cells that have a value in both.
+
+    ``rank_published`` and ``rank_remeasured`` are the editions' own ranks; ``rank_published_common``
+    and ``rank_remeasured_common`` score both on the same cells (every other cell left out of its
+    category mean, as n/a is), so the difference between those two comes from re-measured values only,
+    and the difference between ``rank_published`` and ``rank_published_common`` from values dropped.
+    """
+    from .scoring import category_scores, overall_scores
+
+    p, r = _common_mask(published, remeasured)
+    method, w, n_tiers = remeasured.method, remeasured.weights, remeasured.edition.n_tiers
+
+    def rescored(crit: pd.DataFrame) -> pd.Series:
+        crit = crit.copy()
+        crit.loc[~r["_both"].to_numpy(), "status"] = "not_available"
+        crit = crit.reset_index()
+        cats = category_scores(crit, method, w.get("criterion"), n_tiers)
+        return overall_scores(cats, method, w.get("category"), n_tiers).set_index("framework")["rank"]
+
+    table = pd.DataFrame({
+        "rank_published": published.overall.set_index("framework")["rank"],
+        "rank_published_common": rescored(p),
+        "rank_remeasured_common": rescored(r.drop(columns=["_both", "_pub"])),
+        "rank_remeasured": remeasured.overall.set_index("framework")["rank"],
+    })
+    return table.rename_axis("framework").reset_index().sort_values(["rank_published", "framework"]).reset_index(drop=True)
+
+
+def activity_by_basis(published: EditionResult, remeasured_id: str, bases: tuple[str, ...] = ("git", "releases")) -> pd.DataFrame:
+    """The re-measured edition's activity on each basis, beside the published activity score.
+
+    One row per framework and basis: published score, score and raw value on that basis (relative
+    to the best of the cast on the same basis), source and reason. Cells set by a framework's
+    lifecycle (archived or merged by the date) are marked ``lifecycle`` and are not a measurement
+    of the basis.
+    """
+    from .editions import raw_inputs
+    from .scoring import score_criteria
+
+    edition = load_edition(remeasured_id)
+    pub = published.criteria[published.criteria["criterion"] == "activity"].set_index("framework")["score"]
+    rows = []
+    for basis in bases:
+        raw = raw_inputs(edition, published.method, bases={"activity": basis})
+        scored = score_criteria(raw, published.method)
+        act = scored[scored["criterion"] == "activity"].set_index("framework")
+        notes = raw[raw["criterion"] == "activity"].set_index("framework")["note"]
+        for fw in edition.cast:
+            src = str(act.loc[fw, "source"]) if fw in act.index else ""
+            rows.append({"framework": fw, "basis": basis, "published": pub.get(fw, np.nan),
+                         "score": act.loc[fw, "score"] if fw in act.index else np.nan,
+                         "raw_value": act.loc[fw, "raw_value"] if fw in act.index else np.nan,
+                         "lifecycle": src.startswith("lifecycle:"), "source": src, "reason": notes.get(fw, "")})
+    return pd.DataFrame(rows)
+
+
+def activity_bases_agreement(table: pd.DataFrame) -> pd.DataFrame:
+    """Per basis: how many frameworks it measured, and Spearman / Kendall with the published activity.
+
+    ``spearman`` is over the frameworks that basis measured and the post published; ``spearman_common``
+    over the frameworks every basis measured (like with like). Lifecycle-set cells are left out.
+    """
+    measured = table[~table["lifecycle"]].dropna(subset=["score", "published"])
+    common = set.intersection(*(set(part["framework"]) for _, part in measured.groupby("basis"))) if len(measured) else set()
+    rows = []
+    for basis, part in table.groupby("basis", sort=False):
+        both = measured[measured["basis"] == basis]
+        same = both[both["framework"].isin(common)]
+        rows.append({"basis": basis, "n_measured": int(len(part[~part["lifecycle"]].dropna(subset=["score"]))),
+                     "n_compared": len(both), "spearman": spearman(both["published"], both["score"]),
+                     "kendall": kendall(both["published"], both["score"]), "n_common": len(same),
+                     "spearman_common": spearman(same["published"], same["score"])})
+    return pd.DataFrame(rows)
 
 
 # -------------------------------------------------------------------------------- hardware gap
@@ -210,22 +283,11 @@ def gpu_cores(path: Path | None = None) -> pd.DataFrame:
     return frame.sort_values("year").reset_index(drop=True)
 
 
-def _is_final(version: str) -> bool:
-    """A final release: not a pre-release, development or nightly build (PEP 440)."""
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        v = Version(version)
-    except InvalidVersion:
-        return False
-    return not (v.is_prerelease or v.is_devrelease)
-
-
 def releases_per_year(edition_id: str) -> pd.DataFrame:
     """Final releases per year on the package index, over the edition's cast, from its package-index snapshot.
 
-    Pre-releases, development and nightly builds are left out; a version shipped as several packages
-    counts once.
+    Pre-releases, development and nightly builds are left out; a version shipped as several packages,
+    and a post-release or local version of a release, count once (in the year the release first appeared).
     """
     edition = load_edition(edition_id)
     snap = resolve_snapshots(edition).get("pypi")
@@ -236,20 +298,10 @@ def releases_per_year(edition_id: str) -> pd.DataFrame:
     rel = rel[rel["framework"].isin(edition.cast)].copy()
     if "yanked" in rel:
         rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
-    rel = rel[rel["version"].astype(str).map(_is_final)]
+    rel["release"] = rel["version"].astype(str).map(release_of)
+    rel = rel[rel["release"].map(is_final)]
     rel["year"] = pd.to_datetime(rel["upload_time"], utc=True, format="mixed").dt.year
-    # one release per framework and version (JAX ships jax and jaxlib under one version number)
-    rel = rel.sort_values("upload_time").drop_duplicates(["framework", "version"])
+    # one release per framework: jax and jaxlib ship one version number, a post-release re-ships its release
+    rel = rel.sort_values("upload_time").drop_duplicates(["framework", "release"])
     per_year = rel.groupby("year").agg(releases=("version", "size"), frameworks_releasing=("framework", "nunique")).reset_index()
     return per_year
-
-
-def gap_sentences(cores: pd.DataFrame, releases: pd.DataFrame) -> str:
-    c = cores.dropna(subset=["cores"])
-    first, last = c.iloc[0], c.iloc[-1]
-    growth = last.cores / first.cores
-    peak = releases.sort_values(["releases", "year"], ascending=[False, True]).iloc[0]
-    return (f"The largest GPU grew from {int(first.cores):,} CUDA cores ({int(first.year)}, {first.gpu}) to "
-            f"{int(last.cores):,} ({int(last.year)}, {last.gpu}), {growth:,.0f} times as many. "
-            f"On the package index, the cast's releases peaked in {int(peak.year)} with {int(peak.releases)} releases "
-            f"from {int(peak.frameworks_releasing)} frameworks.")

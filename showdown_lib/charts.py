@@ -8,12 +8,14 @@
 """
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
-
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
@@ -88,7 +90,7 @@ def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_i
     part = criteria[criteria["round"] == round_id].set_index(["framework", "criterion"])
     n = len(order)
     width = 0.8 / n
-    fig, ax = plt.subplots(figsize=(max(9, 2.4 * len(crits) + 0.25 * n), 5.2))
+    fig, ax = plt.subplots(figsize=(max(9, 2.4 * len(crits) + 0.45 * n), 5.6))
     for j, fw in enumerate(order):
         xs, hs, na_x = [], [], []
         for i, c in enumerate(crits):
@@ -100,20 +102,36 @@ def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_i
                 xs.append(x)
                 hs.append(row["score"])
         ax.bar(xs, hs, width=width * 0.92, color=colors[fw], label=label[fw], edgecolor="white", linewidth=0.3)
+        _bar_values(ax, xs, hs, colors[fw], width * 0.92, many=n > 6)
         for x in na_x:
             ax.bar([x], [6], width=width * 0.92, color="white", edgecolor=NA_COLOR, hatch="////", linewidth=0.8)
             ax.text(x, 7, "n/a", rotation=90, ha="center", va="bottom", fontsize=7, color="#555555")
     ax.set_xticks(range(len(crits)), [c.name for c in crits])
-    ax.set_ylim(0, 105)
+    ax.set_ylim(0, 116)
+    ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("Normalised score (0-100)")
     ax.set_title(title or f"Criteria score breakdown: {method.round_name(round_id)}")
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Patch(facecolor="white", edgecolor=NA_COLOR, hatch="////"))
     labels.append("n/a: not available (left out of the mean)")
+    handles.append(Line2D([], [], color="#333333", lw=2.5))
+    labels.append("0: a real score of zero")
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+def _bar_values(ax, xs, hs, color: str, width: float, many: bool) -> None:
+    """Each bar's value above it (turned upright when bars are many); a real 0 as a dark tick on the axis
+    with "0" above, so it can never be mistaken for a missing bar or for n/a (a hatched stub)."""
+    for x, h in zip(xs, hs):
+        if h == 0:
+            ax.plot([x - width / 2, x + width / 2], [0.6, 0.6], color="#333333", lw=2.5, solid_capstyle="butt", zorder=4)
+            ax.text(x, 1.5, "0", ha="center", va="bottom", fontsize=7, color="#333333", fontweight="bold")
+        else:
+            ax.text(x, h + 0.8, f"{h:.0f}" if h >= 0.5 else "<1", ha="center", va="bottom", fontsize=6.5 if many else 7.5,
+                    rotation=90 if many else 0, color="#333333")
 
 
 def _tier_brackets(ax, order: list[str], tiers: pd.Series) -> None:
@@ -167,11 +185,18 @@ def category_strip(categories: pd.DataFrame, round_id: str, method: Methodology,
     return score_strip(part, frameworks, f"{method.round_name(round_id)}: category score", footnote=foot)
 
 
+RADAR_MAX_PER_TIER = 4  # more lines than this on one radar cannot be told apart: draw dots instead
+
+
 def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
-    """One radar per overall tier; axes are the three categories."""
+    """One radar per overall tier; axes are the three categories. When a tier holds more than
+    ``RADAR_MAX_PER_TIER`` frameworks the radars would be a tangle, so the same numbers are drawn as
+    :func:`category_dots` instead."""
     colors, label = framework_colors(frameworks), names(frameworks)
     wide = categories.pivot(index="framework", columns="category", values="score")[method.round_ids]
     tiers = overall.set_index("framework")["tier"]
+    if tiers.value_counts().max() > RADAR_MAX_PER_TIER:
+        return category_dots(categories, overall, method, frameworks)
     tier_ids = sorted(int(t) for t in tiers.dropna().unique())
     angles = np.linspace(0, 2 * np.pi, len(method.round_ids), endpoint=False)
     fig, axes = plt.subplots(1, len(tier_ids), subplot_kw={"polar": True}, figsize=(4.6 * len(tier_ids), 4.9))
@@ -187,6 +212,41 @@ def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
         ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], fontsize=7, color="#777777")
         ax.set_title(f"Tier {t}", pad=18)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+CATEGORY_MARKERS = ("o", "s", "^")
+
+
+def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
+    """A row per framework (best overall first, tiers shaded): each category score as a marker, the overall
+    score as a bar behind them. Readable for any number of frameworks, unlike overlaid radars."""
+    colors, label = framework_colors(frameworks), names(frameworks)
+    wide = categories.pivot(index="framework", columns="category", values="score")[method.round_ids]
+    s = overall.set_index("framework")
+    order = _order(s["score"])
+    fig, ax = plt.subplots(figsize=(9, 0.36 * len(order) + 1.8))
+    ys = np.arange(len(order))
+    ax.barh(ys, [s.loc[f, "score"] for f in order], color=[colors[f] for f in order], alpha=0.28, height=0.7, zorder=1,
+            label="overall score")
+    for rid, marker in zip(method.round_ids, CATEGORY_MARKERS):
+        vals = wide.reindex(order)[rid]
+        ax.scatter(vals, ys, marker=marker, s=42, facecolor="white", edgecolor="#222222", lw=1.2, zorder=3,
+                   label=method.round_name(rid))
+        for y in ys[vals.isna().to_numpy()]:
+            ax.text(1, y, f"{method.round_name(rid)}: n/a", va="center", fontsize=7, color="#555555")
+    ax.set_yticks(ys, [label[f] for f in order])
+    for tick, fw in zip(ax.get_yticklabels(), order):
+        tick.set_color(colors[fw])
+        tick.set_fontweight("bold")
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlim(0, 105)
+    ax.set_xlabel("Score (0-100)")
+    ax.set_title("Category scores of each framework, by overall tier")
+    _tier_brackets(ax, order, s["tier"])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (0.36 * len(order) + 1.8)), ncol=4, frameon=False, fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
 
@@ -374,7 +434,9 @@ def hardware_gap(cores: pd.DataFrame, releases: pd.DataFrame):
     ax.set_xlabel("Year")
     ax2 = ax.twinx()
     c = cores.dropna(subset=["cores"])
-    ax2.plot(c["year"], c["cores"], color="#76B900", lw=2.5, marker="o", label="largest NVIDIA GPU (CUDA cores)")
+    ax2.plot(c["year"], c["cores"], color="#76B900", lw=1.5, marker="o", label="largest NVIDIA GPU released that year (CUDA cores)")
+    ax2.step(c["year"], c["cores"].cummax(), where="post", color="#2E5E00", lw=2.5, ls="--",
+             label="running maximum: the largest GPU so far")
     ax2.set_yscale("log")
     ax2.set_ylabel("CUDA cores of the largest GPU (log scale)")
     ax2.spines["right"].set_visible(True)
@@ -385,6 +447,93 @@ def hardware_gap(cores: pd.DataFrame, releases: pd.DataFrame):
     lines2 = ax2.get_legend_handles_labels()
     ax.legend(lines[0] + lines2[0], lines[1] + lines2[1], loc="upper left", frameon=False)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title("Hardware and software: GPU cores against framework releases")
+    years = f"{int(min(cores['year'].min(), releases['year'].min()))}-{int(max(cores['year'].max(), releases['year'].max()))}"
+    ax.set_title(f"Hardware and software: GPU cores against framework releases, {years}")
     fig.tight_layout()
     return fig
+
+
+# -- tables -----------------------------------------------------------------------------------
+
+def table_style(frame: pd.DataFrame, percent: tuple[str, ...] = (), units: dict[str, str] | None = None,
+                precision: int = 1, index: bool = False):
+    """A table for readers: full text (nothing cut), URLs as links, ``percent`` columns as percentages
+    (never e-notation), other numbers with ``precision`` decimals, and each unit after its column name.
+
+    Returns a pandas ``Styler``: it displays as HTML in a notebook and ``.to_html()`` gives the site's table.
+    """
+    units = units or {}
+    out = frame.rename(columns={c: f"{c} ({u})" for c, u in units.items() if c in frame.columns})
+    pct = [f"{c} ({units[c]})" if c in units else c for c in percent if c in frame.columns]
+    fmt = {c: _percent for c in pct}
+    for c in out.columns:
+        if c in fmt:
+            continue
+        if pd.api.types.is_float_dtype(out[c]):
+            fmt[c] = (lambda v, p=precision: "n/a" if pd.isna(v) else f"{v:,.{p}f}")
+        elif not pd.api.types.is_numeric_dtype(out[c]):
+            fmt[c] = _text_cell
+    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) or c in pct]
+    styler = out.style.format(fmt, na_rep="n/a").format_index(escape="html", axis=1)
+    styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
+    return styler if index else styler.hide(axis="index")
+
+
+_URL = re.compile(r"(https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:])")
+
+
+def _text_cell(value) -> str:
+    """Escaped text with its URLs as links (the link text is the URL itself)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "n/a"
+    return _URL.sub(r'<a href="\1">\1</a>', html.escape(str(value), quote=False))
+
+
+def _percent(value) -> str:
+    """A share as a percentage with three significant digits: 0.5 -> 50%, 0.0000123 -> 0.00123%."""
+    return "n/a" if pd.isna(value) else f"{value * 100:.3g}%"
+
+
+# -- the edition, its date and its sources on every chart ------------------------------------
+
+def stamp(fig, edition: str, as_of: str | None = None, footer: str | None = None):
+    """Make ``fig`` self-contained: the edition and its as-of date in the title, a source line beneath.
+
+    A figure with one titled axes gets the edition appended to that title; a figure of several panels
+    gets it as a figure title. Stamping twice changes nothing.
+    """
+    if getattr(fig, "_showdown_stamped", False):
+        return fig
+    tag = f"edition {edition}" + (f", as of {as_of}" if as_of else "")
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    if len(titled) == 1 and fig._suptitle is None:
+        ax = titled[0]
+        title = ax.get_title()
+        if f"edition {edition}" in title:
+            title = title.replace(f"edition {edition}", tag)
+        else:
+            title = f"{title}\n{tag}"
+        ax.set_title(title)
+    else:
+        head = fig._suptitle.get_text() + " · " if fig._suptitle is not None else ""
+        fig.suptitle(head + tag, fontweight="bold", fontsize=10)
+        fig.tight_layout()
+    if footer:
+        fig.text(0.01, -0.005, footer, ha="left", va="top", fontsize=7.5, color="#555555")
+    fig._showdown_stamped = True
+    return fig
+
+
+def footer_text(edition: str, kind: str, origins: pd.DataFrame | None = None) -> str:
+    """The source line of a chart: where the numbers come from, and for a collected edition the share of
+    cells measured, curated, published and n/a (from an ``origin`` column)."""
+    if kind == "published":
+        text = f"Source: the 2018 post's published figures, read off its charts (±1 point); Showdown edition {edition}."
+    else:
+        text = f"Source: Showdown edition {edition}, data/processed/{edition}/."
+    if origins is not None and "origin" in origins and len(origins):
+        from .narrative_findings import origin_shares
+
+        shares = origin_shares(origins)
+        text += " Cells: " + ", ".join(f"{share:.0%} {kind_}" for kind_, share in shares.items()) + "."
+    return text

@@ -24,9 +24,10 @@ import pandas as pd
 from . import paths
 from .errors import DataError, UsageError
 from .fileio import atomic_write_csv, read_csv, read_yaml, sha256_of
+from .measures import build_raw
 from .methodology import Methodology, load_methodology
 from .registry import load_registry
-from .scoring import category_scores, overall_scores, score_criteria
+from .scoring import category_scores, normalise_weights, overall_scores, score_criteria
 
 KINDS = ("published", "collected")
 _EDITION_KEYS = {"id", "title", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on"}
@@ -65,6 +66,16 @@ class EditionResult:
     overall: pd.DataFrame
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def bases(self) -> dict[str, str]:
+        """criterion -> the basis this edition measured it on (criteria with several bases only);
+        pass it to ``Methodology.table`` so the method shown is the one used."""
+        table = self.raw if "basis" in self.raw else self.criteria  # a later step has only the scores
+        if "basis" not in table:
+            return {}
+        rows = table[table["basis"].fillna("") != ""]
+        return dict(zip(rows["criterion"], rows["basis"]))
 
 
 def list_editions() -> list[str]:
@@ -248,12 +259,21 @@ def infer_levels(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def raw_inputs(edition: Edition, method: Methodology) -> pd.DataFrame:
+def raw_inputs(edition: Edition, method: Methodology, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The scorer's input table: published scores, or values measured by :mod:`showdown_lib.measures`.
+
+    A collected edition with ``inputs.published_fallback`` gets that edition's published table,
+    read once, for the criteria it does not measure. ``bases`` overrides the edition's declared
+    bases (criterion -> basis id), to compare two bases of one edition.
+    """
     if edition.kind == "published":
         return read_published(edition, method)
-    from .measures import build_raw
-
-    return build_raw(edition, method)
+    fallback = None
+    fb_id = edition.inputs.get("published_fallback")
+    if fb_id:
+        fb = load_edition(str(fb_id))
+        fallback = (fb.id, fb.as_of, read_published(fb, method))
+    return build_raw(edition, method, fallback, dict(bases or {}))
 
 
 def score_edition(
@@ -272,8 +292,6 @@ def score_edition(
     crit["note"] = crit["note"].fillna("")
     cats = category_scores(crit, method, criterion_weights, tiers)
     overall = overall_scores(cats, method, category_weights, tiers)
-    from .scoring import normalise_weights
-
     weights = {
         "criterion": normalise_weights(criterion_weights, method.criterion_ids, "criterion"),
         "category": normalise_weights(category_weights, method.round_ids, "category"),
@@ -281,25 +299,26 @@ def score_edition(
     return EditionResult(edition, method, raw, crit, cats, overall, weights=weights)
 
 
+def processed_tables(result: EditionResult) -> dict[str, pd.DataFrame]:
+    """The processed contract tables of an edition, rounded as they are written."""
+    return {
+        "criteria_scores": rounded(result.criteria),
+        "category_scores": rounded(result.categories),
+        "overall_scores": rounded(result.overall),
+    }
+
+
 def write_processed(result: EditionResult, folder: Path | None = None) -> dict[str, Path]:
     """Write the processed contract tables of an edition (atomically, one file at a time)."""
     folder = Path(folder) if folder else paths.processed_dir(result.edition.id)
-    out = {
-        "criteria_scores": atomic_write_csv(folder / "criteria_scores.csv", _rounded(result.criteria)),
-        "category_scores": atomic_write_csv(folder / "category_scores.csv", _rounded(result.categories)),
-        "overall_scores": atomic_write_csv(folder / "overall_scores.csv", _rounded(result.overall)),
-    }
-    return out
+    return {name: atomic_write_csv(folder / f"{name}.csv", frame) for name, frame in processed_tables(result).items()}
 
 
-def _rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+    """Floats rounded as every processed table is written (4 decimals: well below what any chart shows)."""
     frame = frame.copy()
     for col in frame.columns:
         if frame[col].dtype.kind == "f":
             frame[col] = frame[col].round(decimals)
     return frame
 
-
-def read_processed(edition_id: str, table: str) -> pd.DataFrame:
-    path = paths.processed_dir(edition_id) / f"{table}.csv"
-    return read_csv(path)

@@ -27,6 +27,21 @@ import yaml
 
 from .errors import DataError
 
+# A step that is open (showdown_lib.step_context) installs a guard here: reading a data file the step
+# did not declare raises. Outside a step (tests, the collectors) every read is allowed.
+_read_guard = None
+
+
+def set_read_guard(guard) -> None:
+    """Install ``guard(path)`` (raises on an undeclared read), or None to allow every read."""
+    global _read_guard
+    _read_guard = guard
+
+
+def check_read(path: str | Path) -> None:
+    if _read_guard is not None:
+        _read_guard(Path(path))
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -222,15 +237,21 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         _finish_swap(target, ready)
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when present: same result, faster
+
+
 def read_yaml(path: str | Path) -> Any:
     path = Path(path)
+    check_read(path)
     if not path.exists():
         raise DataError(path, "file not found")
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_CheckedLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_CheckedLoader)  # noqa: S506 - a safe loader subclass
     except _BadScalar as exc:
-        raise DataError(path, f"line {exc.line}: {exc}", field=exc.field) from None
+        lines = text.splitlines()
+        key = re.match(r"^\s*(?:-\s*)?([^\s:#][^:#]*?)\s*:", lines[exc.line - 1] if exc.line <= len(lines) else "")
+        raise DataError(path, f"line {exc.line}: {exc}", field=key.group(1) if key else None) from None
     except yaml.YAMLError as exc:
         raise DataError(path, f"not valid YAML: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -238,26 +259,21 @@ def read_yaml(path: str | Path) -> Any:
 
 
 class _BadScalar(ValueError):
-    def __init__(self, message: str, line: int, field: str | None):
+    def __init__(self, message: str, line: int):
         super().__init__(message)
         self.line = line
-        self.field = field
 
 
-class _CheckedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, but a date-like scalar that is not a real date (``2026-13-45``) is an
-    error naming its line and key instead of a bare "month must be in 1..12"."""
+class _CheckedLoader(_YAML_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader (libyaml's when present), but a date-like scalar that is not a real date
+    (``2026-13-45``) is an error naming its line and key instead of a bare "month must be in 1..12"."""
 
 
-def _checked_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+def _checked_timestamp(loader, node):
     try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
-        line = node.start_mark.line
-        lines = (node.start_mark.buffer or "").splitlines()
-        text = lines[line] if line < len(lines) else ""
-        key = re.match(r"^\s*(?:-\s*)?([^\s:#][^:#]*?)\s*:", text)
-        raise _BadScalar(f"{node.value!r} is not a valid date YYYY-MM-DD ({exc})", line + 1, key.group(1) if key else None) from None
+        raise _BadScalar(f"{node.value!r} is not a valid date YYYY-MM-DD ({exc})", node.start_mark.line + 1) from None
 
 
 _CheckedLoader.add_constructor("tag:yaml.org,2002:timestamp", _checked_timestamp)
@@ -265,6 +281,7 @@ _CheckedLoader.add_constructor("tag:yaml.org,2002:timestamp", _checked_timestamp
 
 def read_json(path: str | Path) -> Any:
     path = Path(path)
+    check_read(path)
     if not path.exists():
         raise DataError(path, "file not found")
     try:
@@ -277,6 +294,7 @@ def read_csv(path: str | Path, required: list[str] | None = None, **kwargs):
     import pandas as pd
 
     path = Path(path)
+    check_read(path)
     if not path.exists():
         raise DataError(path, "file not found")
     try:

@@ -1,37 +1,44 @@
 """From collected observations to the raw value of each criterion, and where each came from.
 
 A ``collected`` edition names, per source, the snapshot to use (``snapshot: YYYY-MM-DD``,
-``latest`` for the newest on or before the edition's date, or ``null`` for none). The rules below
-turn those observations into one raw value per framework and criterion; the methodology then
-scores them. Every raw value keeps its origin (collected, probed, curated, published) and its
-source; a value that cannot be formed is NaN with the reason.
+``latest`` for the newest on or before the edition's date, or ``null`` for none). The method table
+(``data/raw/criteria.yaml``) says, per criterion, which observations (``source.metric``) feed it
+and the formula that combines them; this module looks the observations up, evaluates the formula
+and records where the value came from. Nothing here restates an input, a range or a formula.
 
-The rules (the measured counterparts of the post's judgements):
+* Where an input lists several sources, the first with a value wins: measurements come before
+  curated facts, so a measured value scores and the curated one is kept beside it
+  (:func:`measured_vs_curated` lists both).
+* A criterion with several bases (activity: ``git``, ``github``, ``releases``; numerics:
+  ``curated``, ``coverage``) is measured on the one basis the edition declares in
+  ``inputs.basis`` for the whole cast: one edition never mixes bases on one scale.
+* A framework archived or merged on or before the as-of date (``lifecycle`` in frameworks.yaml)
+  gets the criterion's ``when_inactive`` value, with the lifecycle citation as its source.
+* A value that cannot be formed is NaN with the reason.
 
-* activity      = 1 / max(weeks since last commit, 1) + pull requests merged in the last 30 days
-                  (git history; the GitHub API when there is no history)
-* ecosystem     = log10(1 + GitHub repositories mentioning it) + log10(1 + Stack Overflow questions)
-* numerics      = curated maturity (0-5) + curated ease of use (0-5)
-* ootb_ops      = the probe's points where the probe ran, else the curated points
-* os_support    = operating systems of the latest published wheels, else curated
-* the rest      = the curated fact of the same name
+Some inputs are derived here from a snapshot's auxiliary tables: ``pypi.final_releases_12m`` and
+``pypi.weeks_since_last_final_release`` from the package-index release list (PEP 440 final
+versions only), ``github.weeks_since_push`` from ``github.pushed_at``.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from . import paths
 from .errors import DataError
-from .methodology import Methodology
-from .sources.base import read_snapshot
+from .methodology import MEASURED_SOURCES, Criterion, Methodology
+from .registry import Framework, load_registry, select
+from .sources import curated
+from .sources.base import OBSERVATION_COLUMNS, read_snapshot
 
-SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe")
-ORIGIN = {"pypi": "collected", "git": "collected", "github": "collected", "stackexchange": "collected",
-          "ops_probe": "probed", "curated": "curated"}
+SOURCES = MEASURED_SOURCES
+RELEASE_WINDOW_MONTHS = 12
+_LABEL = {"git": "git", "github": "github", "stackexchange": "stackexchange", "pypi": "package index",
+          "ops_probe": "ops probe", "curated": "curated"}
 
 
 @dataclass
@@ -42,6 +49,10 @@ class Obs:
     snapshots: dict[str, str | None]
     as_of: str = ""
     unavailable: dict[str, str] | None = None
+    index: dict = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.index = {(r["source"], r["framework"], r["metric"]): r for r in self.table.to_dict("records")}
 
     def get(self, source: str, framework: str, metric: str) -> tuple[float | str | None, str, str]:
         """(value, detail, reason) of one observation; value None when missing, with the reason."""
@@ -56,11 +67,8 @@ class Obs:
             return None, "", reason
         row = self.index[key]
         if row["status"] != "ok":
-            return None, row.get("detail", ""), f"{source}: {row['reason']}"
-        return row["value"], row.get("detail", ""), ""
-
-    def __post_init__(self) -> None:
-        self.index = {(r["source"], r["framework"], r["metric"]): r for r in self.table.to_dict("records")}
+            return None, row.get("detail", "") or "", f"{source}: {row['reason']}"
+        return row["value"], row.get("detail", "") or "", ""
 
 
 def resolve_snapshots(edition) -> dict[str, str | None]:
@@ -71,45 +79,44 @@ def resolve_snapshots(edition) -> dict[str, str | None]:
     return resolve_edition_snapshots(edition, SOURCES)[0]
 
 
-def load_observations(edition) -> Obs:
-    from .registry import load_registry, select
-
+def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs:
+    """Every observation the edition uses, from each snapshot read once, plus the derived inputs."""
+    frameworks = frameworks if frameworks is not None else select(load_registry(), edition.cast)
     snaps = resolve_snapshots(edition)
     frames = []
     for source, snap in snaps.items():
         if snap is None:
             continue
         obs, _prov = read_snapshot(source, snap)
-        obs = obs.copy()
-        obs["source"] = source
-        frames.append(obs)
+        frames.append(obs.assign(source=source))
+    if snaps.get("pypi"):
+        frames.append(release_inputs(paths.snapshots_dir("pypi") / snaps["pypi"] / "releases.csv", frameworks, edition.as_of))
     curated_spec = edition.inputs.get("curated")
     if isinstance(curated_spec, dict) and curated_spec.get("set"):
-        from .sources import curated
-
-        frameworks = select(load_registry(), edition.cast)
         result = curated.collect(frameworks, edition.as_of, edition=curated_spec["set"])
         frames.append(pd.DataFrame([o.as_row() for o in result.observations]))
         snaps["curated"] = curated_spec["set"]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["framework", "metric", "value", "source", "status", "reason", "detail"])
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
     table = table[table["framework"].isin(edition.cast)]
+    table = pd.concat([table, _push_weeks(table, edition.as_of)], ignore_index=True)
     unavailable = {k: v.get("unavailable") for k, v in edition.inputs.items() if isinstance(v, dict) and v.get("unavailable")}
     return Obs(table, snaps, edition.as_of, unavailable)
 
 
-def _num(value) -> float | None:
-    if value is None:
-        return None
+# -------------------------------------------------------------------------------- derived inputs
+def is_final_release(version: str) -> bool:
+    """A new final release under PEP 440: not a pre-, dev- or post-release, and no local version."""
+    from packaging.version import InvalidVersion, Version
+
     try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
+        v = Version(str(version))
+    except InvalidVersion:
+        return False
+    return not (v.is_prerelease or v.is_devrelease or v.is_postrelease or v.local)
 
 
-def _curated(obs: Obs, fw: str, fact: str) -> tuple[float | None, str, str, str]:
-    v, detail, reason = obs.get("curated", fw, fact)
-    return _num(v), "curated", f"curated: {detail}" if detail else "curated", reason
+def _day_end(as_of: str) -> pd.Timestamp:
+    return pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
 
 
 def _weeks_between(timestamp, as_of: str) -> float | None:
@@ -121,144 +128,217 @@ def _weeks_between(timestamp, as_of: str) -> float | None:
     except ValueError:
         return None
     when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
-    end = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
-    return max((end - when).total_seconds(), 0.0) / (7 * 86400)
+    return max((_day_end(as_of) - when).total_seconds(), 0.0) / (7 * 86400)
 
 
-def _activity(obs: Obs, fw: str):
-    weeks, d1, r1 = obs.get("git", fw, "weeks_since_last_commit")
-    prs, d2, r2 = obs.get("git", fw, "merged_prs_30d")
-    weeks, prs = _num(weeks), _num(prs)
-    if weeks is not None and prs is not None:
-        return 1.0 / max(weeks, 1.0) + prs, "collected", f"git: {d1 or d2}", ""
-    gh_prs, d3, r3 = obs.get("github", fw, "merged_prs_30d")
-    gh_prs = _num(gh_prs)
-    pushed_at, _, r4 = obs.get("github", fw, "pushed_at")
-    pushed = _weeks_between(pushed_at, obs.as_of)
-    if gh_prs is not None and pushed is not None:
-        return 1.0 / max(pushed, 1.0) + gh_prs, "collected", f"github: {d3}", ""
-    return None, "missing", "", "; ".join(r for r in (r1 or r2, r3 or r4) if r)
+def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFrame:
+    """``final_releases_12m`` and ``weeks_since_last_final_release`` per framework, as pypi observations.
 
-
-def _ecosystem(obs: Obs, fw: str):
-    repos, d1, r1 = obs.get("github", fw, "repos_mentioning")
-    questions, d2, r2 = obs.get("stackexchange", fw, "questions_total")
-    if _num(questions) is None:
-        q2, d2b, r2b = obs.get("stackexchange", fw, "questions_as_of")
-        if _num(q2) is not None:
-            questions, d2, r2 = q2, d2b, ""
-    repos, questions = _num(repos), _num(questions)
-    if repos is not None and questions is not None:
-        return math.log10(1 + repos) + math.log10(1 + questions), "collected", f"github: {d1}; stackexchange: {d2}", ""
-    return None, "missing", "", "; ".join(r for r in (r1, r2) if r)
-
-
-def _numerics(obs: Obs, fw: str):
-    m, _, src, r1 = _curated(obs, fw, "numerics_maturity")
-    e, _, _, r2 = _curated(obs, fw, "numerics_ease")
-    if m is not None and e is not None:
-        return m + e, "curated", src, ""
-    return None, "missing", "", "; ".join(r for r in (r1, r2) if r)
-
-
-def _ootb(obs: Obs, fw: str):
-    v, d, r = obs.get("ops_probe", fw, "ootb_ops")
-    if _num(v) is not None:
-        version, _, _ = obs.get("ops_probe", fw, "framework_version")
-        return _num(v), "probed", f"ops probe{f' ({version})' if version else ''}: {d}".rstrip(": "), ""
-    c, origin, src, r2 = _curated(obs, fw, "ootb_ops")
-    return (c, origin, src, "") if c is not None else (None, "missing", "", "; ".join(x for x in (r, r2) if x))
-
-
-def _os(obs: Obs, fw: str):
-    v, d, r = obs.get("pypi", fw, "os_count")
-    if _num(v) is not None:
-        return _num(v), "collected", f"package index wheels: {d}".rstrip(": "), ""
-    c, origin, src, r2 = _curated(obs, fw, "os_support")
-    return (c, origin, src, "") if c is not None else (None, "missing", "", "; ".join(x for x in (r, r2) if x))
-
-
-def _plain(fact: str) -> Callable:
-    def rule(obs: Obs, fw: str):
-        v, origin, src, reason = _curated(obs, fw, fact)
-        return (v, origin, src, "") if v is not None else (None, "missing", "", reason)
-
-    return rule
-
-
-RULES: dict[str, Callable] = {
-    "sponsor": _plain("sponsor"),
-    "activity": _activity,
-    "ecosystem": _ecosystem,
-    "documentation": _plain("documentation"),
-    "graph_building": _plain("graph_building"),
-    "numerics": _numerics,
-    "ootb_ops": _ootb,
-    "scalability": _plain("scalability"),
-    "languages": _plain("languages"),
-    "os_support": _os,
-    "aws_support": _plain("aws_support"),
-    "onnx_support": _plain("onnx_support"),
-}
-
-
-def build_raw(edition, method: Methodology) -> pd.DataFrame:
-    """Raw value, origin, source and reason for every framework x criterion of a collected edition.
-
-    ``inputs.measure`` lists the criteria the edition measures (default: all). With
-    ``inputs.published_fallback: <edition>`` the other criteria keep that edition's published
-    scores (the 2018 re-measurement does this); a measured criterion that cannot be formed is
-    missing, never patched from the other edition.
+    Only non-yanked PEP 440 final versions uploaded by the end of the as-of day count; a version
+    shipped as several packages counts once, dated by its first upload. A framework with releases
+    but no final one has no last final release (infinite weeks). A framework without a project on
+    the index by the as-of date (none listed in frameworks.yaml, or no upload yet) is missing with
+    that reason.
     """
-    obs = load_observations(edition)
-    fallback = None
-    fb_id = edition.inputs.get("published_fallback")
-    if fb_id:
-        from .editions import load_edition, read_published
-
-        fallback = read_published(load_edition(str(fb_id)), method).set_index(["framework", "criterion"])
-    measured_only = set(edition.inputs.get("measure", []) or method.criterion_ids)
+    rel = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["framework", "version", "upload_time", "yanked"])
+    rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
+    rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"))
+    rel = rel[rel["when"] < _day_end(as_of)]
+    on_index = set(rel["framework"])
+    rel = rel[rel["version"].astype(str).map(is_final_release)].sort_values("when").drop_duplicates(["framework", "version"])
+    start = _day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)
     rows = []
-    for fw in edition.cast:
+    for fw in frameworks:
+        base = {"framework": fw.id, "as_of": as_of, "source": "pypi"}
+        if fw.id not in on_index:
+            reason = ("not distributed on the package index (frameworks.yaml lists no project for it)" if not fw.pypi
+                      else f"no release of {', '.join(fw.pypi)} on the package index by {as_of}")
+            rows += [{**base, "metric": m, "value": None, "unit": u, "detail": "", "status": "missing", "reason": reason}
+                     for m, u in (("final_releases_12m", "releases"), ("weeks_since_last_final_release", "weeks"))]
+            continue
+        mine = rel[rel["framework"] == fw.id]
+        n_window = int((mine["when"] >= start).sum())
+        last = mine.iloc[-1] if len(mine) else None
+        weeks = _weeks_between(last["when"], as_of) if last is not None else math.inf
+        detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
+        detail += f"; {n_window} final releases in the {RELEASE_WINDOW_MONTHS} months before {as_of}"
+        rows.append({**base, "metric": "final_releases_12m", "value": n_window, "unit": "releases", "detail": detail, "status": "ok", "reason": ""})
+        rows.append({**base, "metric": "weeks_since_last_final_release", "value": weeks, "unit": "weeks", "detail": detail, "status": "ok", "reason": ""})
+    return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+
+
+def _push_weeks(table: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """``github.weeks_since_push`` from ``github.pushed_at``."""
+    pushed = table[(table["source"] == "github") & (table["metric"] == "pushed_at")]
+    out = pushed.assign(metric="weeks_since_push", unit="weeks")
+    weeks = out["value"].map(lambda v: _weeks_between(v, as_of) if isinstance(v, str) and v else None)
+    out["value"] = weeks
+    out.loc[weeks.isna() & (out["status"] == "ok"), ["status", "reason"]] = ["missing", "pushed_at is not a date"]
+    return out[OBSERVATION_COLUMNS] if len(out) else pd.DataFrame(columns=OBSERVATION_COLUMNS)
+
+
+# -------------------------------------------------------------------------------- bases
+def declared_bases(edition, method: Methodology, obs: Obs | None = None) -> dict[str, str]:
+    """The basis each multi-basis criterion uses in this edition: ``inputs.basis`` or the default.
+
+    A declared list is an order of preference: the first basis the edition's observations can
+    measure for at least one framework of the cast is used for the whole cast.
+    """
+    declared = edition.inputs.get("basis") or {}
+    if not isinstance(declared, dict):
+        raise DataError(edition.file, f"inputs.basis must map criterion ids to a basis, got {declared!r}", edition.id, "inputs.basis")
+    multi = {c.id: c for c in method.criteria if c.has_bases}
+    unknown = sorted(set(declared) - set(multi))
+    if unknown:
+        raise DataError(edition.file, f"{unknown[0]!r} has no bases to choose from; criteria with bases: {sorted(multi)}",
+                        edition.id, f"inputs.basis.{unknown[0]}")
+    out = {}
+    for cid, crit in multi.items():
+        choice = declared.get(cid, crit.default_basis)
+        options = choice if isinstance(choice, list) else [choice]
+        for bid in options:
+            if bid not in crit.bases:
+                raise DataError(edition.file, f"unknown basis {bid!r} for {cid}; its bases are {sorted(crit.bases)}",
+                                edition.id, f"inputs.basis.{cid}")
+        out[cid] = options[0]
+        if len(options) > 1 and obs is not None:
+            out[cid] = next((b for b in options if _measurable(crit, b, obs, edition.cast)), options[-1])
+    return out
+
+
+def _measurable(crit: Criterion, basis_id: str, obs: Obs, cast: list[str]) -> bool:
+    """True when at least one framework of the cast has a value for every input of the basis."""
+    def has(fw: str, ref: str) -> bool:
+        source, metric = ref.split(".", 1)
+        return _num(obs.get(source, fw, metric)[0]) is not None
+
+    inputs = crit.basis(basis_id).inputs
+    return any(all(any(has(fw, r) for r in item.refs) for item in inputs) for fw in cast)
+
+
+# -------------------------------------------------------------------------------- one cell
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
+def _lifecycle_cell(crit: Criterion, fw: Framework, as_of: str) -> dict | None:
+    """The criterion's ``when_inactive`` value for a framework archived or merged on ``as_of``."""
+    status = fw.status_on(as_of)
+    if status not in crit.when_inactive:
+        return None
+    lc = fw.lifecycle
+    into = f" into {lc.into}" if lc.into else ""
+    # an archived repository is an observed state; where a merged project's code went is a cited judgement
+    return {"raw_value": crit.when_inactive[status], "origin": "collected" if status == "archived" else "curated",
+            "source": f"lifecycle: {status}{into} since {lc.since} ({lc.citation['url']})", "note": "", "as_of": as_of}
+
+
+def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None) -> dict:
+    """Raw value, origin, source, reason and the measured-vs-curated pair of one framework x criterion."""
+    life = _lifecycle_cell(crit, fw, obs.as_of)
+    if life is not None:
+        return life
+    basis = crit.basis(basis_id)
+    values, used, reasons, conflict = {}, [], [], {}
+    for item in basis.inputs:
+        got = None
+        for ref in item.refs:
+            source, metric = ref.split(".", 1)
+            raw, detail, reason = obs.get(source, fw.id, metric)
+            value = _num(raw)
+            if value is None:
+                reasons.append(reason)
+            elif got is None:
+                got = (value, source, detail)
+            elif source == "curated" and got[1] != "curated":
+                conflict = {"measured_value": got[0], "curated_value": value, "citation": detail,
+                            "measurement": _describe(obs, fw.id, got[1], got[2])}
+        if got is None:
+            return {"raw_value": np.nan, "origin": "missing", "source": "", "note": "; ".join(dict.fromkeys(r for r in reasons if r)), "as_of": ""}
+        values[item.name] = got[0]
+        used.append(got[1:])
+    sources = [s for s, _ in used]
+    origin = "curated" if "curated" in sources else ("probed" if "ops_probe" in sources else "collected")
+    text = "; ".join(dict.fromkeys(_describe(obs, fw.id, s, d) for s, d in used))
+    if crit.has_bases:
+        text = f"{basis.id} basis: {text}"
+    first = next((s for s in sources if s != "curated"), sources[0])
+    when = obs.as_of if first == "curated" else str(obs.snapshots.get(first) or "")
+    return {"raw_value": basis.evaluate(values), "origin": origin, "source": text, "note": "", "as_of": when, **conflict}
+
+
+def _describe(obs: Obs, fw: str, source: str, detail: str) -> str:
+    label = _LABEL.get(source, source)
+    if source == "ops_probe":
+        version, _, _ = obs.get("ops_probe", fw, "framework_version")
+        label += f" ({version})" if version else ""
+    if source == "pypi" and detail.startswith("wheel tags"):
+        label += " wheels"
+    return f"{label}: {detail}".rstrip(": ") if detail else label
+
+
+# -------------------------------------------------------------------------------- the edition
+RAW_COLUMNS = ["framework", "criterion", "raw_value", "published_score", "origin", "basis", "source", "note", "as_of",
+               "measured_value", "curated_value", "citation", "measurement"]
+
+
+def build_raw(edition, method: Methodology, fallback: tuple[str, str, pd.DataFrame] | None = None,
+              bases: dict[str, str] | None = None) -> pd.DataFrame:
+    """Raw value, origin, basis, source and reason for every framework x criterion of a collected edition.
+
+    ``inputs.measure`` lists the criteria the edition measures (default: all). ``fallback`` is
+    ``(edition id, as_of, published raw table)`` of the edition named in ``inputs.published_fallback``:
+    the criteria not measured keep its published scores; a measured criterion that cannot be formed
+    stays missing, never patched from the other edition. ``bases`` overrides the declared bases
+    (to compare two bases of one edition).
+    """
+    frameworks = select(load_registry(), edition.cast)
+    obs = load_observations(edition, frameworks)
+    chosen = {**declared_bases(edition, method, obs), **(bases or {})}
+    measured_only = set(edition.inputs.get("measure", []) or method.criterion_ids)
+    pub = fallback[2].set_index(["framework", "criterion"]) if fallback is not None else None
+    rows = []
+    for fw in frameworks:
         for crit in method.criteria:
-            if crit.id not in RULES:
-                raise DataError(edition.file, f"no rule turns observations into {crit.id!r}", crit.id)
+            if not crit.bases:
+                raise DataError(paths.criteria_file(), "no inputs or formula to measure it from", crit.id, "inputs")
+            row = {"framework": fw.id, "criterion": crit.id, "published_score": np.nan, "basis": chosen.get(crit.id, "")}
             if crit.id in measured_only:
-                value, origin, source, reason = RULES[crit.id](obs, fw)
+                row.update(measure_cell(obs, fw, crit, chosen.get(crit.id)))
             else:
-                value, origin, source, reason = None, "missing", "", "not re-measured in this edition"
-            row = {"framework": fw, "criterion": crit.id, "raw_value": np.nan if value is None else float(value),
-                   "published_score": np.nan, "origin": origin if value is not None else "missing",
-                   "source": source, "note": reason}
-            # a criterion this edition measures is never patched with another edition's score:
-            # relative scales would then mix two bases. Missing stays missing.
-            if crit.id not in measured_only and fallback is not None and (fw, crit.id) in fallback.index:
-                pub = fallback.loc[(fw, crit.id)]
-                if pd.notna(pub["published_score"]):
-                    row.update(published_score=float(pub["published_score"]), raw_value=pub["raw_value"], origin="published",
-                               source=f"edition {fb_id}: {pub['source']}", note=f"kept from edition {fb_id} ({reason})")
-            row["as_of"] = _source_date(row, obs, edition)
+                row.update(raw_value=np.nan, origin="missing", source="", note="not re-measured in this edition", as_of="", basis="")
+                if pub is not None and (fw.id, crit.id) in pub.index and pd.notna(pub.loc[(fw.id, crit.id), "published_score"]):
+                    p = pub.loc[(fw.id, crit.id)]
+                    row.update(published_score=float(p["published_score"]), raw_value=p["raw_value"], origin="published",
+                               source=f"edition {fallback[0]}: {p['source']}", as_of=fallback[1],
+                               note=f"kept from edition {fallback[0]} (not re-measured in this edition)")
             rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).reindex(columns=RAW_COLUMNS)
 
 
-_PREFIX = {"git": "git", "package index": "pypi", "github": "github", "stackexchange": "stackexchange", "ops probe": "ops_probe"}
+def measured_vs_curated(result, round_id: str | None = None, only_differences: bool = False) -> pd.DataFrame:
+    """Cells where a measurement and a curated fact both exist: the measured one scores.
 
-
-def _source_date(row: dict, obs: Obs, edition) -> str:
-    """The as-of date of the snapshot (or curated set, or published edition) a raw value came from."""
-    src = str(row.get("source", ""))
-    if row["origin"] == "published":
-        from .editions import load_edition
-
-        return load_edition(str(edition.inputs.get("published_fallback"))).as_of
-    if row["origin"] == "curated":
-        hit = obs.table[(obs.table["source"] == "curated") & (obs.table["framework"] == row["framework"])]
-        return str(hit["as_of"].iloc[0]) if len(hit) else ""
-    for prefix, source in _PREFIX.items():
-        if src.startswith(prefix):
-            return str(obs.snapshots.get(source) or "")
-    return ""
+    One row per framework x criterion: measured value, curated value, the curated citation and the
+    measurement's source; ``differs`` says whether they disagree. ``round_id`` limits it to a round.
+    """
+    raw = result.raw
+    cols = ["framework", "criterion", "measured_value", "curated_value", "differs", "citation", "measurement"]
+    if "curated_value" not in raw:
+        return pd.DataFrame(columns=cols)
+    both = raw[raw["curated_value"].notna() & raw["measured_value"].notna()].copy()
+    if round_id is not None:
+        both = both[both["criterion"].isin([c.id for c in result.method.criteria_of(round_id)])]
+    both["differs"] = (both["measured_value"].astype(float) - both["curated_value"].astype(float)).abs() > 1e-9
+    if only_differences:
+        both = both[both["differs"]]
+    return both[cols].reset_index(drop=True)
 
 
 def coverage(result) -> pd.DataFrame:
@@ -268,6 +348,6 @@ def coverage(result) -> pd.DataFrame:
         raw["origin"] = np.where(raw["published_score"].notna(), "published", "missing")
     if "as_of" not in raw:
         raw["as_of"] = result.edition.as_of
-    raw["as_of"] = raw["as_of"].where(raw["origin"] != "missing", "")
+    raw["as_of"] = raw["as_of"].fillna("").where(raw["origin"] != "missing", "")
     raw["reason"] = np.where(raw["origin"] == "missing", raw["note"], "")
     return raw[["framework", "criterion", "origin", "as_of", "source", "reason"]].reset_index(drop=True)

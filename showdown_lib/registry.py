@@ -5,6 +5,7 @@ type or a duplicate id raises :class:`DataError` naming the file, the entry and 
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,26 @@ class Repository:
         return f"{m.group(1)}/{m.group(2)}" if m else None
 
 
+LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
+_LIFECYCLE_KEYS = {"status", "since", "into", "note", "citation"}
+_CITATION_KEYS = {"url", "title", "accessed"}
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Where a project stands: ``status`` since a date (``into`` for a merge), with one citation."""
+
+    status: str
+    since: str | None
+    into: str | None
+    citation: dict[str, str]
+    note: str = ""
+
+    def status_on(self, as_of: str) -> str:
+        """The status on ``as_of`` (YYYY-MM-DD): ``active`` before ``since``, ``status`` from it on."""
+        return "active" if self.since is None or str(as_of) < self.since else self.status
+
+
 @dataclass(frozen=True)
 class Framework:
     id: str
@@ -43,10 +64,22 @@ class Framework:
     github_query: str | None = None
     color: str | None = None
     note: str | None = None
+    lifecycle: Lifecycle | None = None
 
     @property
     def search_term(self) -> str:
         return self.github_query or self.name
+
+    def status_on(self, as_of: str) -> str:
+        """Lifecycle status on ``as_of``: active, maintenance, archived or merged (active when none is recorded)."""
+        return self.lifecycle.status_on(as_of) if self.lifecycle else "active"
+
+    def is_active(self, as_of: str) -> bool:
+        """True unless the project was in maintenance, archived or merged on ``as_of``.
+
+        Use it to mark or leave out retired projects in charts and sentences of a dated edition.
+        """
+        return self.status_on(as_of) == "active"
 
 
 # field name -> (required, validator, description)
@@ -70,7 +103,49 @@ _FIELDS: dict[str, tuple[bool, Any, str]] = {
     "github_query": (False, _is_str, "a non-empty string"),
     "color": (False, lambda v: isinstance(v, str) and bool(_HEX.match(v)), "a hex colour like #1f77b4"),
     "note": (False, _is_str, "a non-empty string"),
+    "lifecycle": (False, lambda v: isinstance(v, dict), "a mapping {status, since, into, note, citation}"),
 }
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        return None
+
+
+def _lifecycle(path: Path, entry: str, raw: dict) -> Lifecycle:
+    """A lifecycle entry, checked strictly: known status, dates, ``into`` only for merges, one citation."""
+    unknown = set(raw) - _LIFECYCLE_KEYS
+    if unknown:
+        raise DataError(path, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_LIFECYCLE_KEYS)}", entry, f"lifecycle.{sorted(unknown)[0]}")
+    status = raw.get("status")
+    if status not in LIFECYCLE_STATUSES:
+        raise DataError(path, f"status must be one of {list(LIFECYCLE_STATUSES)}, got {status!r}", entry, "lifecycle.status")
+    since = raw.get("since")
+    if since is None and status != "active":
+        raise DataError(path, f"a {status} project needs the date it became so", entry, "lifecycle.since")
+    if since is not None and _iso(since) is None:
+        raise DataError(path, f"since must be a date YYYY-MM-DD, got {since!r}", entry, "lifecycle.since")
+    into = raw.get("into")
+    if (status == "merged") != (into is not None):
+        raise DataError(path, f"into names the framework a merged project joined (merged only), got {into!r} for {status}", entry, "lifecycle.into")
+    if "note" in raw and not _is_str(raw["note"]):
+        raise DataError(path, f"note must be a non-empty string, got {raw['note']!r}", entry, "lifecycle.note")
+    cit = raw.get("citation")
+    if not isinstance(cit, dict) or set(cit) != _CITATION_KEYS:
+        raise DataError(path, f"citation must be a mapping with exactly {sorted(_CITATION_KEYS)}, got {cit!r}", entry, "lifecycle.citation")
+    if not (isinstance(cit["url"], str) and re.match(r"^https?://[^/\s]+", cit["url"])):
+        raise DataError(path, f"citation url must be an http(s) URL, got {cit['url']!r}", entry, "lifecycle.citation.url")
+    if not _is_str(cit["title"]):
+        raise DataError(path, f"citation title must be a non-empty string, got {cit['title']!r}", entry, "lifecycle.citation.title")
+    accessed = _iso(cit["accessed"])
+    if accessed is None or accessed > dt.date.today().isoformat():
+        raise DataError(path, f"citation accessed must be a past date YYYY-MM-DD, got {cit['accessed']!r}", entry, "lifecycle.citation.accessed")
+    return Lifecycle(status, _iso(since) if since is not None else None, into,
+                     {"url": cit["url"], "title": cit["title"], "accessed": accessed}, raw.get("note", ""))
 
 
 def _repositories(path: Path, entry: str, value: list) -> tuple[Repository, ...]:
@@ -133,18 +208,38 @@ def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
                 github_query=raw.get("github_query"),
                 color=raw.get("color"),
                 note=raw.get("note"),
+                lifecycle=_lifecycle(path, raw["id"], raw["lifecycle"]) if "lifecycle" in raw else None,
             )
         )
+    for fw in out:
+        if fw.lifecycle and fw.lifecycle.into is not None and (fw.lifecycle.into not in seen or fw.lifecycle.into == fw.id):
+            raise DataError(path, f"into must name another framework of the registry, got {fw.lifecycle.into!r}", fw.id, "lifecycle.into")
     return out
 
 
 def load_registry(path: str | Path | None = None) -> list[Framework]:
+    """The validated registry; parsed once per file version (path, modification time, size)."""
     path = Path(path) if path else paths.frameworks_file()
-    return parse_registry(read_yaml(path), path)
+    stat = path.stat() if path.exists() else None
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else None
+    if key is None or key not in _CACHE:
+        frameworks = parse_registry(read_yaml(path), path)
+        if key is None:
+            return frameworks
+        _CACHE.clear()
+        _CACHE[key] = tuple(frameworks)
+    return list(_CACHE[key])
 
 
-def registry_by_id(path: str | Path | None = None) -> dict[str, Framework]:
-    return {fw.id: fw for fw in load_registry(path)}
+_CACHE: dict[tuple, tuple[Framework, ...]] = {}
+
+
+def inactive(frameworks: list[Framework], as_of: str) -> dict[str, Lifecycle]:
+    """The frameworks that were not active on ``as_of`` (maintenance, archived or merged), id -> lifecycle.
+
+    For charts and sentences that mark retired projects, or rank the active ones apart.
+    """
+    return {fw.id: fw.lifecycle for fw in frameworks if fw.lifecycle is not None and not fw.is_active(as_of)}
 
 
 def select(frameworks: list[Framework], ids: list[str] | None, where: str = "cast") -> list[Framework]:

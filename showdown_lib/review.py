@@ -70,21 +70,33 @@ def _run_check(check: dict, result: EditionResult) -> tuple[bool, str]:
         return got == check["tier"], f"tier {got}"
     if kind == "lowest_among":
         part = cats[(cats.category == check["category"]) & cats.framework.isin(check["frameworks"])].set_index("framework")["score"]
-        return part.idxmin() == check["framework"], "; ".join(f"{k} {v:.1f}" for k, v in part.items())
+        return _unique_extreme(part, check["framework"], "lowest", min)
     if kind == "category_leader":
         part = cats[cats.category == check["category"]].set_index("framework")["score"]
-        return part.idxmax() == check["framework"] and (part == part.max()).sum() == 1, f"leader {part.idxmax()} ({part.max():.1f})"
+        return _unique_extreme(part, check["framework"], "leader", max)
     if kind == "criterion_leader":
         part = crit[crit.criterion == check["criterion"]].set_index("framework")["score"]
-        return part.idxmax() == check["framework"] and (part == part.max()).sum() == 1, f"leader {part.idxmax()} ({part.max():.1f})"
+        return _unique_extreme(part, check["framework"], "leader", max)
     if kind == "highest_beyond_tier":
         beyond = o.index[o["tier"] > check["tier"]]
         part = crit[(crit.criterion == check["criterion"]) & crit.framework.isin(beyond)].set_index("framework")["score"]
-        return part.idxmax() == check["framework"], f"highest beyond tier {check['tier']}: {part.idxmax()} ({part.max():.1f})"
+        ok, got = _unique_extreme(part, check["framework"], "highest", max)
+        return ok, f"beyond tier {check['tier']}: {got}"
     if kind == "not_available":
         got = sorted(crit[(crit.criterion == check["criterion"]) & (crit.status != "value")].framework)
         return got == sorted(check["frameworks"]), "n/a for " + (", ".join(got) or "none")
     raise ValueError(kind)
+
+
+def _unique_extreme(scores: pd.Series, framework: str, what: str, pick) -> tuple[bool, str]:
+    """Whether ``framework`` alone holds the extreme of ``scores`` (n/a left out); the text names every tie."""
+    values = scores.dropna()
+    if values.empty:
+        return False, "no value"
+    best = pick(values)
+    at = sorted(values.index[values == best])
+    who = at[0] if len(at) == 1 else " and ".join([", ".join(at[:-1]), at[-1]]) + " tie"
+    return at == [framework], f"{what}: {who} ({best:.1f})"
 
 
 def claims_table(result: EditionResult) -> pd.DataFrame:

@@ -25,7 +25,11 @@ from .methodology import Methodology
 AVAILABLE = "value"
 NOT_AVAILABLE = "not_available"
 
-CRITERIA_COLUMNS = ["framework", "round", "criterion", "raw_value", "score", "status", "source"]
+CRITERIA_COLUMNS = ["framework", "round", "criterion", "raw_value", "score", "status", "source", "origin", "basis"]
+# Where a criterion score came from, in the contract table: exactly these four words.
+ORIGINS = ("measured", "curated", "published", "not_available")
+# how a raw value was obtained (measures.build_raw) -> the contract's origin
+_ORIGIN_OF = {"collected": "measured", "probed": "measured", "curated": "curated", "published": "published"}
 CATEGORY_COLUMNS = ["framework", "category", "score", "n_criteria", "tier"]
 OVERALL_COLUMNS = ["framework", "score", "rank", "tier"]
 
@@ -95,9 +99,27 @@ def score_criteria(raw: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     frame["status"] = np.where(frame["score"].notna(), AVAILABLE, NOT_AVAILABLE)
     if "source" not in frame:
         frame["source"] = ""
+    frame["origin"] = contract_origin(frame)
+    frame["basis"] = frame["basis"].fillna("") if "basis" in frame else ""
     order = {c: i for i, c in enumerate(method.criterion_ids)}
     frame = frame.assign(_o=frame["criterion"].map(order)).sort_values(["_o", "framework"], kind="stable")
     return frame[CRITERIA_COLUMNS].reset_index(drop=True)
+
+
+def contract_origin(frame: pd.DataFrame) -> pd.Series:
+    """``measured``, ``curated``, ``published`` or ``not_available`` for each scored row.
+
+    A row without a score is not_available; otherwise the raw table's ``origin`` decides (collected
+    and probed values are measured); a table without origins (a published edition) is published.
+    """
+    if "origin" in frame:
+        origin = frame["origin"].map(_ORIGIN_OF)
+        unknown = frame.loc[origin.isna() & frame["score"].notna(), "origin"]
+        if len(unknown):
+            raise ValueError(f"raw origin {unknown.iloc[0]!r} has a score but no contract origin; known: {sorted(_ORIGIN_OF)}")
+    else:
+        origin = pd.Series("published", index=frame.index)
+    return origin.where(frame["score"].notna(), NOT_AVAILABLE)
 
 
 def category_scores(

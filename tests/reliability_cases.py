@@ -198,7 +198,7 @@ CASES: list[Case] = [
     Case("git source with no local mirrors (0 values)", ["--source", "git"], "error", r"collected 0 values.*nothing was written"),
     Case("index answers 404 for every project", ["--source", "pypi"], "error", r"collected 0 values", mode="404"),
     Case("--git-mirror to a missing path (a value would be lost)",
-         ["--source", "git", "--framework", "tinygrad", "keras", "--git-mirror", "keras=/nonexistent/keras.git"],
+         ["--source", "git", "--as-of", "2026-11-25", "--framework", "tinygrad", "keras", "--git-mirror", "keras=/nonexistent/keras.git"],
          "error", r"would lose 1 of the 11 values.*keras/first_commit_date.*does not exist", setup=lambda r: ("tinygrad", _git_repo(r))),
     Case("--git-mirror given an unsafe URL (ext::)", ["--source", "git", "--framework", "keras", "--git-mirror", "keras=ext::sh -c touch% pwned"],
          "error", r"is a URL, not a local path"),

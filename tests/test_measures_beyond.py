@@ -36,7 +36,8 @@ def toy_edition(scratch_root):
          tables={"releases": [{"framework": "jax", "project": "jax", "version": "0.4.1", "upload_time": "2023-01-02T00:00:00Z", "yanked": 0, "n_files": 1},
                               {"framework": "jax", "project": "jaxlib", "version": "0.4.1", "upload_time": "2023-01-03T00:00:00Z", "yanked": 0, "n_files": 1},
                               {"framework": "jax", "project": "jax", "version": "0.4.2rc1", "upload_time": "2023-02-01T00:00:00Z", "yanked": 0, "n_files": 1},
-                              {"framework": "tinygrad", "project": "tinygrad", "version": "0.9.0", "upload_time": "2024-05-01T00:00:00Z", "yanked": 0, "n_files": 1}]})
+                              {"framework": "tinygrad", "project": "tinygrad", "version": "0.9.0", "upload_time": "2024-05-01T00:00:00Z", "yanked": 0, "n_files": 1},
+                              {"framework": "tinygrad", "project": "tinygrad", "version": "0.9.0.post1", "upload_time": "2025-01-02T00:00:00Z", "yanked": 0, "n_files": 1}]})
     snap("ops_probe", "2026-01-30", [("jax", "ootb_ops", 30.5), ("tinygrad", "ootb_ops", 24)])
     return scratch_root
 
@@ -71,6 +72,7 @@ def test_releases_per_year_counts_final_versions_once(toy_edition):
     per_year = beyond.releases_per_year("toy").set_index("year")
     assert per_year.loc[2023, "releases"] == 1  # jax + jaxlib 0.4.1 once; the rc is not final
     assert per_year.loc[2024, "frameworks_releasing"] == 1
+    assert 2025 not in per_year.index  # tinygrad 0.9.0.post1 re-ships 0.9.0: no new release
 
 
 def test_rank_correlations_by_hand():
@@ -119,3 +121,13 @@ def test_adding_a_framework_is_one_registry_entry(scratch_root):
     from showdown_lib.registry import load_registry
 
     assert charts.framework_colors(load_registry())["newframe"] not in {fw.color for fw in load_registry() if fw.color}
+
+
+def test_nothing_found_on_aws_scores_zero_not_na():
+    """criteria.yaml: AWS support 0 means "nothing found"; looking and finding nothing is that level, not n/a."""
+    r = score_edition("current")
+    crit = r.criteria[r.criteria.criterion == "aws_support"].set_index("framework")
+    assert crit.loc["deeplearning4j", "status"] == "value" and crit.loc["deeplearning4j", "score"] == 0
+    raw = r.raw[(r.raw.criterion == "aws_support") & r.raw.raw_value.isna()]
+    found_nothing = raw[raw["note"].str.contains(r"could not be found|nothing found|no aws", case=False, na=False)]
+    assert found_nothing.empty, found_nothing[["framework", "note"]].to_string()

@@ -33,3 +33,92 @@ def test_bad_criterion_is_named(mutate, field):
     with pytest.raises(DataError) as err:
         parse_methodology(data, "criteria.yaml")
     assert "criteria.yaml" in str(err.value) and "'sponsor'" in str(err.value) and f"field {field!r}" in str(err.value)
+
+
+# ---------------------------------------------------------------- the table owns inputs, formulas and scales
+def test_every_criterion_names_its_inputs_and_formula(method):
+    for crit in method.criteria:
+        assert crit.bases, crit.id
+        for basis in crit.bases.values():
+            assert {i.name for i in basis.inputs} and basis.formula
+    eco = method.criterion("ecosystem").basis()
+    # one formula, with the 1 + that keeps zero counts finite (text and computation are the same string)
+    assert eco.formula == "log10(1 + repos_mentioning) + log10(1 + questions)"
+    assert eco.evaluate({"repos_mentioning": 99, "questions": 9}) == pytest.approx(3.0)
+    assert eco.evaluate({"repos_mentioning": 0, "questions": 0}) == 0.0
+    assert "log10(1 + " in method.criterion("ecosystem").rule
+    assert set(method.criterion("activity").bases) == {"git", "github", "releases"}
+    assert method.criterion("activity").when_inactive == {"archived": 0.0}
+    assert method.criterion("os_support").when_inactive == {"merged": 0.0}
+
+
+def test_curated_fact_scales_come_from_the_table(method):
+    from showdown_lib.sources.curated import fact_specs
+
+    specs = fact_specs()
+    for crit in method.criteria:
+        for basis in crit.bases.values():
+            for item in basis.inputs:
+                for ref in item.refs:
+                    if ref.startswith("curated."):
+                        spec = specs[ref.split(".", 1)[1]]
+                        assert (spec.lo, spec.hi, spec.step) == (item.lo, item.hi, item.step), ref
+    assert specs["sponsor"].hi == method.criterion("sponsor").max
+    assert "dedicated team" in specs["sponsor"].description  # the level meanings, from the table
+
+
+def test_changing_the_table_changes_the_validator(scratch_root):
+    """Drift is impossible: the validator has no scale of its own."""
+    from showdown_lib.sources.curated import fact_specs
+
+    path = scratch_root / "data/raw/criteria.yaml"
+    data = read_yaml(path)
+    sponsor = next(c for c in data["criteria"] if c["id"] == "sponsor")
+    sponsor["max"] = 4
+    sponsor["levels"][4] = "a consortium"
+    path.write_text(__import__("yaml").safe_dump(data, sort_keys=False))
+    assert fact_specs()["sponsor"].hi == 4
+
+
+@pytest.mark.parametrize("formula, words", [
+    ("__import__('os').system('true')", "not a plain arithmetic"),
+    ("sponsor.real", "not a plain arithmetic"),
+    ("sponsor + other", "uses ['other', 'sponsor']"),
+    ("sponsor +", "not a plain arithmetic"),
+])
+def test_bad_formula_is_named(formula, words):
+    data = copy.deepcopy(read_yaml(criteria_file()))
+    data["criteria"][0]["formula"] = formula
+    with pytest.raises(DataError) as err:
+        parse_methodology(data, "criteria.yaml")
+    assert "'sponsor'" in str(err.value) and "field 'formula'" in str(err.value) and words in str(err.value)
+
+
+@pytest.mark.parametrize("mutate, field, words", [
+    (lambda c: c["levels"].pop(3), "levels", "do not match the scale"),
+    (lambda c: c.update(inputs=["nowhere.sponsor"]), "inputs[0].from", "source.metric"),
+    (lambda c: c.update(inputs=[{"from": ["curated.sponsor"], "colour": 1}]), "inputs[0].colour", "unknown key"),
+    (lambda c: c.update(when_inactive={"retired": 0}), "when_inactive", "lifecycle statuses"),
+    (lambda c: c.update(bases={"a": {"inputs": ["curated.sponsor"], "formula": "sponsor", "rule": "x"},
+                               "b": {"inputs": ["curated.sponsor"], "formula": "sponsor", "rule": "y"}}), "bases", "not both"),
+])
+def test_bad_inputs_levels_and_bases_are_named(mutate, field, words):
+    data = copy.deepcopy(read_yaml(criteria_file()))
+    mutate(data["criteria"][0])
+    with pytest.raises(DataError) as err:
+        parse_methodology(data, "criteria.yaml")
+    assert f"field {field!r}" in str(err.value) and words in str(err.value)
+
+
+def test_default_basis_must_exist():
+    data = copy.deepcopy(read_yaml(criteria_file()))
+    activity = next(c for c in data["criteria"] if c["id"] == "activity")
+    activity["default_basis"] = "vibes"
+    with pytest.raises(DataError, match="default_basis must be one of"):
+        parse_methodology(data, "criteria.yaml")
+
+
+def test_table_shows_the_rule_of_the_chosen_basis(method):
+    table = method.table({"activity": "releases"}).set_index("id")
+    assert table.loc["activity", "rule"].startswith("[releases basis]") and "final release" in table.loc["activity", "rule"]
+    assert method.table().set_index("id").loc["activity", "rule"].startswith("[git basis]")

@@ -1,86 +1,186 @@
-"""The papermill pipeline: parameters, a real run, and a failure that names notebook and cell."""
+"""The declared pipeline: the step table, parameter checks, incremental runs, staged outputs."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from showdown_lib.pipeline import NotebookFailure, PipelineError, notebooks, parse_overrides, run
+from showdown_lib.pipeline import NotebookFailure, PipelineError, parse_overrides, plan, run
+from showdown_lib.steps import StepError, check_edition_id, check_parameters, load_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def project(scratch_root):
+    """A scratch project with the real notebooks, step table and processed tables."""
     shutil.copytree(ROOT / "notebooks", scratch_root / "notebooks")
+    shutil.rmtree(scratch_root / "data" / "processed")
+    shutil.copytree(ROOT / "data" / "processed", scratch_root / "data" / "processed")
     return scratch_root
 
 
+def _digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ------------------------------------------------------------------------------ the table
+
+
+def test_the_step_table_lists_every_notebook_once():
+    table = load_steps()
+    listed = [s.notebook for s in table.steps]
+    on_disk = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(listed) == on_disk
+    assert table.default_edition in table.editions
+
+
+def test_each_notebook_declares_exactly_its_steps_parameters_with_the_tables_defaults():
+    import papermill as pm
+
+    table = load_steps()
+    for step in table.steps:
+        declared = pm.inspect_notebook(str(step.path))
+        expected = set(step.parameters) | ({"edition"} if step.scope == "edition" else set())
+        assert set(declared) == expected, step.notebook
+        for name in step.parameters:
+            assert json.loads(declared[name]["default"].replace("True", "true").replace("False", "false")) == table.parameters[name].default, (step.notebook, name)
+            assert declared[name]["inferred_type_name"] == table.parameters[name].annotation(), (step.notebook, name)
+
+
+def test_each_notebook_opens_its_step_and_publishes_last():
+    for step in load_steps().steps:
+        cells = [c for c in json.loads(step.path.read_text())["cells"] if c["cell_type"] == "code"]
+        sources = ["".join(c["source"]) for c in cells]
+        assert any(f'open_step("{step.notebook}"' in s for s in sources[:3]), step.notebook
+        assert sources[-2].strip() == "step.publish()", step.notebook
+
+
+def test_a_bad_step_table_names_the_file_and_the_step(tmp_path, monkeypatch):
+    nb = tmp_path / "notebooks"
+    nb.mkdir()
+    (nb / "00_x.ipynb").write_text("{}")
+    (nb / "steps.yaml").write_text("parameters: {}\nsteps:\n  - {notebook: 00_x, scope: weekly}\n")
+    monkeypatch.setenv("SHOWDOWN_ROOT", str(tmp_path))
+    with pytest.raises(StepError, match=r"steps.yaml, step '00_x', field 'scope'"):
+        load_steps()
+    (nb / "steps.yaml").write_text("parameters: {}\nsteps:\n  - {notebook: 00_x, writes: ['raw:frameworks.yaml']}\n")
+    with pytest.raises(StepError, match="writes only processed tables and figures"):
+        load_steps()
+
+
+# ------------------------------------------------------------------------------ parameters
+
+
 def test_parse_overrides_reads_yaml_values():
-    got = parse_overrides(["n_tiers=4", "category_weights={platform: 2}", "edition=current", "save_figures=false"])
-    assert got == {"n_tiers": 4, "category_weights": {"platform": 2}, "edition": "current", "save_figures": False}
+    got = parse_overrides(["n_tiers=4", "category_weights={platform: 2}", "save_figures=false"])
+    assert got == {"n_tiers": 4, "category_weights": {"platform": 2}, "save_figures": False}
     with pytest.raises(PipelineError, match="key=value"):
         parse_overrides(["n_tiers"])
 
 
-def test_notebooks_run_in_numbered_order():
-    names = [p.stem for p in notebooks()]
-    assert names[:6] == ["00_collect", "01_support_community", "02_api_internals", "03_platform", "04_aggregate", "05_discussion"]
-    assert names == sorted(names)
-    with pytest.raises(PipelineError, match="no notebook matches"):
-        notebooks(["99"])
+@pytest.mark.parametrize("given, message", [
+    ({"categroy_weights": {"platform": 2}}, "unknown parameter 'categroy_weights'"),
+    ({"n_tiers": "three"}, r"n_tiers='three': n_tiers must be integer"),
+    ({"n_tiers": True}, "n_tiers=True: n_tiers must be integer"),
+    ({"seed": -1}, r"seed=-1: seed must be bigger than or equal to 0"),
+    ({"n_samples": 0}, r"n_samples=0: n_samples must be bigger than or equal to 100"),
+    ({"save_figures": "maybe"}, r"save_figures='maybe': save_figures must be boolean"),
+    ({"category_weights": [1, 2, 3]}, r"category_weights=\[1, 2, 3\]: category_weights must be object"),
+    ({"category_weights": {"platform": 1e308, "api_internals": 1e308}}, r"category_weights\.(platform|api_internals) must be smaller than or equal to 1000000"),
+    ({"category_weights": {"platfrom": 2}}, r"unknown id\(s\) \['platfrom'\]"),
+    ({"criterion_weights": {"ecosystem": -1}}, "criterion_weights.ecosystem must be bigger than or equal to 0"),
+    ({"category_weights": {"support_community": 0, "api_internals": 0, "platform": 0}}, "every weight is zero"),
+    ({"concentration": 0}, "concentration must be bigger than 0"),
+    ({"edition": "current"}, "--edition"),
+])
+def test_bad_parameters_are_refused_with_name_value_and_rule(given, message):
+    with pytest.raises(StepError, match=message):
+        check_parameters(load_steps(), given)
 
 
-def test_unknown_parameter_is_refused_before_running(project, tmp_path):
-    with pytest.raises(PipelineError, match="unknown parameter"):
-        run("2018", {"categroy_weights": {"platform": 2}}, ["04"], output_dir=tmp_path, log=lambda *a: None)
-    assert not list(tmp_path.glob("*.ipynb"))
+def test_good_parameters_pass():
+    assert check_parameters(load_steps(), {"category_weights": {"platform": 0}, "n_tiers": 4, "concentration": 20}) == {
+        "category_weights": {"platform": 0}, "n_tiers": 4, "concentration": 20}
 
 
-@pytest.mark.slow
-def test_weights_flow_from_parameters_to_processed_tables(project, tmp_path):
-    out = tmp_path / "executed"
-    written = run("2018", {"category_weights": {"platform": 0}, "save_figures": False}, ["04"], output_dir=out, log=lambda *a: None)
-    assert [p.name for p in written] == ["04_aggregate.ipynb"]
-    book = json.loads(written[0].read_text())
-    assert not [o for c in book["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    overall = pd.read_csv(project / "data/processed/2018/overall_scores.csv").set_index("framework")
-    cats = pd.read_csv(project / "data/processed/2018/category_scores.csv").pivot(index="framework", columns="category", values="score")
-    expected = (cats["support_community"] + cats["api_internals"]) / 2
-    assert (overall["score"] - expected).abs().max() < 1e-3
-    assert overall["score"].idxmax() == "pytorch"  # without Platform, MXNet loses the crown
-    assert not (project / "reports/figures/2018").exists()  # save_figures=False
+@pytest.mark.parametrize("edition", ["../../../tmp/x", "/etc", "a b", "..", "current@yesterday"])
+def test_edition_ids_are_never_paths(edition):
+    with pytest.raises(StepError, match="is not an edition id"):
+        check_edition_id(edition)
 
 
-@pytest.mark.slow
-def test_failure_names_notebook_and_cell_and_keeps_the_record(project, tmp_path):
-    with pytest.raises(NotebookFailure) as err:
-        run("no-such-edition", {}, ["00"], output_dir=tmp_path, log=lambda *a: None)
-    failure = err.value
-    assert failure.notebook == "00_collect.ipynb" and failure.cell is not None
-    assert "unknown edition" in str(failure) and "runs/no-such-edition/00_collect.ipynb" in str(failure)
-    record = json.loads(Path(failure.record).read_text())
-    assert any(o.get("output_type") == "error" for c in record["cells"] for o in c.get("outputs", []))
-    assert not (tmp_path / "00_collect.ipynb").exists()  # a failed run is never copied to the destination
+def test_a_rejected_run_writes_nothing(project):
+    before = _digest(project)
+    with pytest.raises(StepError):
+        run(["2018"], {"n_samples": 0}, log=lambda *a: None)
+    with pytest.raises(StepError):
+        run(["../../../tmp/x"], {}, log=lambda *a: None)
+    with pytest.raises(Exception, match="unknown edition"):
+        run(["no-such-edition"], {}, log=lambda *a: None)
+    assert _digest(project) == before
 
 
-def test_run_all_exits_non_zero_with_the_message(project, capsys):
-    import run_all
+def test_a_missing_input_is_named_before_anything_runs(project):
+    (project / "data" / "processed" / "2018" / "overall_scores.csv").unlink()
+    with pytest.raises(PipelineError, match=r"2018:04_aggregate reads processed:2018/overall_scores, but data/processed/2018/overall_scores.csv does not exist"):
+        plan(load_steps(), ["2018"], ["04"], {})
+    # with the step that writes it in the same run, the plan is fine
+    assert [r.name for r in plan(load_steps(), ["2018"], ["00", "04"], {})] == ["2018:00_collect", "2018:04_aggregate"]
 
-    assert run_all.main(["--only", "04", "-p", "bogus=1"]) == 1
-    assert "unknown parameter" in capsys.readouterr().err
+
+def test_once_steps_are_planned_once_whatever_the_editions():
+    runs = plan(load_steps(), ["2018", "current"], None, {})
+    names = [r.name for r in runs]
+    assert names.count("once:06_then_vs_now") == 1
+    assert "2018:00_collect" in names and "current:00_collect" in names
+    assert not any(n.startswith("current:06") for n in names)
+    dest = {r.name: r.destination for r in runs}
+    from showdown_lib import paths
+    assert dest["2018:01_support_community"].parent == paths.notebooks_dir()
+    assert dest["current:01_support_community"].parent == paths.project_root() / "reports" / "notebooks" / "current"
+    assert dest["once:09_hardware_gap"].parent == paths.notebooks_dir()
 
 
-def test_notebooks_without_an_edition_parameter_can_run_alone(project, tmp_path):
-    """--only on notebooks that take no edition must not trip the unknown-parameter check."""
-    from showdown_lib.pipeline import declared_parameters
+# ------------------------------------------------------------------------------ the step context
 
-    books = notebooks(["09"])
-    assert "edition" not in declared_parameters(books[0])
-    written = run("current", {"save_figures": False}, ["09"], output_dir=tmp_path, log=lambda *a: None)
-    assert [p.name for p in written] == ["09_hardware_gap.ipynb"]
-    with pytest.raises(PipelineError, match="--edition"):
-        run("2018", {"edition": "current"}, ["04"], output_dir=tmp_path, log=lambda *a: None)
+
+def test_an_open_step_refuses_undeclared_reads_and_writes(project):
+    import pandas as pd
+
+    from showdown_lib import fileio
+    from showdown_lib.step_context import open_step
+
+    step = open_step("01_support_community", edition="2018")
+    try:
+        assert len(step.table("criteria_scores")) == 13 * 12
+        with pytest.raises(StepError, match="does not declare the input processed:2018/overall_scores"):
+            step.table("overall_scores")
+        with pytest.raises(StepError, match=r"reads data/processed/2018/overall_scores.csv, which it does not declare"):
+            fileio.read_csv(project / "data" / "processed" / "2018" / "overall_scores.csv")
+        with pytest.raises(StepError, match="does not declare the output processed:2018/claims"):
+            step.write_table(pd.DataFrame({"a": [1]}), "claims")
+        step.write_table(pd.DataFrame({"a": [1.123456789]}), "round_support_community")
+        target = project / "data" / "processed" / "2018" / "round_support_community.csv"
+        assert "1.123456789" not in target.read_text()  # staged, not yet published
+        assert "published 1 table" in step.publish()
+        assert target.read_text() == "a\n1.1235\n"
+    finally:
+        fileio.set_read_guard(None)
+
+
+def test_a_step_rebuilds_the_scored_edition_from_its_tables_without_scoring(project, monkeypatch):
+    from showdown_lib import editions
+    from showdown_lib.fileio import set_read_guard
+    from showdown_lib.step_context import open_step
+
+    monkeypatch.setattr(editions, "score_edition", lambda *a, **k: pytest.fail("a later step must not score again"))
+    try:
+        result = open_step("05_discussion", edition="2018").result()
+    finally:
+        set_read_guard(None)
+    assert result.overall.sort_values("rank").framework.tolist()[:3] == ["mxnet", "pytorch", "tensorflow"]
+    assert result.weights["category"] == {"support_community": 1.0, "api_internals": 1.0, "platform": 1.0}

@@ -60,3 +60,60 @@ def test_top_level_shape(tmp_path):
     path.write_text("frameworks: [\n")
     with pytest.raises(DataError, match="not valid YAML"):
         load_registry(path)
+
+
+# ---------------------------------------------------------------- lifecycle
+LIFE = {"status": "archived", "since": "2023-11-17", "citation": {"url": "https://example.org/attic", "title": "Retired", "accessed": "2026-11-25"}}
+
+
+def test_committed_registry_has_a_cited_lifecycle_for_every_framework():
+    from showdown_lib.registry import inactive
+
+    frameworks = load_registry()
+    assert all(fw.lifecycle is not None and fw.lifecycle.citation["url"].startswith("http") for fw in frameworks)
+    by_id = {fw.id: fw for fw in frameworks}
+    assert by_id["caffe2"].lifecycle.status == "merged" and by_id["caffe2"].lifecycle.into == "pytorch"
+    assert by_id["mxnet"].lifecycle.status == "archived" and by_id["chainer"].lifecycle.status == "maintenance"
+    today = inactive(frameworks, "2026-11-25")
+    assert {"mxnet", "caffe2", "chainer", "neon"} <= set(today) and "pytorch" not in today
+    # a status counts from its date on: in 2018 MXNet and Chainer were active, Caffe2 had merged
+    assert by_id["mxnet"].is_active("2018-06-26") and by_id["chainer"].is_active("2018-06-26")
+    assert not by_id["caffe2"].is_active("2018-06-26") and by_id["caffe2"].is_active("2018-03-29")
+    assert by_id["caffe2"].status_on("2026-11-25") == "merged"
+
+
+def test_framework_without_lifecycle_counts_as_active(tmp_path):
+    path = tmp_path / "frameworks.yaml"
+    path.write_text(yaml.safe_dump(GOOD))
+    fw = load_registry(path)[0]
+    assert fw.lifecycle is None and fw.is_active("2026-01-01")
+
+
+@pytest.mark.parametrize("life, field, words", [
+    ({**LIFE, "status": "retired"}, "lifecycle.status", "one of"),
+    ({k: v for k, v in LIFE.items() if k != "since"}, "lifecycle.since", "needs the date"),
+    ({**LIFE, "since": "last year"}, "lifecycle.since", "YYYY-MM-DD"),
+    ({**LIFE, "status": "merged"}, "lifecycle.into", "merged only"),
+    ({**LIFE, "into": "alpha"}, "lifecycle.into", "merged only"),
+    ({**LIFE, "status": "merged", "into": "nosuch"}, "lifecycle.into", "another framework"),
+    ({**LIFE, "status": "merged", "into": "alpha"}, "lifecycle.into", "another framework"),
+    ({**LIFE, "citation": {"url": "https://example.org", "title": "T"}}, "lifecycle.citation", "exactly"),
+    ({**LIFE, "citation": {**LIFE["citation"], "url": "example.org"}}, "lifecycle.citation.url", "http"),
+    ({**LIFE, "citation": {**LIFE["citation"], "accessed": "2999-01-01"}}, "lifecycle.citation.accessed", "past date"),
+    ({**LIFE, "reason": "x"}, "lifecycle.reason", "unknown key"),
+])
+def test_bad_lifecycle_names_file_entry_and_field(tmp_path, life, field, words):
+    path = tmp_path / "frameworks.yaml"
+    path.write_text(yaml.safe_dump(bad(lambda e, d: e.update(lifecycle=life))))
+    with pytest.raises(DataError) as err:
+        load_registry(path)
+    msg = str(err.value)
+    assert str(path) in msg and "entry 'alpha'" in msg and f"field {field!r}" in msg and words in msg
+
+
+def test_registry_cache_sees_edits(tmp_path):
+    path = tmp_path / "frameworks.yaml"
+    path.write_text(yaml.safe_dump(GOOD))
+    assert load_registry(path)[0].name == "Alpha"
+    path.write_text(yaml.safe_dump(bad(lambda e, d: e.update(name="Alphabet"))))
+    assert load_registry(path)[0].name == "Alphabet"

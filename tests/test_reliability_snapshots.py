@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 import warnings
 
 import pytest
@@ -198,13 +199,24 @@ def test_every_collector_metric_has_a_declared_range():
 
 def test_criterion_linked_ranges_follow_criteria_yaml(method):
     linked = {m: r.criterion for m, r in base.METRIC_RULES.items() if r.criterion}
-    assert linked == {"os_count": "os_support", "ootb_ops": "ootb_ops"}
+    assert set(linked) >= {"os_count", "ootb_ops"}
     crit = {c.id: c for c in method.criteria}
-    for metric, cid in linked.items():
-        low, high, _ = base._bounds(base.METRIC_RULES[metric])
-        assert (low, high) == (crit[cid].min, crit[cid].max)
+    low, high, step = base._bounds(base.METRIC_RULES["os_count"], "os_count")
+    assert (low, high) == (crit["os_support"].min, crit["os_support"].max)
     assert base.check_value("os_count", crit["os_support"].max + 1, "2026-01-01") is not None
     assert base.check_value("os_count", crit["os_support"].max, "2026-01-01") is None
+    for metric in linked:
+        low, high, _ = base._bounds(base.METRIC_RULES[metric], metric)
+        assert low is not None and high is not None and low < high, metric
+
+
+DERIVED_AT_LOAD = {"weeks_since_push", "weeks_since_last_final_release", "final_releases_12m"}  # computed by measures, not stored
+
+
+def test_every_collected_input_of_the_method_has_a_declared_range():
+    text = (Path(__file__).resolve().parents[1] / "data/raw/criteria.yaml").read_text()
+    refs = set(re.findall(r"\b(?:git|github|pypi|stackexchange|ops_probe)\.([a-z_0-9]+)", text))
+    assert sorted(m for m in refs - DERIVED_AT_LOAD if base.metric_rule(m) is None) == []
 
 
 def test_edition_id_pattern_is_documented_in_the_message():

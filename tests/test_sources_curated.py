@@ -339,3 +339,17 @@ def test_every_edition_loads_through_the_public_api():
         assert rows, edition
         assert all(r.source == "curated" for r in rows)
         assert all(r.status == "ok" or r.reason for r in rows)
+
+
+def test_curated_status_agrees_with_the_registry_lifecycle():
+    """The lifecycle lives in frameworks.yaml; a curated status that is stated must not contradict it."""
+    from showdown_lib.registry import load_registry
+    from showdown_lib.sources.curated import citations_table
+
+    fits = {"discontinued": {"archived", "maintenance"}}
+    life = {fw.id: fw.lifecycle.status for fw in load_registry()}
+    stated = citations_table("current")
+    stated = stated[(stated.fact == "status") & stated.value.notna()]
+    assert len(stated) >= 10
+    for fid, value in zip(stated.framework, stated.value):
+        assert life[fid] in fits.get(value, {value}), (fid, value, life[fid])

@@ -154,7 +154,7 @@ def test_two_projects_and_yanked_releases(session):
     result = pypi.collect([fw("jax", ("jax", "jaxlib"))], "2024-06-30", session=session, index=INDEX)
     v = values(result, "jax")
     assert v["latest_version"] == "0.4.30"
-    assert v["n_releases"] == 164 + 13
+    assert v["n_releases"] == 164  # jaxlib ships versions of the same releases
     assert v["n_yanked"] == 4  # jax 0.2.23, 0.3.18, 0.4.0 and 0.4.15: every file yanked
     assert v["os_count"] == 3
     assert v["architectures"] == "aarch64;arm64;x86_64"  # the pure jax wheel does not narrow jaxlib's CPUs
@@ -234,3 +234,60 @@ def test_fixtures_hold_only_the_fields_used():
         for f in data["files"]:
             assert set(f) == {"filename", "upload-time", "yanked"}
         assert "://" not in path.read_text()
+
+
+# ---------------------------------------------------------------- what counts as a release
+
+@responses.activate
+def test_post_releases_and_local_versions_belong_to_their_release(session):
+    # cntk's page as the index lists it: 2.7.post1 and 2.7.post2 re-ship 2.7, they are not new releases
+    body = {
+        "meta": {"api-version": "1.1"}, "name": "cntk", "versions": ["2.6", "2.7", "2.7.post2"],
+        "files": [
+            {"filename": "cntk-2.6-cp36-cp36m-win_amd64.whl", "upload-time": "2018-09-16T18:11:37Z", "yanked": False},
+            {"filename": "cntk-2.7-cp36-cp36m-win_amd64.whl", "upload-time": "2019-04-19T00:49:38Z", "yanked": False},
+            {"filename": "cntk-2.7.post1-cp36-cp36m-win_amd64.whl", "upload-time": "2019-04-24T21:59:15Z", "yanked": False},
+            {"filename": "cntk-2.7.post2-cp36-cp36m-manylinux1_x86_64.whl", "upload-time": "2020-12-09T22:21:57Z", "yanked": False},
+            {"filename": "cntk-2.7+gpu-cp36-cp36m-manylinux1_x86_64.whl", "upload-time": "2019-04-19T01:00:00Z", "yanked": False},
+        ],
+    }
+    serve("cntk", body)
+    result = pypi.collect([fw("cntk", ("cntk",))], "2024-01-01", session=session, index=INDEX)
+    v = values(result, "cntk")
+    assert v["n_releases"] == 2  # 2.6 and 2.7
+    assert v["n_yanked"] == 0
+    table = result.tables["releases"]
+    assert {r["version"]: r["release"] for r in table} == {"2.6": "2.6", "2.7": "2.7", "2.7.post1": "2.7", "2.7.post2": "2.7", "2.7+gpu": "2.7"}
+
+
+@responses.activate
+def test_a_release_shipped_as_two_projects_counts_once(session):
+    serve("jax")
+    serve("jaxlib")
+    v = values(pypi.collect([fw("jax", ("jax", "jaxlib"))], "2024-06-30", session=session, index=INDEX), "jax")
+    assert v["n_releases"] == 164  # every jaxlib version of the recorded page is also a jax version
+
+
+@responses.activate
+def test_a_release_is_yanked_only_when_all_its_files_are(session):
+    body = {
+        "meta": {"api-version": "1.1"}, "name": "demo", "versions": ["1.0", "1.0.post1", "1.1"],
+        "files": [
+            {"filename": "demo-1.0-py3-none-any.whl", "upload-time": "2020-01-01T00:00:00Z", "yanked": True},
+            {"filename": "demo-1.0.post1-py3-none-any.whl", "upload-time": "2020-01-02T00:00:00Z", "yanked": False},
+            {"filename": "demo-1.1-py3-none-any.whl", "upload-time": "2020-02-01T00:00:00Z", "yanked": True},
+        ],
+    }
+    serve("demo", body)
+    v = values(pypi.collect([fw("demo", ("demo",))], "2020-12-31", session=session, index=INDEX), "demo")
+    assert v["n_releases"] == 2 and v["n_yanked"] == 1  # 1.0 lives on in 1.0.post1; 1.1 is gone
+
+
+@pytest.mark.parametrize("version, release, final", [
+    ("2.7", "2.7", True), ("2.7.post2", "2.7", True), ("2.13.0+cpu", "2.13.0", True), ("1!2.0.post1+x", "1!2.0", True),
+    ("2.22.0rc0", "2.22.0rc0", False), ("2.5.0b20240324", "2.5.0b20240324", False), ("1.0.dev3", "1.0.dev3", False),
+    ("1.0rc1.post1", "1.0rc1", False), ("not a version", "not a version", False),
+])
+def test_release_of_and_is_final(version, release, final):
+    assert pypi.release_of(version) == release
+    assert pypi.is_final(version) is final

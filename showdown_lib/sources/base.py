@@ -167,9 +167,13 @@ METRIC_RULES: dict[str, MetricRule] = {
     # Stack Exchange API
     "questions_total": MetricRule("count"),
     "questions_as_of": MetricRule("count"),
-    # OOTB ops probe
+    # the probe (OOTB ops, and what it measures of other criteria)
     "ootb_ops": MetricRule("number", criterion="ootb_ops"),
     "framework_version": MetricRule("text"),
+    "numerics_coverage": MetricRule("number", low=0, high=1),  # a share of a fixed sample
+    "graph_building": MetricRule("count", criterion="graph_building"),
+    "onnx_support": MetricRule("count", criterion="onnx_support"),
+    "scalability": MetricRule("count", criterion="scalability"),
 }
 _WINDOW = re.compile(r"_\d+d$")
 
@@ -178,14 +182,21 @@ def metric_rule(metric: str) -> MetricRule | None:
     return METRIC_RULES.get(metric) or METRIC_RULES.get(_WINDOW.sub("_{N}d", metric))
 
 
-def _bounds(rule: MetricRule) -> tuple[float | None, float | None, float | None]:
-    """(low, high, step) of a rule, from the criterion's scale when it names one."""
+def _bounds(rule: MetricRule, metric: str = "") -> tuple[float | None, float | None, float | None]:
+    """(low, high, step) of a rule: from the criterion's scale when it names one, or, for a relative
+    criterion, from the input of its bases that reads this metric."""
     if rule.criterion is None:
         return rule.low, rule.high, None
     from ..methodology import load_methodology
 
     crit = {c.id: c for c in load_methodology().criteria}[rule.criterion]
-    return float(crit.min), float(crit.max), float(crit.step) if getattr(crit, "step", None) else None
+    if crit.min is not None and crit.max is not None:
+        return float(crit.min), float(crit.max), float(crit.step) if crit.step else None
+    for basis in getattr(crit, "bases", {}).values():
+        for item in basis.inputs:
+            if any(ref.split(".", 1)[-1] == metric for ref in item.refs) and item.lo is not None and item.hi is not None:
+                return float(item.lo), float(item.hi), float(item.step) if item.step else None
+    return rule.low, rule.high, None
 
 
 def check_value(metric: str, value: Any, as_of: str) -> str | None:
@@ -212,7 +223,7 @@ def check_value(metric: str, value: Any, as_of: str) -> str | None:
         return f"{text!r} is not a finite number"
     if rule.kind in ("count", "flag") and number != int(number):
         return f"{text} is not a whole number"
-    low, high, step = _bounds(rule)
+    low, high, step = _bounds(rule, metric)
     if rule.kind == "count":
         low = 0 if low is None else low
     if rule.kind == "flag":

@@ -1,5 +1,8 @@
 """Curated facts: the judgements that no API can measure, each with its evidence.
 
+The scale of every fact (range, step, levels) is read from ``data/raw/criteria.yaml``: a fact is
+an input of a criterion there (``curated.<fact>``); only the lifecycle facts are stated here.
+
 Some criteria of the showdown are judgements (sponsor, documentation, graph building, numerics,
 out-of-the-box ops, languages, scalability, OS, AWS and ONNX support). Showdown keeps them as data,
 one YAML file per framework and edition under ``data/raw/curated/<edition>/<framework_id>.yaml``::
@@ -86,28 +89,55 @@ class FactSpec:
         return f"{kind} from {self.lo:g}{hi}{step}"
 
 
-def _level(name: str, lo: int, hi: int, description: str) -> FactSpec:
-    return FactSpec(name, "number", f"level {lo}-{hi}", description, lo=lo, hi=hi, step=1, integer=True)
+# Lifecycle facts are not inputs of any criterion: they are stated here, not in the method table.
+LIFECYCLE_FACTS = (
+    FactSpec("status", "choice", "lifecycle", "lifecycle of the project today", choices=STATUSES, required=False),
+    FactSpec("status_date", "date", "date", "date of archival, merge or discontinuation", required=False),
+)
 
 
-FACTS: dict[str, FactSpec] = {
-    spec.name: spec
-    for spec in (
-        _level("sponsor", 0, 3, "0 volunteers, 1 sponsor with few resources, 2 sponsor with many, 3 major company or foundation with a dedicated team"),
-        _level("documentation", 1, 3, "1 sparse or outdated, 2 usable with gaps, 3 complete API reference and tutorials"),
-        _level("graph_building", 0, 2, "2 dynamic (define-by-run) as the main mode, 1 symbolic only, 0 neither"),
-        _level("numerics_maturity", 0, 5, "maturity of the numerics library named in the registry"),
-        _level("numerics_ease", 0, 5, "ease of use of that numerics library for custom layers"),
-        FactSpec("ootb_ops", "number", "points of 32", "points over the 32-op sample of data/raw/ootb_ops.yaml", lo=0, hi=32, step=0.5),
-        FactSpec("languages", "number", "maturity-weighted bindings", "sum over language bindings of their maturity (0-1 each)", lo=0, hi=None, step=None),
-        _level("scalability", 0, 2, "0 none, 1 third-party only, 2 out-of-the-box multi-machine"),
-        _level("os_support", 0, 3, "count of Linux, macOS and Windows officially supported"),
-        _level("aws_support", 0, 3, "3 endorsed by AWS, 2 officially supported, 1 a worked example, 0 no information"),
-        _level("onnx_support", 0, 2, "2 built-in export or import, 1 community converter, 0 none"),
-        FactSpec("status", "choice", "lifecycle", "lifecycle of the project today", choices=STATUSES, required=False),
-        FactSpec("status_date", "date", "date", "date of archival, merge or discontinuation", required=False),
-    )
-}
+def facts_from_method(method) -> dict[str, FactSpec]:
+    """The curated facts and their scales, read from the method table (every ``curated.*`` input).
+
+    A fact that feeds two inputs must have the same scale in both; each is required in every file.
+    """
+    out: dict[str, FactSpec] = {}
+    for crit in method.criteria:
+        for basis in crit.bases.values():
+            for item in basis.inputs:
+                for ref in item.refs:
+                    source, _, name = ref.partition(".")
+                    if source != SOURCE:
+                        continue
+                    levels = "; ".join(f"{k:g} {v}" for k, v in item.levels)
+                    unit = item.unit or (f"level {item.lo:g}-{item.hi:g}" if item.hi is not None else "number")
+                    spec = FactSpec(name, "number", unit, item.meaning or levels or basis.rule, lo=item.lo, hi=item.hi,
+                                    step=item.step, integer=item.step == 1)
+                    if name in out and (out[name].lo, out[name].hi, out[name].step) != (spec.lo, spec.hi, spec.step):
+                        raise DataError(paths.criteria_file(), f"curated fact {name!r} has two different scales", crit.id, "inputs")
+                    out.setdefault(name, spec)
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _facts_for(path: str, mtime: float) -> dict[str, FactSpec]:
+    from ..methodology import load_methodology
+
+    specs = facts_from_method(load_methodology(path))
+    return {**specs, **{s.name: s for s in LIFECYCLE_FACTS}}
+
+
+def fact_specs() -> dict[str, FactSpec]:
+    """Every curated fact with its scale: the method table's curated inputs, then the lifecycle facts."""
+    path = paths.criteria_file()
+    return _facts_for(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+def __getattr__(name: str):
+    if name == "FACTS":  # the fact table, derived from data/raw/criteria.yaml on each access
+        return fact_specs()
+    raise AttributeError(name)
+
 
 # SHA-256 digests (first 32 hex digits) of package-registry host names and registry parent domains
 # (the Python package index and its file host, npm's registry and site, Debian's archive and package
@@ -288,6 +318,7 @@ def validate_curated(data: Any, path: str | Path, known_ids: Iterable[str] | Non
     facts = data["facts"]
     if not isinstance(facts, dict):
         raise DataError(path, "must be a mapping of fact name to {value, note, citation}", field="facts")
+    FACTS = fact_specs()
     unknown = sorted(set(facts) - set(FACTS), key=str)
     if unknown:
         raise DataError(path, f"unknown fact(s) {unknown}; allowed: {list(FACTS)}", entry=str(unknown[0]), field="facts")
@@ -370,7 +401,7 @@ def load_curated_files(edition: str = "current", root: str | Path | None = None,
 def _observations(fid: str, content: dict[str, Any], as_of: str | None = None) -> list[Observation]:
     rows = []
     when = as_of or content["as_of"]
-    for name, spec in FACTS.items():
+    for name, spec in fact_specs().items():
         fact = content["facts"].get(name)
         if fact is None:
             if spec.required:  # unreachable after validation; kept for safety
@@ -405,7 +436,7 @@ def load_curated(edition: str = "current", root: str | Path | None = None, frame
 
 
 def _missing_framework(fid: str, as_of: str) -> list[Observation]:
-    return [missing(fid, name, spec.unit, as_of, SOURCE, f"no curated facts for {fid}") for name, spec in FACTS.items() if spec.required]
+    return [missing(fid, name, spec.unit, as_of, SOURCE, f"no curated facts for {fid}") for name, spec in fact_specs().items() if spec.required]
 
 
 def collect(frameworks, as_of, *, edition: str = "current", root: str | Path | None = None) -> SourceResult:
@@ -447,7 +478,7 @@ def _citation_rows(files: dict[str, dict[str, Any]], order: Iterable[str]) -> li
         content = files.get(fid)
         if content is None:
             continue
-        for name in FACTS:
+        for name in fact_specs():
             fact = content["facts"].get(name)
             if fact is None:
                 continue

@@ -12,6 +12,10 @@ flag (PEP 592), and the project's ``versions``.
   formats are matched against the listed versions). A release's date is the earliest upload time
   of its files. Files uploaded after the end of the as-of day (UTC) are ignored, so a release only
   exists on the days after its first upload.
+* A version's release is its PEP 440 release: a post-release (``2.7.post2``) or a local version
+  (``2.13.0+cpu``) re-ships its release and is not counted as one of its own, and a version shipped
+  as several projects (``jax`` and ``jaxlib``) counts once; ``n_releases`` counts releases so
+  (pre-releases included), and the releases table gives each version's ``release``.
 * A release is yanked when all its files are yanked. The index records yanking as it is now: a
   release yanked later still shows as yanked for an earlier as-of date.
 * ``latest_version`` is the highest non-yanked final version (pre-releases only when there is no
@@ -299,6 +303,46 @@ def releases_from_simple(data: dict[str, Any], project: str, cutoff: dt.datetime
     return sorted(by_version.values(), key=lambda r: (r.upload_time or dt.datetime.min.replace(tzinfo=dt.timezone.utc), r.version))
 
 
+def release_of(version: str) -> str:
+    """The release a version belongs to (PEP 440): a post-release or a local version re-ships its release.
+
+    ``2.7.post2`` -> ``2.7``, ``2.13.0+cpu`` -> ``2.13.0``; pre- and development releases are releases of
+    their own (``2.22.0rc0`` stays). A string that is not a PEP 440 version is its own release.
+    """
+    try:
+        v = Version(version)
+    except InvalidVersion:
+        return version
+    text = (f"{v.epoch}!" if v.epoch else "") + ".".join(str(x) for x in v.release)
+    if v.pre is not None:
+        text += f"{v.pre[0]}{v.pre[1]}"
+    if v.dev is not None:
+        text += f".dev{v.dev}"
+    return text
+
+
+def is_final(version: str) -> bool:
+    """A final release (PEP 440): neither a pre-release (a, b, rc) nor a development or nightly build."""
+    try:
+        v = Version(version)
+    except InvalidVersion:
+        return False
+    return not (v.is_prerelease or v.is_devrelease)
+
+
+def count_releases(releases: list[Release]) -> tuple[int, int]:
+    """(releases, yanked releases) of one framework over all its projects.
+
+    Versions of one release (post-releases, local versions, the same version in two projects) count
+    once; a release is yanked only when every file of every one of its versions is.
+    """
+    live: dict[str, bool] = {}
+    for r in releases:
+        key = release_of(r.version)
+        live[key] = live.get(key, False) or not r.yanked
+    return len(live), sum(1 for alive in live.values() if not alive)
+
+
 def latest_release(releases: list[Release]) -> Release | None:
     """The highest non-yanked final release (a pre-release only when no final one exists)."""
     live = [r for r in releases if not r.yanked and r.parsed is not None]
@@ -400,7 +444,7 @@ def collect(frameworks: list[Framework], as_of=None, *, session=None, index: str
             per_project[project] = rels
             for r in rels:
                 table.append({
-                    "framework": fw.id, "project": project, "version": r.version,
+                    "framework": fw.id, "project": project, "version": r.version, "release": release_of(r.version),
                     "upload_time": r.upload_time.isoformat() if r.upload_time else "",
                     "yanked": int(r.yanked), "n_files": len(r.files),
                 })
@@ -449,8 +493,9 @@ def _framework_metrics(fw: Framework, per_project: dict[str, list[Release]], day
         miss(fw.id, "first_release_date", "no upload times on the index", note)
     else:
         ok(fw.id, "first_release_date", first.upload_time.date().isoformat(), f"{first.project} {first.version}; {note}")
-    ok(fw.id, "n_releases", len(all_rels), note)
-    ok(fw.id, "n_yanked", sum(1 for r in all_rels if r.yanked), f"yanked status as the index shows it now; {note}")
+    n_releases, n_yanked = count_releases(all_rels)
+    ok(fw.id, "n_releases", n_releases, f"post-releases and local versions counted with their release; {note}")
+    ok(fw.id, "n_yanked", n_yanked, f"yanked status as the index shows it now; {note}")
 
     if main is None:
         return

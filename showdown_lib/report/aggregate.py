@@ -1,0 +1,67 @@
+"""04 · The overall score: weights in use, the table, the podium, radars and contributions."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import charts, narrative
+from .common import Presenter, display, md
+
+
+class AggregateReport(Presenter):
+    def __init__(self, step) -> None:
+        super().__init__(step)
+        self.result = step.result()
+        self.edition = self.result.edition
+        self.method = self.result.method
+
+    def weights_table(self) -> pd.DataFrame:
+        w = self.result.weights
+        rows = [{"kind": "category", "name": self.method.round_name(k), "weight": v} for k, v in w["category"].items()]
+        rows += [{"kind": "criterion", "name": self.method.criterion(k).name, "weight": v} for k, v in w["criterion"].items()]
+        return pd.DataFrame(rows)
+
+    def overall_table(self) -> pd.DataFrame:
+        wide = self.result.categories.pivot(index="framework", columns="category", values="score")[self.method.round_ids]
+        wide.columns = [self.method.round_name(r) for r in wide.columns]
+        o = self.result.overall.set_index("framework")
+        wide["overall"] = o["score"]
+        wide["rank"] = o["rank"]
+        wide["tier"] = o["tier"]
+        wide = wide.sort_values(["rank"], kind="stable")
+        wide.index = wide.index.map(self.names)
+        wide.index.name = "framework"
+        return wide
+
+    def podium(self) -> None:
+        self.show(charts.podium(self.result.overall, self.all_frameworks, f"Overall score, edition {self.edition.id}"), "overall_podium")
+
+    def radar(self) -> None:
+        self.show(charts.radar_by_tier(self.result.categories, self.result.overall, self.method, self.all_frameworks), "radar_by_tier")
+
+    def contributions_table(self) -> pd.DataFrame:
+        return narrative.contributions(self.result.criteria, self.method, self.result.weights)
+
+    def contributions_chart(self) -> None:
+        self.show(charts.contributions(self.contributions_table(), self.result.overall, self.method, self.all_frameworks),
+                  "overall_contributions")
+
+    def published_check(self) -> None:
+        """The post's own summary figures beside the reproduction (editions that publish them)."""
+        from .. import published_check as pc
+
+        if not isinstance(self.edition.inputs.get("published_summary"), dict):
+            md(f"Edition {self.edition.id} has no published summary figures to set beside its scores.")
+            return
+        summary = pc.load_summary(self.edition.id)
+        check = pc.published_vs_reproduced(summary, self.result.categories, self.result.overall)
+        consistency, rules = pc.self_consistency(summary), pc.tier_rule_comparison(summary)
+        md(pc.summary_sentences(check, consistency, rules, self.names))
+        display(charts.table_style(self.label(check), units={"difference": "points"}))
+        display(charts.table_style(self.label(consistency), units={"difference": "points"}))
+        display(charts.table_style(rules, percent=("pair_agreement",)))
+
+    def headline(self) -> str:
+        return narrative.headline(self.result.overall, self.result.categories, self.method, self.names)
+
+    def write(self) -> str:
+        return super().write(self.contributions_table().reset_index(), "contributions")

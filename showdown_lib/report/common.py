@@ -1,0 +1,103 @@
+"""Shared by every presenter: inline display, computed Markdown, the run record, framework names."""
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import subprocess
+from importlib import metadata
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from .. import charts, paths
+from ..registry import load_registry
+
+pd.set_option("display.precision", 1)
+pd.set_option("display.max_columns", 30)
+pd.set_option("display.max_colwidth", None)
+pd.set_option("display.width", 160)
+
+
+def display(obj: Any) -> None:
+    try:
+        from IPython.display import display as ipy_display
+
+        ipy_display(obj)
+    except ImportError:  # outside IPython: print
+        print(obj)
+
+
+def md(text: str) -> None:
+    """Show computed Markdown."""
+    try:
+        from IPython.display import Markdown
+
+        display(Markdown(text))
+    except ImportError:
+        print(text)
+
+
+def environment_record() -> pd.DataFrame:
+    """Package versions and the git revision the notebook ran with (the report's last cell)."""
+    rows = [{"item": "python", "version": platform.python_version()}]
+    for pkg in ("showdown", "pandas", "numpy", "matplotlib", "seaborn", "papermill", "requests"):
+        try:
+            rows.append({"item": pkg, "version": metadata.version(pkg)})
+        except metadata.PackageNotFoundError:
+            rows.append({"item": pkg, "version": "not installed"})
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.project_root(), capture_output=True,
+                             text=True, timeout=10).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        rev = "unknown"
+    rows.append({"item": "git revision", "version": rev})
+    rows.append({"item": "run at (UTC)", "version": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")})
+    return pd.DataFrame(rows).set_index("item")
+
+
+class Presenter:
+    """A step's presenter: the registry's names and colours, and the step's writer."""
+
+    def __init__(self, step) -> None:
+        self.step = step
+        self.registry = load_registry()  # colours are fixed over the whole registry
+        self.all_frameworks = self.registry
+        self.names = {fw.id: fw.name for fw in self.registry}
+
+    def stamp_context(self) -> tuple[str, str | None, str] | None:
+        """(edition, as-of date, source footer) every chart of this presenter carries."""
+        result = getattr(self, "result", None)
+        return edition_stamp(result) if result is not None else None
+
+    def show(self, fig, name: str) -> None:
+        """Stamp ``fig`` with its edition and sources, stage it (PNG and SVG, when the step saves
+        figures), show it inline, close it."""
+        context = self.stamp_context()
+        if context:
+            charts.stamp(fig, *context)
+        self.step.save_figure(fig, name)
+        display(fig)
+        plt.close(fig)
+
+    def write(self, frame: pd.DataFrame, name: str) -> str:
+        return "staged " + self.step.write_table(frame, name)
+
+    def label(self, frame: pd.DataFrame, column: str = "framework") -> pd.DataFrame:
+        out = frame.copy()
+        out[column] = out[column].map(lambda f: self.names.get(f, f))
+        return out
+
+
+def edition_stamp(result) -> tuple[str, str, str]:
+    """A chart of one edition: its id, as-of date, and the share of cells by origin in the footer."""
+    e = result.edition
+    origins = result.criteria if "origin" in result.criteria else None
+    return e.id, e.as_of, charts.footer_text(e.id, e.kind, origins)
+
+
+def comparison_stamp(then, now) -> tuple[str, str, str]:
+    """A chart of two editions side by side."""
+    a, b = then.edition, now.edition
+    return (f"{a.id} (as of {a.as_of}) and {b.id}", b.as_of,
+            f"Source: Showdown editions {a.id} and {b.id}, data/processed/{a.id}-vs-{b.id}/.")

@@ -1,0 +1,92 @@
+"""00 · Inputs and scores: the one step that scores an edition and writes the contract tables."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import charts, narrative, paths
+from ..editions import EditionResult, score_edition
+from .common import Presenter
+
+
+class InputsReport(Presenter):
+    """Loads, validates and scores the edition once; every later step reads the tables it writes."""
+
+    def __init__(self, step, n_tiers: int = 0, criterion_weights=None, category_weights=None) -> None:
+        super().__init__(step)
+        self.result: EditionResult = score_edition(step.edition, criterion_weights or None, category_weights or None, n_tiers or None)
+        self.edition = self.result.edition
+        self.method = self.result.method
+        self.frameworks = [fw for fw in self.registry if fw.id in self.edition.cast]
+
+    def describe_edition(self) -> str:
+        e = self.edition
+        return narrative.describe_edition(e.id, e.title, e.as_of, len(e.cast), e.kind, e.inputs, self._source_records(),
+                                          [c for c in self.method.criterion_ids if c not in e.inputs.get("measure", [])])
+
+    def _source_records(self) -> list[dict]:
+        """One record per snapshot source of a collected edition: its provenance, or why there is none."""
+        from ..fileio import read_json
+        from ..measures import resolve_snapshots
+
+        e = self.edition
+        if e.kind != "collected":
+            return []
+        out = []
+        for source, snap in resolve_snapshots(e).items():
+            spec = e.inputs.get(source)
+            if spec is None:
+                continue
+            if snap is None:
+                out.append({"source": source, "reason": spec.get("unavailable") if isinstance(spec, dict) else None})
+                continue
+            out.append({"source": source, **read_json(paths.snapshots_dir(source) / snap / "provenance.json")})
+        return out
+
+    def cast_table(self) -> pd.DataFrame:
+        rows = [{"framework": fw.name, "association": fw.association, "first release": fw.first_release,
+                 "numerics": fw.numerics, "repository": ", ".join(r.url + (f" ({r.path})" if r.path else "") for r in fw.repositories)}
+                for fw in self.frameworks]
+        return pd.DataFrame(rows)
+
+    def method_table(self) -> pd.DataFrame:
+        return self.method.table()
+
+    def inputs_wide(self) -> pd.DataFrame:
+        """framework x criterion grid of the inputs: the raw value where there is one, else the published score."""
+        raw = self.result.raw.copy()
+        raw["shown"] = raw["raw_value"].where(raw["raw_value"].notna(), raw.get("published_score"))
+        wide = raw.pivot(index="framework", columns="criterion", values="shown").reindex(columns=self.method.criterion_ids)
+        wide.index = wide.index.map(self.names)
+        return wide
+
+    def coverage(self) -> pd.DataFrame:
+        """One row per framework x criterion: how the input was obtained, and as of when."""
+        from ..measures import coverage
+
+        return coverage(self.result)
+
+    def coverage_summary(self) -> str:
+        return narrative.coverage_summary(self.coverage())
+
+    def coverage_chart(self) -> None:
+        cov = self.coverage()
+        cov = cov.assign(criterion=cov["criterion"].map(lambda c: self.method.criterion(c).name))
+        fig = charts.coverage_matrix(cov, self.all_frameworks, f"Where each input of edition {self.edition.id} comes from")
+        self.show(fig, "coverage")
+
+    def missing_table(self) -> pd.DataFrame:
+        cov = self.coverage()
+        miss = cov[cov["origin"] == "missing"][["framework", "criterion", "reason"]]
+        return self.label(miss).reset_index(drop=True)
+
+    def weights(self) -> pd.DataFrame:
+        """The weights in use, one row per category and criterion (relative; an id not named weighs 1)."""
+        w = self.result.weights
+        return pd.DataFrame([{"kind": kind, "id": k, "weight": v} for kind in ("category", "criterion") for k, v in w[kind].items()])
+
+    def write_tables(self) -> str:
+        """Stage the inputs, the coverage, the weights and the three contract tables."""
+        from ..editions import processed_tables
+
+        tables = {"inputs": self.result.raw, "coverage": self.coverage(), "weights": self.weights(), **processed_tables(self.result)}
+        return "staged " + "; ".join(self.step.write_table(frame, name) for name, frame in tables.items())

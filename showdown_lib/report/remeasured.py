@@ -1,0 +1,60 @@
+"""08 · The 2018 figures beside what the histories say about the same date."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import beyond, charts, narrative_beyond
+from .common import Presenter, edition_stamp
+
+
+class RemeasuredReport(Presenter):
+    def __init__(self, step) -> None:
+        super().__init__(step)
+        self.published = step.result(step.params["published_edition"])
+        self.remeasured = step.result(step.params["remeasured_edition"])
+        self.comparison = beyond.remeasured_comparison(self.published, self.remeasured)
+
+    def stamp_context(self):
+        return edition_stamp(self.remeasured)
+
+    def describe(self) -> str:
+        e = self.remeasured.edition
+        return narrative_beyond.describe_remeasured(e.id, e.as_of, e.description, e.inputs.get("measure", []))
+
+    def table(self) -> pd.DataFrame:
+        c = self.comparison.copy()
+        c["framework"] = c["framework"].map(self.names)
+        return c[["framework", "criterion", "published", "remeasured", "difference", "raw_value"]].set_index(["criterion", "framework"])
+
+    def agreement(self) -> pd.DataFrame:
+        return beyond.agreement(self.comparison).set_index("criterion")
+
+    def activity_agreement(self) -> pd.DataFrame:
+        """Per activity basis (git, releases): frameworks measured, and rank agreement with the post."""
+        return beyond.activity_bases_agreement(self._by_basis()).set_index("basis")
+
+    def activity_table(self) -> pd.DataFrame:
+        """Activity per framework on each basis, beside the post's published activity score."""
+        t = self._by_basis().assign(framework=lambda f: f.framework.map(self.names))
+        wide = t.pivot(index="framework", columns="basis", values="score")
+        return wide.join(t.drop_duplicates("framework").set_index("framework")["published"])
+
+    def _by_basis(self) -> pd.DataFrame:
+        if not hasattr(self, "_bases"):
+            self._bases = beyond.activity_by_basis(self.published, self.remeasured.edition.id)
+        return self._bases
+
+    def scatter(self) -> None:
+        fig = charts.remeasure_scatter(self.comparison, self.registry, {c.id: c.name for c in self.published.method.criteria})
+        self.show(fig, "published_vs_remeasured")
+
+    def reasons(self) -> str:
+        return narrative_beyond.parting_reasons(self.comparison, self.names)
+
+    def overall_shift(self) -> str:
+        n_common, n_dropped = beyond.common_cells(self.published, self.remeasured)
+        table = beyond.like_for_like(self.published, self.remeasured)
+        return narrative_beyond.overall_shift(table, n_common, n_dropped, self.names)
+
+    def write(self) -> str:
+        return "staged " + self.step.write_table(self.comparison, f"{self.remeasured.edition.id}/comparison_with_2018")

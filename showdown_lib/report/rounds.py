@@ -1,0 +1,86 @@
+"""01-03 · The three rounds: the method of a round, its scores, breakdown, tiers and what they say."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import charts, narrative, paths
+from .common import Presenter, md
+
+
+class RoundReport(Presenter):
+    def __init__(self, step, round_id: str) -> None:
+        super().__init__(step)
+        self.round_id = round_id
+        self.result = step.result()
+        self.edition = self.result.edition
+        self.method = self.result.method
+
+    def method_table(self) -> pd.DataFrame:
+        t = self.method.table(self.result.bases)
+        return t[t["id"].isin([c.id for c in self.method.criteria_of(self.round_id)])].drop(columns=["round"]).reset_index(drop=True)
+
+    def figure_notes(self) -> str:
+        return narrative.figure_notes([(c.name, c.figures_note) for c in self.method.criteria_of(self.round_id)])
+
+    def scores(self) -> pd.DataFrame:
+        """framework x criterion scores of the round, with the category score and its tier, best first."""
+        crit = self.result.criteria[self.result.criteria["round"] == self.round_id]
+        wide = crit.pivot(index="framework", columns="criterion", values="score")[[c.id for c in self.method.criteria_of(self.round_id)]]
+        wide.columns = [self.method.criterion(c).name for c in wide.columns]
+        cat = self.result.categories[self.result.categories["category"] == self.round_id].set_index("framework")
+        wide["category score"] = cat["score"]
+        wide["n criteria"] = cat["n_criteria"]
+        wide["tier"] = cat["tier"]
+        wide = wide.sort_values(["category score"], ascending=False, kind="stable")
+        wide.index = wide.index.map(self.names)
+        wide.index.name = "framework"
+        return wide
+
+    def measured_vs_curated(self) -> pd.DataFrame:
+        """Cells of this round where a measurement and a curated fact both exist: the measurement scores."""
+        from ..measures import measured_vs_curated
+
+        return self.label(measured_vs_curated(self.result, self.round_id))
+
+    def breakdown(self) -> None:
+        fig = charts.criteria_breakdown(self.result.criteria, self.result.categories, self.round_id, self.method, self.all_frameworks)
+        self.show(fig, f"{self.round_id}_criteria")
+
+    def strip(self) -> None:
+        fig = charts.category_strip(self.result.categories, self.round_id, self.method, self.all_frameworks)
+        self.show(fig, f"{self.round_id}_category")
+
+    def story(self) -> str:
+        cats = self.result.categories[self.result.categories["category"] == self.round_id]
+        crit = self.result.criteria[self.result.criteria["round"] == self.round_id]
+        return narrative.round_story(cats, crit, self.method.round_name(self.round_id),
+                                     {c.id: c.name for c in self.method.criteria_of(self.round_id)}, self.names)
+
+    def write(self) -> str:
+        crit = self.result.criteria[self.result.criteria["round"] == self.round_id]
+        return super().write(crit, f"round_{self.round_id}")
+
+    # -- the OOTB-ops sample and probe (round two) ------------------------------------------------
+    def ops_sample(self) -> pd.DataFrame:
+        """The 32-op sample behind the OOTB ops criterion (data/raw/ootb_ops.yaml)."""
+        from ..fileio import read_yaml
+
+        data = read_yaml(paths.raw_dir() / "ootb_ops.yaml")
+        return pd.DataFrame(data["ops"]).rename(columns={"id": "op"}).set_index("op")
+
+    def ops_probe(self):
+        """Points per op and framework as measured by the probe, where this edition has a probe snapshot."""
+        from ..fileio import read_csv
+        from ..measures import resolve_snapshots
+
+        snap = resolve_snapshots(self.edition).get("ops_probe") if self.edition.kind == "collected" else None
+        if snap is None:
+            md("This edition has no probe snapshot: its OOTB ops scores are published or curated.")
+            return None
+        folder = paths.snapshots_dir("ops_probe") / snap
+        table, observations = read_csv(folder / "ops.csv"), read_csv(folder / "observations.csv")
+        md(narrative.probe_summary(table, observations, snap, self.names))
+        grid = table.pivot(index="op", columns="framework", values="points").reindex(index=self.ops_sample().index)
+        grid = grid.dropna(axis=1, how="all")  # a framework without a single result was not probed: no column of zeros
+        grid.columns = [self.names.get(c, c) for c in grid.columns]
+        return grid

@@ -1,0 +1,154 @@
+"""What a notebook opens first: its step of ``notebooks/steps.yaml``, with one loader and one writer.
+
+    step = open_step("01_support_community", edition=edition, save_figures=save_figures)
+    step                       # shows what the step reads and writes
+    scores = step.table("criteria_scores")
+
+* Reads: :meth:`OpenStep.table` loads a declared processed table; :meth:`OpenStep.result` rebuilds
+  a scored edition from its declared tables. While the step is open, reading a data file that the
+  step did not declare (through :mod:`showdown_lib.fileio`) is an error naming ``steps.yaml``.
+* Writes: tables and figures go to a staging folder under ``runs/stage/``; :meth:`OpenStep.publish`
+  (the notebook's last step) moves them into ``data/processed`` and ``reports/figures`` only after
+  every cell before it ran, so a failed run never replaces a published output. Writing an output
+  the step did not declare is an error.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import fileio, paths
+from .editions import rounded
+from .steps import Ref, StepError, expand, load_steps, step_parameters, step_values
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(paths.project_root()))
+    except ValueError:
+        return Path(path).name
+
+
+class OpenStep:
+    def __init__(self, notebook: str, edition: str | None = None, **params: Any) -> None:
+        table = load_steps()
+        self.step = table.step(notebook)
+        self.edition = edition if self.step.scope == "edition" else None
+        self.params = step_parameters(table, self.step, params)
+        values = step_values(self.step, self.edition, self.params)
+        self.reads: list[Ref] = expand(self.step.reads, values)
+        self.writes: list[Ref] = expand(self.step.writes, values)
+        self.save_figures = bool(self.params.get("save_figures", True))
+        self.stage = paths.project_root() / "runs" / "stage" / (self.edition or "once") / self.step.notebook
+        shutil.rmtree(self.stage, ignore_errors=True)
+        self.stage.mkdir(parents=True, exist_ok=True)
+        self._allowed = self._allowed_roots()
+        fileio.set_read_guard(self._guard)
+
+    # -- what the step declares ----------------------------------------------------------------
+    def _allowed_roots(self) -> list[Path]:
+        roots: list[Path] = []
+        for ref in self.reads:
+            roots += [p.resolve() for p in ref.roots()]
+        return roots
+
+    def _guard(self, path: Path) -> None:
+        path = Path(path).resolve()
+        data = (paths.project_root() / "data").resolve()
+        if data not in path.parents:
+            return
+        if any(path == root or root in path.parents for root in self._allowed):
+            return
+        raise StepError(f"step {self.step.notebook} reads {_rel(path)}, which it does not declare: "
+                        f"add it to the step's reads in notebooks/steps.yaml")
+
+    def _repr_markdown_(self) -> str:
+        rows = [f"| reads | `{r.name}` |" for r in self.reads] + [f"| writes | `{w.name}` |" for w in self.writes]
+        scope = f"edition `{self.edition}`" if self.edition else "once per run"
+        return (f"**Step `{self.step.notebook}`** ({self.step.title}; {scope}), as declared in `notebooks/steps.yaml`:\n\n"
+                "| | |\n|---|---|\n" + "\n".join(rows))
+
+    def __repr__(self) -> str:  # plain-text view for consoles
+        return f"OpenStep({self.step.notebook!r}, edition={self.edition!r}, reads={[r.name for r in self.reads]})"
+
+    def _declared(self, refs: list[Ref], kind: str, arg: str, what: str) -> Ref:
+        for ref in refs:
+            if ref.kind == kind and ref.arg == arg:
+                return ref
+        raise StepError(f"step {self.step.notebook} does not declare {what} {kind}:{arg} (notebooks/steps.yaml)")
+
+    # -- reads -----------------------------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        """A declared processed table: ``criteria_scores`` (this edition) or ``EDITION/criteria_scores``."""
+        arg = name if "/" in name else f"{self.edition}/{name}"
+        ref = self._declared(self.reads, "processed", arg, "the input")
+        frame = fileio.read_csv(ref.files()[0])
+        for col in ("source", "note", "reason"):
+            if col in frame:
+                frame[col] = frame[col].fillna("")
+        return frame
+
+    def result(self, edition: str | None = None):
+        """A scored edition rebuilt from its declared processed tables (never scored again here)."""
+        from .editions import EditionResult, load_edition
+        from .methodology import load_methodology
+
+        edition = edition or self.edition
+        has = {r.arg for r in self.reads if r.kind == "processed"}
+        get = lambda t: self.table(f"{edition}/{t}") if f"{edition}/{t}" in has else pd.DataFrame()  # noqa: E731
+        weights: dict[str, dict[str, float]] = {}
+        for row in get("weights").to_dict("records"):
+            weights.setdefault(row["kind"], {})[row["id"]] = float(row["weight"])
+        return EditionResult(load_edition(edition), load_methodology(), get("inputs"), get("criteria_scores"),
+                             get("category_scores"), get("overall_scores"), weights=weights)
+
+    # -- writes ----------------------------------------------------------------------------------
+    def _staged(self, target: Path) -> Path:
+        staged = self.stage / Path(target).resolve().relative_to(paths.project_root().resolve())
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        return staged
+
+    def write_table(self, frame: pd.DataFrame, name: str) -> str:
+        """Stage a declared processed table (``round_platform`` or ``FOLDER/name``)."""
+        arg = name if "/" in name else f"{self.edition}/{name}"
+        ref = self._declared(self.writes, "processed", arg, "the output")
+        target = ref.files()[0]
+        fileio.atomic_write_csv(self._staged(target), rounded(frame))
+        return f"{_rel(target)} ({len(frame)} rows)"
+
+    def save_figure(self, fig, name: str) -> list[Path]:
+        """Stage a declared figure as PNG and SVG (nothing when the step runs with save_figures off)."""
+        from .charts import save_figure
+
+        folder_name = self.edition if self.edition else None
+        matches = [w for w in self.writes if w.kind == "figure" and w.arg.rsplit("/", 1)[1] == name
+                   and (folder_name is None or w.arg.rsplit("/", 1)[0] == folder_name)]
+        if not matches:
+            raise StepError(f"step {self.step.notebook} does not declare the figure {name!r} (notebooks/steps.yaml)")
+        if not self.save_figures:
+            return []
+        targets = matches[0].files()
+        return save_figure(fig, "", name, folder=self._staged(targets[0]).parent)
+
+    def publish(self) -> str:
+        """Move every staged output into place (one rename each); the step's last cell."""
+        moved = []
+        for staged in sorted(p for p in self.stage.rglob("*") if p.is_file()):
+            target = paths.project_root() / staged.relative_to(self.stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+            moved.append(_rel(target))
+        shutil.rmtree(self.stage, ignore_errors=True)
+        fileio.set_read_guard(None)
+        tables = [m for m in moved if m.endswith(".csv")]
+        figures = sorted({m.rsplit(".", 1)[0] for m in moved if not m.endswith(".csv")})
+        return f"published {len(tables)} table(s) and {len(figures)} figure(s): " + ", ".join(tables + figures)
+
+
+def open_step(notebook: str, edition: str | None = None, **params: Any) -> OpenStep:
+    """Open a step of ``notebooks/steps.yaml`` for a notebook (see the module docstring)."""
+    return OpenStep(notebook, edition, **params)

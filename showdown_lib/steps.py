@@ -1,0 +1,254 @@
+"""The declared pipeline: ``notebooks/steps.yaml`` loaded, validated and expanded.
+
+The table says, per step (one notebook): its scope (once per edition, or once per run), the
+parameters it takes, and what it reads and writes. The runner (:mod:`showdown_lib.pipeline`) plans
+from it, and a notebook opens its step (:mod:`showdown_lib.step_context`) to load only what it
+declared. Parameters are checked here against the table's JSON Schemas before any kernel starts.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import paths
+from .errors import ShowdownError
+from .fileio import read_yaml
+
+SCOPES = ("edition", "once")
+REF_KINDS = ("edition", "raw", "snapshot", "processed", "figure")
+EDITION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(@\d{4}-\d{2}-\d{2})?$")
+_STEP_KEYS = {"notebook", "title", "scope", "parameters", "reads", "writes"}
+_PARAM_KEYS = {"schema", "default", "help", "keys"}
+
+
+class StepError(ShowdownError, ValueError):
+    """A step table, a parameter or a step's inputs and outputs that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    schema: dict[str, Any]
+    default: Any
+    help: str
+    keys: str | None = None  # "criteria" or "rounds": the allowed keys of a weights mapping
+
+    def annotation(self) -> str:
+        return {"integer": "int", "number": "float", "boolean": "bool", "string": "str", "object": "dict"}[self.schema["type"]]
+
+
+@dataclass(frozen=True)
+class Step:
+    notebook: str
+    title: str
+    scope: str
+    parameters: tuple[str, ...]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        return paths.notebooks_dir() / f"{self.notebook}.ipynb"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """One declared input or output, expanded: ``kind:arg`` with its files."""
+
+    kind: str
+    arg: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:{self.arg}"
+
+    def files(self, save_figures: bool = True) -> list[Path]:
+        """The files this reference stands for (an ``edition:`` or ``snapshot:`` input resolves its edition)."""
+        if self.kind == "processed":
+            folder, table = self.arg.rsplit("/", 1)
+            return [paths.processed_dir(folder) / f"{table}.csv"]
+        if self.kind == "figure":
+            folder, name = self.arg.rsplit("/", 1)
+            return [paths.figures_dir(folder) / f"{name}.{ext}" for ext in ("png", "svg")] if save_figures else []
+        if self.kind == "raw":
+            target = paths.raw_dir() / self.arg
+            return sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+        from .edition_files import edition_input_files
+
+        if self.kind == "edition":
+            return edition_input_files(self.arg)
+        source, edition = self.arg.split("@", 1)
+        return edition_input_files(edition, sources=[source], with_edition=False)
+
+    def roots(self) -> list[Path]:
+        """Files and folders a step may read under this reference (for the read guard)."""
+        if self.kind == "raw":
+            return [paths.raw_dir() / self.arg]
+        return self.files()
+
+
+@dataclass
+class StepTable:
+    default_edition: str
+    editions: list[str]
+    parameters: dict[str, Parameter]
+    steps: list[Step]
+    file: Path = field(default_factory=lambda: paths.notebooks_dir() / "steps.yaml")
+
+    def step(self, notebook: str) -> Step:
+        for s in self.steps:
+            if s.notebook == notebook or s.notebook == Path(notebook).stem:
+                return s
+        raise StepError(f"{_shown(self.file)}: no step for notebook {notebook!r}; steps: {[s.notebook for s in self.steps]}")
+
+    def select(self, selection: Iterable[str] | None) -> list[Step]:
+        """Steps whose notebook name is, or starts with, one of ``selection`` (all when empty), in table order."""
+        selection = list(selection or [])
+        if not selection:
+            return list(self.steps)
+        unknown = [s for s in selection if not any(st.notebook == s or st.notebook.startswith(s) for st in self.steps)]
+        if unknown:
+            raise StepError(f"no step matches {unknown}; steps: {[s.notebook for s in self.steps]}")
+        return [st for st in self.steps if any(st.notebook == s or st.notebook.startswith(s) for s in selection)]
+
+    def defaults(self, step: Step) -> dict[str, Any]:
+        return {p: self.parameters[p].default for p in step.parameters}
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(paths.project_root()))
+    except ValueError:
+        return Path(path).name
+
+
+def load_steps(path: Path | None = None) -> StepTable:
+    """Read and check the step table; every problem names the file, the step and the field."""
+    path = Path(path) if path else paths.notebooks_dir() / "steps.yaml"
+    data = read_yaml(path)
+    where = _shown(path)
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
+        raise StepError(f"{where}: must be a mapping with a list of steps")
+    params = {}
+    for name, spec in (data.get("parameters") or {}).items():
+        if not isinstance(spec, dict) or "schema" not in spec or "default" not in spec or set(spec) - _PARAM_KEYS:
+            raise StepError(f"{where}, parameter {name!r}: needs schema and default (and only {sorted(_PARAM_KEYS)})")
+        params[name] = Parameter(name, spec["schema"], spec["default"], str(spec.get("help", "")), spec.get("keys"))
+    steps = []
+    for i, raw in enumerate(data["steps"]):
+        label = f"{where}, step {i + 1}"
+        if not isinstance(raw, dict) or set(raw) - _STEP_KEYS or "notebook" not in raw:
+            raise StepError(f"{label}: a step is a mapping with {sorted(_STEP_KEYS)}")
+        step = Step(str(raw["notebook"]), str(raw.get("title", raw["notebook"])), raw.get("scope", "edition"),
+                    tuple(raw.get("parameters") or ()), tuple(raw.get("reads") or ()), tuple(raw.get("writes") or ()))
+        label = f"{where}, step {step.notebook!r}"
+        if step.scope not in SCOPES:
+            raise StepError(f"{label}, field 'scope': must be one of {SCOPES}, got {step.scope!r}")
+        unknown = [p for p in step.parameters if p not in params]
+        if unknown:
+            raise StepError(f"{label}, field 'parameters': {unknown} are not declared under 'parameters'")
+        for ref in step.reads + step.writes:
+            kind = str(ref).split(":", 1)[0]
+            if ":" not in str(ref) or kind not in REF_KINDS:
+                raise StepError(f"{label}: {ref!r} must be KIND:ARG with KIND one of {REF_KINDS}")
+        for ref in step.writes:
+            if str(ref).split(":", 1)[0] not in ("processed", "figure"):
+                raise StepError(f"{label}, field 'writes': {ref!r}: a step writes only processed tables and figures")
+        if not step.path.exists():
+            raise StepError(f"{label}: notebook {_shown(step.path)} does not exist")
+        steps.append(step)
+    if len({s.notebook for s in steps}) != len(steps):
+        raise StepError(f"{where}: a notebook appears in two steps")
+    editions = [str(e) for e in data.get("editions") or []]
+    default = str(data.get("default_edition", editions[0] if editions else ""))
+    return StepTable(default, editions, params, steps, path)
+
+
+# ----------------------------------------------------------------------------------------------
+# parameters
+
+
+def check_edition_id(edition: str) -> str:
+    """An edition id is a folder name (optionally ``@YYYY-MM-DD``): never a path."""
+    edition = str(edition)
+    if not EDITION_ID.match(edition):
+        raise StepError(f"edition {edition!r} is not an edition id: use letters, digits, '.', '_' or '-' "
+                        "(optionally @YYYY-MM-DD), e.g. 2018 or current")
+    return edition
+
+
+def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
+    """Validate overrides against the table; returns them unchanged or raises one clear StepError."""
+    if not given:
+        return {}
+    import fastjsonschema
+
+    from .methodology import load_methodology
+
+    problems = []
+    for name, value in given.items():
+        if name == "edition":
+            problems.append("give the edition with --edition, not as -p edition=...")
+            continue
+        spec = table.parameters.get(name)
+        if spec is None:
+            problems.append(f"unknown parameter {name!r}; the steps take {sorted(table.parameters)}")
+            continue
+        try:
+            fastjsonschema.validate(spec.schema, value)
+        except fastjsonschema.JsonSchemaValueException as exc:
+            problems.append(f"parameter {name}={value!r}: {name + exc.message[len('data'):]} ({spec.help})")
+            continue
+        if spec.keys:
+            method = load_methodology()
+            allowed = method.criterion_ids if spec.keys == "criteria" else method.round_ids
+            bad = [k for k in value if k not in allowed]
+            if bad:
+                problems.append(f"parameter {name}: unknown id(s) {bad}; allowed: {allowed}")
+            elif value and not math.isfinite(sum(float(v) for v in value.values())):
+                problems.append(f"parameter {name}: the weights do not add up to a finite number")
+            elif value and set(value) == set(allowed) and sum(float(v) for v in value.values()) == 0:
+                problems.append(f"parameter {name}: every weight is zero")
+    if problems:
+        raise StepError("; ".join(problems))
+    return dict(given)
+
+
+def step_parameters(table: StepTable, step: Step, overrides: dict[str, Any]) -> dict[str, Any]:
+    """The values a step runs with: its defaults, overridden by what the user gave."""
+    out = table.defaults(step)
+    out.update({k: v for k, v in overrides.items() if k in step.parameters})
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# expansion
+
+
+def expand(refs: Iterable[str], values: dict[str, Any]) -> list[Ref]:
+    """``processed:{edition}/overall_scores`` with values -> Ref('processed', '2018/overall_scores')."""
+    out = []
+    for ref in refs:
+        try:
+            text = str(ref).format(**values)
+        except KeyError as exc:
+            raise StepError(f"{ref!r} names {exc.args[0]!r}, which the step has no value for") from None
+        kind, arg = text.split(":", 1)
+        out.append(Ref(kind, arg))
+    return out
+
+
+def step_values(step: Step, edition: str | None, params: dict[str, Any]) -> dict[str, Any]:
+    """What a step's references are formatted with: its parameters plus the edition when it has one."""
+    values = {k: v for k, v in params.items() if isinstance(v, str)}
+    if step.scope == "edition":
+        if edition is None:
+            raise StepError(f"step {step.notebook} runs per edition: give an edition")
+        values["edition"] = edition
+    for key in ("then_edition", "now_edition", "published_edition", "remeasured_edition"):
+        if key in values:
+            check_edition_id(values[key])
+    return values

@@ -1,0 +1,249 @@
+"""Declared bases, lifecycle values, origins and measured-versus-curated, on small synthetic editions."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from showdown_lib import beyond, editions, measures
+from showdown_lib.editions import score_edition, write_processed
+from showdown_lib.errors import DataError
+from showdown_lib.scoring import ORIGINS, contract_origin
+from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2026-01-31"
+
+
+def snap(source, as_of, rows, tables=None):
+    obs = [Observation(fw, m, v, "u", as_of, source, f"{source} detail") if v is not None
+           else missing(fw, m, "u", as_of, source, f"{m} unknown") for fw, m, v in rows]
+    write_snapshot(SourceResult(source, as_of, obs, "{x}", "test", "1", tables=tables or {}))
+
+
+def release(fw, project, version, when, yanked=0):
+    return {"framework": fw, "project": project, "version": version, "upload_time": when, "yanked": yanked, "n_files": 1}
+
+
+def edition(root, inputs, cast=("jax", "tinygrad", "mxnet", "caffe2", "caffe"), as_of=AS_OF, name="toy"):
+    folder = root / "data/raw/editions" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "edition.yaml").write_text(yaml.safe_dump({
+        "id": name, "title": "Toy", "as_of": as_of, "kind": "collected", "cast": list(cast), "n_tiers": 2, "inputs": inputs}))
+    return folder / "edition.yaml"
+
+
+@pytest.fixture
+def toy(scratch_root):
+    """jax and tinygrad live, mxnet archived (2023), caffe2 merged (2018), caffe not on the index."""
+    snap("pypi", AS_OF, [("jax", "os_count", 3), ("tinygrad", "os_count", 3), ("mxnet", "os_count", 2), ("caffe2", "os_count", None)], tables={
+        "releases": [
+            release("jax", "jax", "0.5.0", "2025-03-01T00:00:00Z"),
+            release("jax", "jaxlib", "0.5.0", "2025-03-02T00:00:00Z"),      # same version, second package: once
+            release("jax", "jax", "0.4.0", "2024-12-01T00:00:00Z"),         # before the 12-month window
+            release("jax", "jax", "0.6.0rc1", "2026-01-10T00:00:00Z"),      # pre-release: not final
+            release("jax", "jax", "0.6.0.dev3", "2026-01-11T00:00:00Z"),    # dev release
+            release("jax", "jax", "0.5.0.post1", "2026-01-12T00:00:00Z"),   # post-release: not a new release
+            release("jax", "jax", "0.5.1+cpu", "2026-01-13T00:00:00Z"),     # local version
+            release("jax", "jax", "0.5.2", "2026-01-14T00:00:00Z", yanked=1),
+            release("jax", "jax", "0.7.0", "2026-02-02T00:00:00Z"),         # after the as-of date
+            release("tinygrad", "tinygrad", "0.9.0", "2026-01-17T00:00:00Z"),
+            release("tinygrad", "tinygrad", "0.9.1", "2026-01-24T00:00:00Z"),
+            release("mxnet", "mxnet", "1.9.1", "2022-05-10T00:00:00Z"),
+        ]})
+    snap("git", AS_OF, [("jax", "weeks_since_last_commit", 0.5), ("jax", "merged_prs_30d", 10),
+                        ("tinygrad", "weeks_since_last_commit", 2.0), ("tinygrad", "merged_prs_30d", 4),
+                        ("mxnet", "weeks_since_last_commit", 1.0), ("mxnet", "merged_prs_30d", 50)])
+    return scratch_root
+
+
+def raw_of(result):
+    return result.raw.set_index(["framework", "criterion"])
+
+
+def test_release_basis_counts_final_releases_only(toy):
+    edition(toy, {"pypi": {"snapshot": AS_OF}, "basis": {"activity": "releases"}})
+    r = score_edition("toy")
+    raw = raw_of(r)
+    # jax: finals by 2026-01-31 are 0.4.0 and 0.5.0; only 0.5.0 is in the 12 months; last final 0.5.0 on 2025-03-01
+    weeks = (pd.Timestamp("2026-02-01", tz="UTC") - pd.Timestamp("2025-03-01", tz="UTC")).days / 7
+    assert raw.loc[("jax", "activity"), "raw_value"] == pytest.approx(1 / weeks + 1)
+    # tinygrad: two finals in the window, the last one 8 days before the end of the as-of day
+    assert raw.loc[("tinygrad", "activity"), "raw_value"] == pytest.approx(1 / (8 / 7) + 2)
+    assert raw.loc[("jax", "activity"), "source"].startswith("releases basis: package index: last final release 0.5.0")
+    assert (r.criteria[r.criteria.criterion == "activity"]["basis"] == "releases").all()
+    assert raw.loc[("jax", "activity"), "basis"] == "releases"
+
+
+def test_not_on_the_index_is_na_with_the_reason(toy):
+    edition(toy, {"pypi": {"snapshot": AS_OF}, "basis": {"activity": "releases"}})
+    raw = raw_of(score_edition("toy"))
+    assert math.isnan(raw.loc[("caffe", "activity"), "raw_value"])
+    assert "not distributed on the package index" in raw.loc[("caffe", "activity"), "note"]
+
+
+def test_archived_is_zero_on_every_basis_and_merged_follows_the_table(toy):
+    for basis in ("releases", "git"):
+        edition(toy, {"pypi": {"snapshot": AS_OF}, "git": {"snapshot": AS_OF}, "basis": {"activity": basis}})
+        r = score_edition("toy")
+        raw = raw_of(r)
+        # mxnet has 50 merged PRs in the git snapshot, but its repository is archived since 2023-11-17
+        assert raw.loc[("mxnet", "activity"), "raw_value"] == 0
+        assert raw.loc[("mxnet", "activity"), "source"].startswith("lifecycle: archived since 2023-11-17")
+        crit = r.criteria.set_index(["framework", "criterion"])
+        assert crit.loc[("mxnet", "activity"), "origin"] == "measured"
+        # merged: activity is measured as the basis finds it (no caffe2 data here, so n/a with the reason)
+        assert crit.loc[("caffe2", "activity"), "origin"] == "not_available" and raw.loc[("caffe2", "activity"), "note"]
+    # merged: OS support 0 by the table's rule, a cited judgement; archived keeps its wheels' OS count
+    assert raw.loc[("caffe2", "os_support"), "raw_value"] == 0 and raw.loc[("mxnet", "os_support"), "raw_value"] == 2
+    assert crit.loc[("caffe2", "os_support"), "origin"] == "curated" and raw.loc[("caffe2", "os_support"), "source"].startswith(
+        "lifecycle: merged into pytorch since 2018-03-30")
+    assert raw.loc[("mxnet", "activity"), "basis"] == "git"
+
+
+def test_lifecycle_counts_from_its_date(toy):
+    snap("git", "2020-01-31", [("mxnet", "weeks_since_last_commit", 1.0), ("mxnet", "merged_prs_30d", 50)])
+    edition(toy, {"git": {"snapshot": "2020-01-31"}}, cast=("mxnet",), as_of="2020-01-31", name="old")
+    assert raw_of(score_edition("old")).loc[("mxnet", "activity"), "raw_value"] == pytest.approx(51)
+
+
+def test_one_basis_per_edition_and_bad_declarations(toy):
+    path = edition(toy, {"pypi": {"snapshot": AS_OF}, "git": {"snapshot": AS_OF}})
+    r = score_edition("toy")  # no declaration: the default basis (git) for the whole cast
+    act = r.raw[r.raw.criterion == "activity"].set_index("framework")
+    assert set(act["basis"]) == {"git"} and math.isnan(act.loc["caffe", "raw_value"])  # never patched from releases
+    for declared, field, words in [({"activity": "stars"}, "inputs.basis.activity", "unknown basis"),
+                                   ({"sponsor": "git"}, "inputs.basis.sponsor", "no bases"),
+                                   ("releases", "inputs.basis", "must map")]:
+        edition(toy, {"pypi": {"snapshot": AS_OF}, "basis": declared})
+        with pytest.raises(DataError) as err:
+            score_edition("toy")
+        assert str(path) in str(err.value) and f"field {field!r}" in str(err.value) and words in str(err.value)
+
+
+def probe(rows):
+    snap("ops_probe", AS_OF, [(fw, m, v) for fw, m, v in rows])
+
+
+def test_numerics_basis_preference_never_mixes(toy):
+    inputs = {"ops_probe": {"snapshot": AS_OF}, "curated": {"set": "current"}, "basis": {"numerics": ["coverage", "curated"]}}
+    edition(toy, inputs)
+    probe([("jax", "ootb_ops", 30)])  # no coverage anywhere: curated for the whole cast
+    raw = raw_of(score_edition("toy"))
+    assert raw.loc[("jax", "numerics"), "basis"] == "curated" and raw.loc[("tinygrad", "numerics"), "origin"] == "curated"
+    probe([("jax", "numerics_coverage", 0.8), ("tinygrad", "numerics_coverage", None)])
+    r = score_edition("toy")
+    raw = raw_of(r)
+    assert raw.loc[("jax", "numerics"), "raw_value"] == 0.8 and raw.loc[("jax", "numerics"), "basis"] == "coverage"
+    # tinygrad has curated maturity and ease, but the edition measures coverage: n/a, not a mix
+    assert math.isnan(raw.loc[("tinygrad", "numerics"), "raw_value"])
+    assert r.criteria.set_index(["framework", "criterion"]).loc[("jax", "numerics"), "origin"] == "measured"
+
+
+def test_probe_values_score_in_place_of_curated_and_conflicts_are_listed(toy):
+    edition(toy, {"ops_probe": {"snapshot": AS_OF}, "curated": {"set": "current"}}, cast=("jax", "tinygrad"))
+    curated_jax = yaml.safe_load((toy / "data/raw/curated/current/jax.yaml").read_text())["facts"]
+    probe([("jax", "graph_building", 1), ("jax", "onnx_support", curated_jax["onnx_support"]["value"]),
+           ("jax", "scalability", 0), ("jax", "framework_version", "0.5.0"), ("tinygrad", "graph_building", None)])
+    r = score_edition("toy")
+    raw = raw_of(r)
+    assert raw.loc[("jax", "graph_building"), "raw_value"] == 1 and raw.loc[("jax", "graph_building"), "origin"] == "probed"
+    assert raw.loc[("jax", "graph_building"), "source"].startswith("ops probe (0.5.0)")
+    assert raw.loc[("tinygrad", "graph_building"), "origin"] == "curated"  # probe failed: the curated value stays
+    table = measures.measured_vs_curated(r).set_index(["framework", "criterion"])
+    assert set(table.index) == {("jax", "graph_building"), ("jax", "onnx_support"), ("jax", "scalability")}
+    row = table.loc[("jax", "graph_building")]
+    assert row["measured_value"] == 1 and row["curated_value"] == curated_jax["graph_building"]["value"]
+    assert row["citation"] == curated_jax["graph_building"]["citation"]["url"] and row["measurement"].startswith("ops probe")
+    assert not table.loc[("jax", "onnx_support"), "differs"]
+    only = measures.measured_vs_curated(r, "platform", only_differences=True)
+    assert list(only.criterion) == ["scalability"] * int(curated_jax["scalability"]["value"] != 0)
+    crit = r.criteria.set_index(["framework", "criterion"])
+    assert crit.loc[("jax", "graph_building"), "origin"] == "measured" and crit.loc[("tinygrad", "graph_building"), "origin"] == "curated"
+
+
+def test_current_uses_the_probe_basis_once_the_snapshot_has_it(scratch_root):
+    assert score_edition("current").bases == {"activity": "releases", "numerics": "curated"}
+    path = scratch_root / "data/raw/snapshots/ops_probe/2026-11-25/observations.csv"
+    obs = pd.read_csv(path, dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([{"framework": "jax", "metric": "numerics_coverage", "value": "0.9", "unit": "share", "as_of": "2026-11-25",
+                           "source": "ops_probe", "detail": "", "status": "ok", "reason": ""}])
+    pd.concat([obs, extra]).to_csv(path, index=False)
+    result = score_edition("current")
+    raw = raw_of(result)
+    assert result.bases["numerics"] == "coverage" and raw.loc[("jax", "numerics"), "basis"] == "coverage" and raw.loc[("jax", "numerics"), "raw_value"] == 0.9
+    assert math.isnan(raw.loc[("pytorch", "numerics"), "raw_value"])
+
+
+def test_origin_column_has_exactly_four_words(tmp_path):
+    for eid in ("2018", "2018-remeasured", "current"):
+        written = write_processed(score_edition(eid), tmp_path / eid)
+        crit = pd.read_csv(written["criteria_scores"], keep_default_na=False)
+        assert set(crit["origin"]) <= set(ORIGINS)
+        assert ((crit["origin"] == "not_available") == (crit["status"] == "not_available")).all()
+    assert set(crit["origin"]) == set(ORIGINS) - {"published"}  # current: measured, curated and n/a
+    assert (crit[crit.criterion == "activity"]["basis"] == "releases").all()
+
+
+def test_contract_origin_rejects_an_unknown_raw_origin():
+    frame = pd.DataFrame({"origin": ["collected", "guessed"], "score": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="guessed"):
+        contract_origin(frame)
+    assert list(contract_origin(pd.DataFrame({"score": [1.0, float("nan")]}))) == ["published", "not_available"]
+
+
+def test_remeasured_loads_the_published_edition_once(monkeypatch):
+    calls = []
+    real = editions.load_edition
+    monkeypatch.setattr(editions, "load_edition", lambda eid: calls.append(eid) or real(eid))
+    score_edition("2018-remeasured")
+    assert calls == ["2018-remeasured", "2018"]
+
+
+def test_activity_bases_agreement_by_hand():
+    table = pd.DataFrame({
+        "framework": list("abcde") * 2, "basis": ["git"] * 5 + ["releases"] * 5,
+        "published": [10, 20, 30, 40, 50] * 2,
+        "score": [1, 2, 3, 4, None, 5, 4, 3, 2, 0],
+        "lifecycle": [False] * 9 + [True],  # e's release value is set by its lifecycle: not a measurement
+    })
+    out = beyond.activity_bases_agreement(table).set_index("basis")
+    assert out.loc["git", "n_compared"] == 4 and out.loc["git", "spearman"] == pytest.approx(1.0)
+    assert out.loc["releases", "n_compared"] == 4 and out.loc["releases", "spearman"] == pytest.approx(-1.0)
+    assert out.loc["git", "n_common"] == 4 and out.loc["releases", "spearman_common"] == pytest.approx(-1.0)
+
+
+def test_activity_of_2018_on_both_bases():
+    table = beyond.activity_by_basis(score_edition("2018"), "2018-remeasured")
+    rel = table[table.basis == "releases"].set_index("framework")
+    assert "no release of torch on the package index by 2018-06-26" in rel.loc["pytorch", "reason"]
+    git = table[table.basis == "git"].set_index("framework")
+    # merged, but measured as the basis finds it: here the snapshot has no copy of the PyTorch history
+    assert not git.loc["caffe2", "lifecycle"] and git.loc["caffe2", "reason"].startswith("git: no local mirror")
+    out = beyond.activity_bases_agreement(table).set_index("basis")
+    assert out.loc["git", "n_compared"] >= 5 and out.loc["releases", "n_compared"] >= 5
+
+
+def test_github_basis_reads_the_last_push(toy):
+    snap("github", AS_OF, [("jax", "pushed_at", "2026-01-18T00:00:00Z"), ("jax", "merged_prs_30d", 7),
+                           ("tinygrad", "pushed_at", None), ("tinygrad", "merged_prs_30d", 3)])
+    edition(toy, {"github": {"snapshot": AS_OF}, "basis": {"activity": "github"}}, cast=("jax", "tinygrad"))
+    raw = raw_of(score_edition("toy"))
+    assert raw.loc[("jax", "activity"), "raw_value"] == pytest.approx(1 / 2 + 7)  # pushed two weeks before the day's end
+    assert raw.loc[("jax", "activity"), "source"].startswith("github basis: github")
+    assert math.isnan(raw.loc[("tinygrad", "activity"), "raw_value"]) and "pushed_at unknown" in raw.loc[("tinygrad", "activity"), "note"]
+
+
+def test_measures_follow_the_inputs_of_the_table(toy):
+    """Criterion inputs are read, not restated: drop the wheel measurement from OS support and the curated value scores."""
+    edition(toy, {"pypi": {"snapshot": AS_OF}, "curated": {"set": "current"}}, cast=("jax",))
+    assert raw_of(score_edition("toy")).loc[("jax", "os_support"), "origin"] == "collected"
+    path = toy / "data/raw/criteria.yaml"
+    data = yaml.safe_load(path.read_text())
+    os_support = next(c for c in data["criteria"] if c["id"] == "os_support")
+    os_support["inputs"][0]["from"] = ["curated.os_support"]
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert raw_of(score_edition("toy")).loc[("jax", "os_support"), "origin"] == "curated"

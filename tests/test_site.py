@@ -1,0 +1,260 @@
+"""The static site: built from the committed notebooks and tables into a temporary folder, then opened in
+headless Chromium (no console error, every local link and image resolves, the weights page re-ranks),
+and the JavaScript tier rule checked against showdown_lib.scoring.assign_tiers."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from showdown_lib import narrative_findings, paths
+from showdown_lib.registry import load_registry
+from showdown_lib.scoring import assign_tiers
+from showdown_lib.site import build
+from showdown_lib.site import builder, findings, pages
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    index = build(tmp_path_factory.mktemp("site") / "site")
+    return index.parent
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+# -- the build, without a browser ---------------------------------------------------------------
+
+def test_a_page_per_notebook_and_edition_and_the_site_pages(site):
+    expected = {p.href for p in builder.find_notebooks()} | {h for h, _ in builder.SITE_PAGES}
+    built = {p.relative_to(site).as_posix() for p in html_pages(site)}
+    assert expected == built
+    assert {"2018", "current"} <= {p.edition for p in builder.find_notebooks()}
+
+
+def test_pages_hide_code_and_load_nothing_from_the_network(site):
+    for page in html_pages(site):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', text), page
+        assert "require.js" not in text and "MathJax.js" not in text, page
+        assert "class=\"jp-InputArea-editor" not in text and "class=\"jp-CodeMirrorEditor" not in text, f"{page} shows code"
+
+
+def test_index_leads_with_the_findings_in_order(site):
+    text = (site / "index.html").read_text(encoding="utf-8")
+    heads = re.findall(r"<h2[^>]*>(.*?)<", text)
+    assert heads[:3] == ["Today's podium", "What changed since 2018", "The 2018 podium, as the post published it"]
+    assert "framework × criterion cells of edition current" in text
+    life = findings.lifecycle()
+    retired = life[life["status"].isin(narrative_findings.RETIRED)]
+    assert len(retired), "the registry or the fates table knows retired frameworks"
+    names = {fw.id: fw.name for fw in load_registry()}
+    for r in retired.itertuples():  # marked with their status, from the registry's lifecycle or the fates table
+        assert f"{names[r.framework]} ({r.status}" in text, r.framework
+
+
+def visible_text(page: Path) -> str:
+    import html
+
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))))
+
+
+def test_tables_are_never_cut(site):
+    from showdown_lib.methodology import load_methodology
+
+    text = visible_text(site / "methodology.html")
+    for c in load_methodology().criteria:
+        assert re.sub(r"\s+", " ", c.rule) in text, c.id  # the longest cells, in full
+        if c.figures_note:
+            assert re.sub(r"\s+", " ", c.figures_note) in text, c.id
+
+
+def test_data_dictionary_documents_every_column():
+    table = pages.data_dictionary("current")
+    assert set(table["table"]) == {"criteria_scores.csv", "category_scores.csv", "overall_scores.csv"}
+    assert not (table["meaning"] == "undocumented").any(), table[table["meaning"] == "undocumented"]
+
+
+def test_downloads_and_provenance_are_on_the_data_page(site):
+    text = (site / "data.html").read_text(encoding="utf-8")
+    for edition in ("2018", "current", "2018-remeasured"):
+        for name in pages.TABLES:
+            assert f'href="data/{edition}/{name}.csv"' in text
+            assert (site / "data" / edition / f"{name}.csv").read_bytes() == (paths.processed_dir(edition) / f"{name}.csv").read_bytes()
+    for prov in paths.snapshots_dir().glob("*/*/provenance.json"):
+        assert prov.parent.name in text
+    assert pages.POST["url"] in text and "How to cite" in text
+
+
+def test_clean_notebook_drops_warnings_and_links_pages():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("see [the aggregate](04_aggregate.ipynb)"),
+        new_code_cell("x", outputs=[new_output("stream", name="stderr", text="a warning"), new_output("stream", name="stdout", text="kept")]),
+        new_code_cell("y", outputs=[new_output("stream", name="stderr", text="only a warning")]),
+    ])
+    out = builder.clean_notebook(nbformat.from_dict(nb))
+    assert out.cells[0].source == "see [the aggregate](04_aggregate.html)"
+    assert len(out.cells) == 2 and [o["text"] for o in out.cells[1].outputs] == ["kept"]
+
+
+def test_weights_data_carries_every_score_and_na():
+    data = pages.weights_data()
+    crit = pd.read_csv(paths.processed_dir("2018") / "criteria_scores.csv")
+    ed = data["editions"]["2018"]
+    assert len(ed["frameworks"]) == crit["framework"].nunique()
+    na = crit[crit["status"] != "value"].iloc[0]
+    assert ed["scores"][na.framework][na.criterion] is None
+    ok = crit[crit["status"] == "value"].iloc[0]
+    assert ed["scores"][ok.framework][ok.criterion] == pytest.approx(ok.score)
+    assert [c["id"] for r in data["rounds"] for c in r["criteria"]] == list(dict.fromkeys(crit["criterion"]))
+
+
+# -- in the browser ----------------------------------------------------------------------------
+
+def chromium_path() -> str:
+    found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    why = None
+    if not found:
+        why = "Chromium is not installed (Debian package `chromium`; .ci/run installs it)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            why = "the playwright package is not installed (pip install -e .)"
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser test cannot run in CI: {why}")
+        pytest.skip(why)
+    real = Path("/usr/lib/chromium/chromium")  # Debian's binary behind the /usr/bin/chromium wrapper script
+    return str(real) if found == "/usr/bin/chromium" and real.exists() else found
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def open_page(browser, path: Path):
+    """Open ``path`` and collect console errors, page errors and failed requests."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return page, problems
+
+
+def local_target(page_path: Path, ref: str) -> Path | None:
+    url = urlparse(ref)
+    if url.scheme in ("http", "https", "mailto", "data") or ref.startswith("#") or not ref:
+        return None
+    if url.scheme == "file":
+        return Path(unquote(url.path))
+    return (page_path.parent / unquote(url.path)).resolve()
+
+
+def test_every_page_opens_clean_and_every_local_link_and_image_resolves(site, browser):
+    for path in html_pages(site):
+        page, problems = open_page(browser, path)
+        refs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        srcs = page.eval_on_selector_all("img", "els => els.map(e => [e.getAttribute('src'), e.complete && e.naturalWidth > 0])")
+        ids = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)"))
+        page.close()
+        assert not problems, f"{path.relative_to(site)}: {problems}"
+        for ref in refs:
+            if ref.startswith("#") and len(ref) > 1:
+                assert ref[1:] in ids or unquote(ref[1:]) in ids, f"{path.relative_to(site)}: anchor {ref} has no target"
+            target = local_target(path, ref)
+            if target is not None:
+                assert target.is_file(), f"{path.relative_to(site)}: link {ref} does not resolve"
+                assert site.resolve() in target.parents, f"{path.relative_to(site)}: link {ref} leaves the site"
+        for src, loaded in srcs:
+            assert loaded, f"{path.relative_to(site)}: image {src[:60]} did not load"
+
+
+def ranking(page) -> list[str]:
+    return page.eval_on_selector_all("#sd-ranking tbody tr", "rows => rows.map(r => r.dataset.framework)")
+
+
+def set_slider(page, slider_id: str, value: float) -> None:
+    page.eval_on_selector(f"#{slider_id}", "(el, v) => { el.value = String(v); el.dispatchEvent(new Event('input')); }", value)
+
+
+def test_screenshots_and_a_slider_changes_the_ranking(site, browser, tmp_path):
+    page, problems = open_page(browser, site / "index.html")
+    page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
+    page.close()
+    page, problems = open_page(browser, site / "weights.html")
+    before = ranking(page)
+    overall = pd.read_csv(paths.processed_dir("2018") / "overall_scores.csv")
+    assert before == list(overall.sort_values(["rank", "framework"])["framework"])  # equal weights: the report's order
+    set_slider(page, "w-cat-platform", 0)
+    after = ranking(page)
+    page.screenshot(path=str(tmp_path / "weights.png"), full_page=True)
+    assert before[:3] == ["mxnet", "pytorch", "tensorflow"]
+    assert after[:3] != before[:3] and set(after) == set(before)
+    page.click("#sd-edition-current")
+    now = pd.read_csv(paths.processed_dir("current") / "overall_scores.csv")
+    set_slider(page, "w-cat-platform", 1)
+    assert ranking(page) == list(now.sort_values(["rank", "framework"])["framework"])
+    assert not problems
+    assert (tmp_path / "index.png").stat().st_size > 10_000 and (tmp_path / "weights.png").stat().st_size > 10_000
+
+
+TIER_CASES = [
+    ([90, 80, 70, 60], 3),
+    ([90, 90, 50, 50, 10], 3),           # ties are never split
+    ([100, 90, 80, 70, 60], 3),           # equal gaps: cut nearest the top first
+    ([50, 50, 50], 3),                    # one distinct score: one tier
+    ([0.1 + 0.2, 0.3, 0.0], 2),           # float noise is not a gap
+    ([None, 70, float("nan"), 40, 39], 2),  # no score, no tier
+    ([12.3456785, 12.3456775, 1], 2),     # rounding to 6 decimals, half to even
+    ([], 3),
+]
+
+
+def py_tiers(scores, n):
+    s = pd.Series([np.nan if v is None else v for v in scores], dtype=float)
+    return [None if pd.isna(t) else int(t) for t in assign_tiers(s, n)]
+
+
+def test_javascript_tiers_agree_with_python(site, browser):
+    rng = np.random.default_rng(2018)
+    cases = list(TIER_CASES)
+    for _ in range(25):
+        n = int(rng.integers(2, 19))
+        scores = np.round(rng.uniform(20, 100, n), int(rng.integers(0, 3))).tolist()
+        cases.append((scores, int(rng.integers(1, 6))))
+    page, problems = open_page(browser, site / "weights.html")
+    for scores, n in cases:
+        js_in = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in scores]
+        js = page.evaluate("([s, n]) => window.showdownWeights.assignTiers(s, n)", [js_in, n])
+        assert js == py_tiers(scores, n), (scores, n)
+    for edition in ("2018", "current", "2018-remeasured"):
+        rows = page.evaluate("""(e) => { const d = JSON.parse(document.getElementById('sd-weights-data').textContent);
+            const w = {}; d.rounds.forEach(r => r.criteria.forEach(c => w[c.id] = 1)); const cw = {};
+            d.rounds.forEach(r => cw[r.id] = 1);
+            return window.showdownWeights.score(d.editions[e], d.rounds, cw, w); }""", edition)
+        expected = pd.read_csv(paths.processed_dir(edition) / "overall_scores.csv").set_index("framework")
+        for r in rows:
+            assert r["score"] == pytest.approx(expected.loc[r["id"], "score"], abs=1e-3)
+            assert (r["rank"], r["tier"]) == (expected.loc[r["id"], "rank"], expected.loc[r["id"], "tier"]), (edition, r["id"])
+    assert not problems

@@ -103,12 +103,11 @@ def test_write_snapshot_records_checksums_and_a_changed_file_is_named(scratch_ro
 
 
 def test_committed_checksums_catch_an_edited_value(scratch_root):
-    folder = scratch_root / PYPI
-    if "checksums" not in json.loads((folder / "provenance.json").read_text()):
-        pytest.skip("committed snapshot has no checksums")
-    _edit_row(folder / "observations.csv", "jax", "n_releases", "1")
-    with pytest.raises(DataError, match="checksum mismatch"):
-        read_snapshot("pypi", "2026-11-25")
+    folder = scratch_root / "data/raw/snapshots/git/2026-11-25"
+    assert "checksums" in json.loads((folder / "provenance.json").read_text())
+    _edit_row(folder / "observations.csv", "keras", "first_commit_date", "2015-03-29")
+    with pytest.raises(DataError, match=r"observations\.csv, field 'checksums': checksum mismatch"):
+        read_snapshot("git", "2026-11-25")
 
 
 @pytest.mark.parametrize("content", ["[1, 2]", '"text"', "{not json"])

@@ -155,7 +155,7 @@ def refusal(result: SourceResult, accept_partial: bool) -> str | None:
         return (f"would lose {len(lost)} of the {had} values of the existing snapshot of {result.as_of}: {_listing(lost)}; "
                 "kept the existing snapshot unchanged (pass --accept-partial to write the partial collection)")
     if lost:
-        result.failures.append(f"written with --accept-partial: {len(lost)} values of the previous snapshot are now missing")
+        result.failures.append(f"written with --accept-partial: {len(lost)} value{'s' if len(lost) != 1 else ''} of the previous snapshot now missing")
     return None
 
 

@@ -21,6 +21,6 @@ def test_case(case):
     assert got["secrets"] == []
 
 
-def test_the_secret_search_finds_a_planted_secret(tmp_path):
+def test_the_secret_scan_finds_a_planted_secret(tmp_path):
     (tmp_path / "cache.sqlite").write_bytes(b"\x00\x01" + rc.SECRETS[2].encode() + b"\x00")
     assert rc._secrets_in(tmp_path, "") and rc._secrets_in(tmp_path, f"x {rc.TOKEN} y")

@@ -106,7 +106,7 @@ def test_a_collector_value_out_of_range_never_reaches_the_disk(scratch_root, mon
 @pytest.mark.parametrize("argv, words", [
     (["--as-of", "2050-01-01"], "in the future"), (["--as-of", "1990-01-01"], "before 2000-01-01"),
     (["--as-of", "yesterday"], "YYYY-MM-DD"), (["--as-of", "2018-02-30"], "not a calendar date"),
-    (["--edition", "../../../tmp/x"], "not allowed"), (["--edition", "current@2024-06-30", "--as-of", "2024-07-01"], "contradicts"),
+    (["--edition", "../../../elsewhere/x"], "not allowed"), (["--edition", "current@2024-06-30", "--as-of", "2024-07-01"], "contradicts"),
 ])
 def test_bad_dates_and_editions_give_one_line_and_status_2(scratch_root, capsys, argv, words):
     assert collect.main(argv) == 2
@@ -147,7 +147,7 @@ def test_credentials_in_a_url_never_reach_the_cache_or_messages(tmp_path, monkey
     assert http.redact(f"see https://ci-user:{SECRET}@h/x and {SECRET}") == "see https://***@h/x and ***"
 
 
-def test_the_cache_search_would_find_a_leak(tmp_path):
+def test_the_cache_scan_would_find_a_leak(tmp_path):
     """The check above is not vacuous: a URL with credentials stored as-is lands in the cache file."""
     session = http.make_session(cache_dir=tmp_path)
     url = f"https://ci-user:{SECRET}@index.invalid/simple/x/"

@@ -257,3 +257,14 @@ def test_provenance_says_how_many_responses_came_from_the_cache(scratch_root, mo
     assert first["extra"]["http_responses"] == {"responses": 1, "from_cache": 0}
     assert second["extra"]["http_responses"]["from_cache"] == 1 and second["extra"]["http_responses"]["oldest_cached_at"] <= second["retrieved_at"]
     assert select(load_registry(), ["tinygrad"])
+
+
+def test_a_github_wait_is_announced(capsys):
+    waits = []
+    with responses.RequestsMock() as mock:
+        mock.get("https://api.github.com/repos/a/b", status=403, headers={"Retry-After": "5"}, json={"message": "secondary"})
+        mock.get("https://api.github.com/repos/a/b", json={"stargazers_count": 1})
+        client = github.GitHubClient(http.make_session(use_cache=False, total_retries=0), sleep=waits.append)
+        data, resp = client.get("/repos/a/b", what="GitHub repository a/b")
+    assert resp.status_code == 200 and waits == [5.0]
+    assert "asks to wait 5 s (Retry-After)" in capsys.readouterr().err

@@ -77,6 +77,13 @@ def api_base() -> str:
     return value.rstrip("/")
 
 
+def _announce(line: str) -> None:
+    """A wait is never silent: one line on standard error."""
+    import sys
+
+    print(line, file=sys.stderr, flush=True)
+
+
 def field(data: Any, key: str, what: str, kind: type | tuple[type, ...] = (int, float, str, bool, type(None))) -> Any:
     """``data[key]`` of an API response, or a :class:`CollectionError` naming the request and the field."""
     if not isinstance(data, dict):
@@ -124,6 +131,7 @@ class GitHubClient:
         if delay > self.max_wait:
             when = dt.datetime.fromtimestamp(reset, dt.timezone.utc).replace(microsecond=0).isoformat()
             raise CollectionError(f"GitHub rate limit exhausted until {when} ({resource}); set GITHUB_TOKEN or retry later")
+        _announce(f"GitHub {resource} rate limit used up: waiting {delay:.0f} s for its reset (at most {self.max_wait:.0f} s)")
         self.sleep(delay)
         self.waited += delay
 
@@ -161,6 +169,7 @@ class GitHubClient:
                     if delay > self.max_wait:
                         raise CollectionError(f"{what}: GitHub secondary rate limit asks to wait {retry_after} s "
                                               f"(more than {self.max_wait} s); retry later")
+                    _announce(f"{what}: GitHub asks to wait {delay:.0f} s (Retry-After); waiting (at most {self.max_wait:.0f} s)")
                     self.sleep(delay)
                     self.waited += delay
                     continue

@@ -187,6 +187,19 @@ def _bounds(rule: MetricRule, metric: str = "") -> tuple[float | None, float | N
     criterion, from the input of its bases that reads this metric."""
     if rule.criterion is None:
         return rule.low, rule.high, None
+    from .. import paths
+
+    source = paths.criteria_file()
+    key = (str(source), source.stat().st_mtime_ns if source.exists() else 0, rule.criterion, metric)
+    if key not in _BOUNDS:
+        _BOUNDS[key] = _scale_of(rule, metric)
+    return _BOUNDS[key]
+
+
+_BOUNDS: dict[tuple, tuple[float | None, float | None, float | None]] = {}
+
+
+def _scale_of(rule: MetricRule, metric: str) -> tuple[float | None, float | None, float | None]:
     from ..methodology import load_methodology
 
     crit = {c.id: c for c in load_methodology().criteria}[rule.criterion]

@@ -5,9 +5,16 @@
     python -m showdown_lib.collect --edition 2018-remeasured --source git --as-of 2018-06-26
 
 Each source writes one snapshot, ``data/raw/snapshots/<source>/<as_of>/``, atomically and with its
-provenance. A source that fails is reported and leaves its previous snapshot untouched; the other
-sources go on, and the command exits non-zero naming what failed. Collecting a subset of the
-frameworks keeps the other frameworks' rows of an existing snapshot of the same date.
+provenance (including the sha256 of each file). A source that fails is reported and leaves its
+previous snapshot byte-identical; the other sources go on, and the command exits non-zero naming
+what failed. A snapshot is replaced only when the new collection has at least every value the old
+one of the same date had (or with ``--accept-partial``); a collection with no value at all never
+replaces anything. Collecting a subset of the frameworks keeps the other frameworks' rows of an
+existing snapshot of the same date.
+
+Edition files are never edited: ``--edition current --as-of 2024-06-30`` (or ``--edition
+current@2024-06-30``) writes snapshots dated 2024-06-30, and the edition ``current@2024-06-30``
+uses them; ``current`` keeps its own date. Ctrl-C stops with exit status 130 and one line.
 
 Local paths (git mirrors, clone and venv folders) come from the command line or the environment
 (``SHOWDOWN_GIT_MIRRORS`` names a file of ``ID=PATH`` lines; ``SHOWDOWN_CLONE_DIR``) and are never written down.
@@ -27,9 +34,10 @@ import pandas as pd
 
 from . import paths
 from .editions import load_edition
-from .errors import CollectionError, DataError, ShowdownError
+from .errors import CollectionError, DataError, ShowdownError, UsageError
+from .fileio import read_csv
 from .registry import load_registry, select
-from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of, snapshot_path, write_snapshot
+from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of, read_snapshot, snapshot_path, write_snapshot
 
 SOURCES = ("pypi", "git", "github", "stackexchange", "curated")
 NETWORK_SOURCES = ("pypi", "github", "stackexchange")
@@ -80,10 +88,13 @@ def merge_with_previous(result: SourceResult, collected_ids: list[str]) -> Sourc
     Editions share snapshots (the 2018 re-measurement reads the same git snapshot as a wider cast),
     so collecting one edition's cast never drops another framework's rows.
     """
+    from .fileio import recover_directory
+
     folder = snapshot_path(result.source, result.as_of)
+    recover_directory(folder)
     if not (folder / "observations.csv").exists():
         return result
-    old = pd.read_csv(folder / "observations.csv", dtype=str, keep_default_na=False)
+    old = read_csv(folder / "observations.csv", required=OBSERVATION_COLUMNS, dtype=str, keep_default_na=False)
     kept = old[~old["framework"].isin(collected_ids)]
     rows = [Observation(**{k: (None if (k == "value" and r[k] == "") else r[k]) for k in OBSERVATION_COLUMNS}) for r in kept.to_dict("records")]
     if not rows:
@@ -100,44 +111,180 @@ def merge_with_previous(result: SourceResult, collected_ids: list[str]) -> Sourc
     return result
 
 
+def _listing(items: list[str], limit: int = 6) -> str:
+    shown = "; ".join(items[:limit])
+    return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def values_lost(result: SourceResult) -> tuple[list[str], int]:
+    """(``framework/metric (reason)`` for every value of the existing snapshot of the same date that
+    the new result would turn missing or drop, number of values the existing snapshot has).
+
+    An existing snapshot that cannot be read is a :class:`DataError` (replacing it needs ``--accept-partial``).
+    """
+    folder = snapshot_path(result.source, result.as_of)
+    if not folder.is_dir():
+        return [], 0
+    old, _prov = read_snapshot(result.source, result.as_of)
+    new = {(o.framework, o.metric): o for o in result.observations}
+    had = old[old["status"] == "ok"]
+    lost = []
+    for fw, metric in zip(had["framework"], had["metric"]):
+        o = new.get((fw, metric))
+        if o is None:
+            lost.append(f"{fw}/{metric} (not collected)")
+        elif o.status != "ok":
+            lost.append(f"{fw}/{metric} ({o.reason})")
+    return lost, len(had)
+
+
+def refusal(result: SourceResult, accept_partial: bool) -> str | None:
+    """Why this result must not replace what is stored (None when it may be written)."""
+    n_ok = sum(o.status == "ok" for o in result.observations)
+    if n_ok == 0:
+        reasons = sorted({o.reason for o in result.observations if o.reason})
+        return (f"collected 0 values ({len(result.observations)} missing), so nothing was written; "
+                f"reasons: {_listing(reasons, 3) or 'none given'}")
+    try:
+        lost, had = values_lost(result)
+    except DataError as exc:
+        if accept_partial:
+            return None
+        return f"the existing snapshot cannot be checked ({exc}); pass --accept-partial to replace it"
+    if lost and not accept_partial:
+        return (f"would lose {len(lost)} of the {had} values of the existing snapshot of {result.as_of}: {_listing(lost)}; "
+                "kept the existing snapshot unchanged (pass --accept-partial to write the partial collection)")
+    if lost:
+        result.failures.append(f"written with --accept-partial: {len(lost)} value{'s' if len(lost) != 1 else ''} of the previous snapshot now missing")
+    return None
+
+
+def _collect_one(source: str, frameworks, day: dt.date, args, log: Callable[[str], None]) -> str:
+    """Collect, check and write one source; returns its outcome line."""
+    from .sources import http
+
+    http.RESPONSES.reset()
+    result = _run_source(source, frameworks, day, args)
+    cache = http.RESPONSES.summary()
+    if cache:
+        result.extra = {**result.extra, "http_responses": cache}
+    result = merge_with_previous(result, [f.id for f in frameworks])
+    if source == "curated":
+        return f"ok: validated {sum(o.status == 'ok' for o in result.observations)} curated facts (read directly by the edition)"
+    why = refusal(result, bool(getattr(args, "accept_partial", False)))
+    if why:
+        for failure in result.failures:
+            log(f"[{source}]   partial: {failure}")
+        return f"failed: {why}"
+    folder = write_snapshot(result)
+    n_ok = sum(o.status == "ok" for o in result.observations)
+    for failure in result.failures:
+        log(f"[{source}]   partial: {failure}")
+    return f"ok: {n_ok} values, {len(result.observations) - n_ok} missing -> {folder.relative_to(paths.project_root())}"
+
+
+def collect_day(edition, as_of: str | None) -> dt.date:
+    """The date to collect as of: ``--as-of``, else a dated edition's date, else today for
+    ``current`` and the edition's own date for the others."""
+    day = parse_as_of(as_of) if as_of else None
+    dated = "@" in edition.id
+    if day is not None and dated and day.isoformat() != edition.as_of:
+        raise UsageError(f"--as-of {day} contradicts --edition {edition.id}; give one date")
+    if day is not None:
+        return day
+    if dated or edition.base_id != "current":
+        return parse_as_of(edition.as_of)
+    return parse_as_of(None)
+
+
+def edition_for(edition, day: dt.date) -> str:
+    """The edition id that uses snapshots collected as of ``day`` (``current@2026-12-01``)."""
+    base_id = edition.base_id or edition.id
+    return edition.id if day.isoformat() == edition.as_of else f"{base_id}@{day.isoformat()}"
+
+
 def collect(edition_id: str, sources: list[str] | None, framework_ids: list[str] | None, as_of: str | None, args,
             log: Callable[[str], None] = print) -> dict[str, str]:
     """Run the collectors; returns source -> 'ok: <path>' or 'failed: <reason>'."""
+    from .sources.http import redact
+
     edition = load_edition(edition_id)
-    day = parse_as_of(as_of or (edition.as_of if edition_id != "current" else None))
+    day = collect_day(edition, as_of)
     registry = load_registry()
     frameworks = select(registry, framework_ids or edition.cast, "--framework")
     outcome: dict[str, str] = {}
     for source in sources or list(SOURCES):
         log(f"[{source}] collecting {len(frameworks)} frameworks as of {day} ...")
         try:
-            result = _run_source(source, frameworks, day, args)
-            result = merge_with_previous(result, [f.id for f in frameworks])
-            if source == "curated":
-                outcome[source] = f"ok: validated {sum(o.status == 'ok' for o in result.observations)} curated facts (read directly by the edition)"
-                log(f"[{source}] {outcome[source]}")
-                continue
-            folder = write_snapshot(result)
-            n_ok = sum(o.status == "ok" for o in result.observations)
-            outcome[source] = f"ok: {n_ok} values, {len(result.observations) - n_ok} missing -> {folder.relative_to(paths.project_root())}"
-            for failure in result.failures:
-                log(f"[{source}]   partial: {failure}")
+            outcome[source] = _collect_one(source, frameworks, day, args, lambda line: log(redact(line)))
         except (CollectionError, DataError, ShowdownError, OSError, ValueError) as exc:
             outcome[source] = f"failed: {exc}"
+        except Exception as exc:  # a collector's bug must not stop the other sources
+            outcome[source] = f"failed: unexpected {type(exc).__name__} in the {source} collector: {exc}"
+        outcome[source] = redact(outcome[source])
         log(f"[{source}] {outcome[source]}")
-    if edition_id == "current" and any(v.startswith("ok") for k, v in outcome.items() if k != "curated"):
-        set_edition_as_of(edition.file, day.isoformat())
+    wrote = [k for k, v in outcome.items() if v.startswith("ok") and k != "curated"]
+    if wrote and edition_for(edition, day) != edition.id:
+        log(f"edition files are never edited: run --edition {edition_for(edition, day)} to use the snapshots of {day} "
+            f"({edition.id} stays as of {edition.as_of})")
     return outcome
 
 
-def set_edition_as_of(path: Path, as_of: str) -> None:
-    """Record the new as-of date in edition.yaml, keeping its comments (atomic rewrite)."""
-    from .fileio import atomic_write_text
+def seal_snapshot(item: str) -> str:
+    """Add checksums to the provenance of the snapshot ``SOURCE/DATE`` that has none; its data files are not touched."""
+    from .fileio import atomic_write_json, read_json
+    from .sources.base import check_day, check_observations, file_checksums
 
-    text = path.read_text(encoding="utf-8")
-    new = re.sub(r"(?m)^as_of: .*$", f"as_of: {as_of}", text, count=1)
-    if new != text:
-        atomic_write_text(path, new)
+    source, _, day = item.partition("/")
+    if not re.fullmatch(r"[a-z_]+", source) or not day:
+        raise UsageError(f"--seal takes SOURCE/DATE (e.g. pypi/2026-11-25), got {item!r}")
+    day = check_day(day, "--seal date").isoformat()
+    folder = snapshot_path(source, day)
+    if not folder.is_dir():
+        raise DataError(folder, f"no {source} snapshot as of {day}")
+    prov = read_json(folder / "provenance.json")
+    if not isinstance(prov, dict):
+        raise DataError(folder / "provenance.json", f"must be a JSON object to be sealed, got a JSON {type(prov).__name__}")
+    if prov.get("checksums"):
+        read_snapshot(source, day)
+        return f"{source}/{day} (already sealed; checksums verified)"
+    obs = read_csv(folder / "observations.csv", required=OBSERVATION_COLUMNS, dtype=str, keep_default_na=False, na_values=[""])
+    check_observations(obs, folder / "observations.csv", source, day)
+    atomic_write_json(folder / "provenance.json", {**prov, "checksums": file_checksums(folder)})
+    read_snapshot(source, day)
+    return f"{source}/{day}"
+
+
+def check_stored(log: Callable[[str], None] = print) -> int:
+    """Check every stored snapshot and the snapshots each edition resolves to; print the notes.
+
+    Finishes any interrupted snapshot swap first. Returns 0 when everything loads; a problem is
+    raised as :class:`DataError` naming the file, row and column.
+    """
+    import warnings
+
+    from .editions import list_editions
+    from .sources.base import resolve_edition_snapshots, snapshot_dates
+
+    n = 0
+    base = paths.snapshots_dir()
+    for source in sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []:
+        for day in snapshot_dates(source):
+            obs, prov = read_snapshot(source, day)
+            n += 1
+            sealed = "checksums verified" if prov.get("checksums") else "no checksums recorded"
+            log(f"{source}/{day}: {len(obs)} rows, {int((obs['status'] == 'ok').sum())} values, {sealed}")
+    for edition_id in list_editions():
+        edition = load_edition(edition_id)
+        if edition.kind != "collected":
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _dates, notes = resolve_edition_snapshots(edition)
+        for note in notes:
+            log(f"note: {note}")
+    log(f"collect --check: {n} snapshots checked, all readable")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,11 +299,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-clone", action="store_true", help="clone missing repositories history-only (needs network)")
     parser.add_argument("--accept-stale", action="store_true", help="use a local copy even if it was fetched before the as-of date")
     parser.add_argument("--curated-set", default="current", help="folder under data/raw/curated/ to validate")
+    parser.add_argument("--accept-partial", action="store_true",
+                        help="write a collection even if values of the existing snapshot of the same date become missing")
+    parser.add_argument("--seal", nargs="+", metavar="SOURCE/DATE",
+                        help="record the sha256 of a stored snapshot's files in its provenance.json after checking its rows "
+                             "(for a snapshot that predates checksums; nothing else is changed)")
+    parser.add_argument("--check", action="store_true",
+                        help="collect nothing: check every stored snapshot (checksums, ranges, types) and each edition's snapshots")
     args = parser.parse_args(argv)
+    from .sources.http import redact
+
     try:
+        if args.seal:
+            for item in args.seal:
+                print(f"collect: sealed {seal_snapshot(item)}")
+            return 0
+        if args.check:
+            return check_stored()
         outcome = collect(args.edition, args.source, args.framework, args.as_of, args)
+    except KeyboardInterrupt:
+        print("collect: interrupted (Ctrl-C); snapshots already written are whole, the one being collected was not written",
+              file=sys.stderr)
+        return 130
     except ShowdownError as exc:
-        print(f"collect: {exc}", file=sys.stderr)
+        print(f"collect: {redact(exc)}", file=sys.stderr)
         return 2
     failed = {k: v for k, v in outcome.items() if v.startswith("failed")}
     if failed:

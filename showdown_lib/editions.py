@@ -13,6 +13,7 @@ An edition lives in ``data/raw/editions/<id>/edition.yaml``. Two kinds exist:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .errors import DataError
+from .errors import DataError, UsageError
 from .fileio import atomic_write_csv, read_csv, read_yaml, sha256_of
 from .measures import build_raw
 from .methodology import Methodology, load_methodology
@@ -48,6 +49,7 @@ class Edition:
     folder: Path
     description: str = ""
     based_on: str | None = None
+    base_id: str = ""  # the edition file's id; differs from ``id`` for a dated edition (``current@2024-06-30``)
 
     @property
     def file(self) -> Path:
@@ -81,49 +83,83 @@ def list_editions() -> list[str]:
     return sorted(p.name for p in base.iterdir() if (p / "edition.yaml").exists()) if base.is_dir() else []
 
 
+#: An edition id: a folder name of ``data/raw/editions`` (letters, digits, ``.``, ``_``, ``-``, not
+#: starting with a dot), optionally ``@YYYY-MM-DD`` for that edition as of another date.
+EDITION_ID = re.compile(r"^(?P<base>[A-Za-z0-9][A-Za-z0-9._-]*)(?:@(?P<date>[^@]*))?$")
+EDITION_ID_RULE = ("letters, digits, '.', '_' or '-' ([A-Za-z0-9][A-Za-z0-9._-]*), optionally followed by "
+                   "@YYYY-MM-DD for the edition as of that date (e.g. current@2024-06-30)")
+
+
+def parse_edition_id(edition_id: object) -> tuple[str, dt.date | None]:
+    """``(folder name, date or None)`` of an edition id; a :class:`UsageError` for anything else."""
+    from .sources.base import check_day
+
+    text = str(edition_id) if isinstance(edition_id, (str, int)) else None
+    m = EDITION_ID.match(text) if text is not None else None
+    if m is None:
+        raise UsageError(f"edition id {edition_id!r} is not allowed: an edition id is {EDITION_ID_RULE}")
+    day = check_day(m.group("date"), f"the date of edition {text!r}") if m.group("date") is not None else None
+    return m.group("base"), day
+
+
 def load_edition(edition_id: str) -> Edition:
-    folder = paths.edition_dir(str(edition_id))
+    """The edition ``edition_id``: ``<folder>`` or ``<folder>@YYYY-MM-DD``.
+
+    ``current@2024-06-30`` is the edition ``current`` with its ``as_of`` set to that date, so each
+    ``latest`` snapshot resolves on or before it; its outputs go under its own id. The edition file
+    is never changed.
+    """
+    from .sources.base import check_day
+
+    base_id, day = parse_edition_id(edition_id)
+    folder = paths.edition_dir(base_id)
     path = folder / "edition.yaml"
     if not path.exists():
-        raise DataError(path, f"unknown edition {edition_id!r}; known editions: {list_editions()}")
+        raise DataError(path, f"unknown edition {base_id!r}; known editions: {list_editions()}")
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise DataError(path, "must be a mapping")
     unknown = set(data) - _EDITION_KEYS
     if unknown:
-        raise DataError(path, f"unknown key(s) {sorted(unknown)}", str(edition_id), sorted(unknown)[0])
+        raise DataError(path, f"unknown key(s) {sorted(unknown)}", base_id, sorted(unknown)[0])
     for key in ("id", "title", "as_of", "kind", "cast", "inputs"):
         if key not in data:
-            raise DataError(path, "missing required field", str(edition_id), key)
-    if str(data["id"]) != str(edition_id):
-        raise DataError(path, f"id {data['id']!r} does not match the folder name {edition_id!r}", str(edition_id), "id")
+            raise DataError(path, "missing required field", base_id, key)
+    if str(data["id"]) != base_id:
+        raise DataError(path, f"id {data['id']!r} does not match the folder name {base_id!r}", base_id, "id")
     if data["kind"] not in KINDS:
-        raise DataError(path, f"kind must be one of {KINDS}, got {data['kind']!r}", str(edition_id), "kind")
-    as_of = data["as_of"]
-    if isinstance(as_of, dt.date):
-        as_of = as_of.isoformat()
+        raise DataError(path, f"kind must be one of {KINDS}, got {data['kind']!r}", base_id, "kind")
     try:
-        dt.date.fromisoformat(str(as_of))
-    except ValueError:
-        raise DataError(path, f"as_of must be a date YYYY-MM-DD, got {as_of!r}", str(edition_id), "as_of") from None
+        as_of = check_day(data["as_of"], "as_of").isoformat()
+    except UsageError as exc:
+        raise DataError(path, str(exc), base_id, "as_of") from None
+    if day is not None:
+        if data["kind"] != "collected":
+            raise UsageError(f"edition {edition_id!r}: only a collected edition can be dated with @YYYY-MM-DD; "
+                             f"{base_id!r} is {data['kind']} (its scores are fixed)")
+        as_of = day.isoformat()
+    edition_id = f"{base_id}@{as_of}" if day is not None else base_id
     cast = data["cast"]
     known_ids = [fw.id for fw in load_registry()]
     if cast == "all":  # every framework of the registry: adding a framework is one registry entry
         cast = known_ids
     if not isinstance(cast, list) or not cast or not all(isinstance(c, str) for c in cast):
-        raise DataError(path, "cast must be a non-empty list of framework ids, or 'all'", str(edition_id), "cast")
+        raise DataError(path, "cast must be a non-empty list of framework ids, or 'all'", base_id, "cast")
     unknown_fw = [c for c in cast if c not in known_ids]
     if unknown_fw:
-        raise DataError(path, f"framework id(s) {unknown_fw} are not in {paths.frameworks_file().name}", str(edition_id), "cast")
+        raise DataError(path, f"framework id(s) {unknown_fw} are not in {paths.frameworks_file().name}", base_id, "cast")
     if len(set(cast)) != len(cast):
-        raise DataError(path, "cast lists a framework twice", str(edition_id), "cast")
+        raise DataError(path, "cast lists a framework twice", base_id, "cast")
     n_tiers = data.get("n_tiers", 3)
-    if not isinstance(n_tiers, int) or n_tiers < 1:
-        raise DataError(path, f"n_tiers must be a positive integer, got {n_tiers!r}", str(edition_id), "n_tiers")
+    if not isinstance(n_tiers, int) or isinstance(n_tiers, bool) or n_tiers < 1:
+        raise DataError(path, f"n_tiers must be a positive integer, got {n_tiers!r}", base_id, "n_tiers")
+    if not isinstance(data["inputs"] or {}, dict):
+        raise DataError(path, f"inputs must be a mapping, got {type(data['inputs']).__name__}", base_id, "inputs")
+    title = str(data["title"]) + (f" (as of {as_of})" if day is not None else "")
     return Edition(
-        id=str(edition_id), title=str(data["title"]), as_of=str(as_of), kind=data["kind"], cast=list(cast),
+        id=str(edition_id), title=title, as_of=str(as_of), kind=data["kind"], cast=list(cast),
         n_tiers=n_tiers, inputs=dict(data["inputs"] or {}), folder=folder,
-        description=str(data.get("description", "")), based_on=data.get("based_on"),
+        description=str(data.get("description", "")), based_on=data.get("based_on"), base_id=base_id,
     )
 
 

@@ -25,3 +25,7 @@ class DataError(ShowdownError, ValueError):
 
 class CollectionError(ShowdownError, RuntimeError):
     """A collector could not finish; the previous snapshot is left as it was."""
+
+
+class UsageError(ShowdownError, ValueError):
+    """A value given on the command line or to a function is not allowed; the message says what is."""

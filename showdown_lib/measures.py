@@ -33,7 +33,7 @@ from .errors import DataError
 from .methodology import MEASURED_SOURCES, Criterion, Methodology
 from .registry import Framework, load_registry, select
 from .sources import curated
-from .sources.base import OBSERVATION_COLUMNS, latest_snapshot, read_snapshot
+from .sources.base import OBSERVATION_COLUMNS, read_snapshot
 
 SOURCES = MEASURED_SOURCES
 RELEASE_WINDOW_MONTHS = 12
@@ -72,18 +72,11 @@ class Obs:
 
 
 def resolve_snapshots(edition) -> dict[str, str | None]:
-    """The snapshot date each source of the edition uses (None when the edition has none)."""
-    out: dict[str, str | None] = {}
-    for source in SOURCES:
-        spec = edition.inputs.get(source)
-        snap = spec.get("snapshot") if isinstance(spec, dict) else None
-        if snap in (None, "none"):
-            out[source] = None
-        elif snap == "latest":
-            out[source] = latest_snapshot(source, on_or_before=edition.as_of)
-        else:
-            out[source] = str(snap)
-    return out
+    """The snapshot date each source of the edition uses (None when the edition has none); see
+    :func:`showdown_lib.sources.base.resolve_edition_snapshots` for the rules and the notes."""
+    from .sources.base import resolve_edition_snapshots
+
+    return resolve_edition_snapshots(edition, SOURCES)[0]
 
 
 def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs:

@@ -65,11 +65,14 @@ def test_subset_collection_keeps_other_frameworks_rows(scratch_root, monkeypatch
     assert got.loc["jax", "value"] == 99 and got.loc["pytorch", "value"] == 1 and got.loc["keras", "status"] == "missing"
 
 
-def test_successful_collection_moves_the_current_edition_date_and_keeps_comments(scratch_root, monkeypatch):
+def test_collecting_as_of_another_date_never_edits_the_edition_file(scratch_root, monkeypatch, capsys):
+    path = scratch_root / "data/raw/editions/current/edition.yaml"
+    before = path.read_bytes()
     monkeypatch.setattr(collect, "_run_source", lambda s, fws, d, a: result(s, d.isoformat(), {f.id: 1 for f in fws}))
     assert collect.main(["--edition", "current", "--source", "stackexchange", "--as-of", "2026-04-02"]) == 0
-    text = (scratch_root / "data/raw/editions/current/edition.yaml").read_text()
-    assert "as_of: 2026-04-02" in text and text.startswith("# Edition")
+    assert path.read_bytes() == before
+    assert (scratch_root / "data/raw/snapshots/stackexchange/2026-04-02/observations.csv").exists()
+    assert "--edition current@2026-04-02" in capsys.readouterr().out
 
 
 def test_bad_mirror_argument_and_unknown_framework(scratch_root, capsys):

@@ -518,9 +518,10 @@ def collect(
         local = index.get(key)
         try:
             if local is not None:
-                rr.git_dir = resolve_git_dir(local)
+                rr.error = mirror_problem(local, shown)
+                rr.git_dir = resolve_git_dir(local) if rr.error is None else None
                 if rr.git_dir is None:
-                    rr.error = f"the mirror given for {shown} is not a readable git repository"
+                    rr.error = rr.error or f"the mirror given for {shown} is not a readable git repository"
                     failures.append(rr.error)
                     return rr
             elif allow_clone:
@@ -674,9 +675,31 @@ def parse_mirror_args(values: Iterable[str]) -> dict[str, str]:
     return out
 
 
+def mirror_problem(local: str, shown: str) -> str | None:
+    """Why a ``--git-mirror`` value cannot be a local copy (None when it may be one).
+
+    Only local paths are read: a URL (``https://``, ``ssh://``, ``git@host:``, ``ext::``) is refused
+    without running git on it, so no remote helper or command is ever started from a mirror value.
+    The message never contains the value (it may be a private path or carry credentials).
+    """
+    text = str(local).strip()
+    if "://" in text or "::" in text or re.match(r"^[\w.-]+@[\w.-]+:", text):
+        return (f"the mirror given for {shown} is a URL, not a local path; --git-mirror takes a local clone or mirror "
+                "(use --allow-clone to clone from the registry's URL)")
+    if not Path(text).expanduser().exists():
+        return f"the mirror given for {shown} does not exist (a missing local path)"
+    if not Path(text).expanduser().is_dir():
+        return f"the mirror given for {shown} is a file, not a git folder"
+    return None
+
+
 def mirrors_from_env(var: str = "SHOWDOWN_GIT_MIRRORS") -> dict[str, str]:
     """Mirrors listed in the file named by the environment variable ``var`` (``ID=PATH`` lines)."""
     name = os.environ.get(var)
     if not name:
         return {}
-    return parse_mirror_args(Path(name).read_text(encoding="utf-8").splitlines())
+    try:
+        text = Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CollectionError(f"{var} names a file that cannot be read ({type(exc).__name__}); it must list ID=PATH lines") from None
+    return parse_mirror_args(text.splitlines())

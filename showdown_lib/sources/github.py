@@ -29,6 +29,11 @@ most ``max_wait`` seconds away and otherwise stops with :class:`CollectionError`
 (403/429 with ``Retry-After``) is waited out the same way. A token in ``GITHUB_TOKEN`` raises the
 limits; without one the collector still runs, more slowly. The token is sent as a header only and
 never stored (see :mod:`showdown_lib.sources.http`).
+
+The API base is ``GITHUB_API_URL`` when set (as GitHub Actions and GitHub Enterprise Server set it,
+e.g. ``https://ghe.example/api/v3``), else ``https://api.github.com``. A response that lacks a field
+the collector reads (or is not the JSON object expected) fails the source with a message naming the
+request and the field; it is never a crash.
 """
 from __future__ import annotations
 
@@ -40,11 +45,11 @@ from typing import Any, Callable
 from ..errors import CollectionError
 from ..registry import Framework
 from .base import Observation, SourceResult, missing, past_or_today
-from .http import fetch, make_session, progress, redact
+from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "github"
 COLLECTOR_VERSION = "1.0"
-API = "https://api.github.com"
+API = "https://api.github.com"  # the default; GITHUB_API_URL overrides it (see api_base)
 API_VERSION = "2022-11-28"
 
 METRICS: dict[str, str] = {
@@ -62,6 +67,33 @@ MISSING_STATUSES = {403: "access refused (HTTP 403)", 404: "not found (HTTP 404)
 
 def _utc_today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
+
+
+def api_base() -> str:
+    """``GITHUB_API_URL`` without a trailing slash, else the public API; anything but http(s) is refused."""
+    value = os.environ.get("GITHUB_API_URL", "").strip() or API
+    if not value.lower().startswith(("https://", "http://")):
+        raise CollectionError(f"GITHUB_API_URL must be an http(s) URL such as https://ghe.example/api/v3, got {redact(value)!r}")
+    return value.rstrip("/")
+
+
+def _announce(line: str) -> None:
+    """A wait is never silent: one line on standard error."""
+    import sys
+
+    print(line, file=sys.stderr, flush=True)
+
+
+def field(data: Any, key: str, what: str, kind: type | tuple[type, ...] = (int, float, str, bool, type(None))) -> Any:
+    """``data[key]`` of an API response, or a :class:`CollectionError` naming the request and the field."""
+    if not isinstance(data, dict):
+        raise CollectionError(f"{what}: the response is not a JSON object (got {type(data).__name__}); the API may have changed")
+    if key not in data:
+        raise CollectionError(f"{what}: the response has no {key!r} field; the API may have changed")
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise CollectionError(f"{what}: field {key!r} is {type(value).__name__} {redact(value)!r:.60}, not what GitHub documents")
+    return value
 
 
 class GitHubClient:
@@ -82,6 +114,7 @@ class GitHubClient:
         self.limits: dict[str, tuple[int, float]] = {}  # resource -> (remaining, reset epoch)
         self.n_requests = 0
         self.waited = 0.0
+        self.api = api_base()
 
     def headers(self) -> dict[str, str]:
         h = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
@@ -98,6 +131,7 @@ class GitHubClient:
         if delay > self.max_wait:
             when = dt.datetime.fromtimestamp(reset, dt.timezone.utc).replace(microsecond=0).isoformat()
             raise CollectionError(f"GitHub rate limit exhausted until {when} ({resource}); set GITHUB_TOKEN or retry later")
+        _announce(f"GitHub {resource} rate limit used up: waiting {delay:.0f} s for its reset (at most {self.max_wait:.0f} s)")
         self.sleep(delay)
         self.waited += delay
 
@@ -122,7 +156,7 @@ class GitHubClient:
                 self._wait_until(reset, resource)
                 self.limits.pop(resource, None)
             self.n_requests += 1
-            response = fetch(self.session, API + path, params=params, headers=self.headers(), what=what)
+            response = fetch(self.session, self.api + path, params=params, headers=self.headers(), what=what)
             self._note_limits(response, resource)
             status = response.status_code
             if status in (403, 429):
@@ -135,6 +169,7 @@ class GitHubClient:
                     if delay > self.max_wait:
                         raise CollectionError(f"{what}: GitHub secondary rate limit asks to wait {retry_after} s "
                                               f"(more than {self.max_wait} s); retry later")
+                    _announce(f"{what}: GitHub asks to wait {delay:.0f} s (Retry-After); waiting (at most {self.max_wait:.0f} s)")
                     self.sleep(delay)
                     self.waited += delay
                     continue
@@ -154,11 +189,11 @@ class GitHubClient:
                 except ValueError:
                     return None, response
             if not 200 <= status < 300:
-                raise CollectionError(f"{what}: GET {API}{path} returned HTTP {status}")
+                raise CollectionError(f"{what}: GET {redact(self.api)}{path} returned HTTP {status}" + retry_after_note(response))
             try:
                 return response.json(), response
             except ValueError:
-                raise CollectionError(f"{what}: GET {API}{path} returned HTTP {status} but the body is not valid JSON") from None
+                raise CollectionError(f"{what}: GET {redact(self.api)}{path} returned HTTP {status} but the body is not valid JSON") from None
         raise CollectionError(f"{what}: GitHub still rate limited after {self.max_attempts} attempts; retry later")
 
 
@@ -169,6 +204,7 @@ def collect(frameworks: list[Framework], as_of=None, *, session=None, window_day
     start = day - dt.timedelta(days=window_days - 1)
     token = os.environ.get("GITHUB_TOKEN") or None
     client = client or GitHubClient(session or make_session(), token, max_wait)
+    api = redact(getattr(client, "api", API))
     obs: list[Observation] = []
     failures: list[str] = []
     table: list[dict[str, Any]] = []
@@ -197,8 +233,9 @@ def collect(frameworks: list[Framework], as_of=None, *, session=None, window_day
                     row["error"] = f"{slug}: {MISSING_STATUSES[resp.status_code]}"
                     failures.append(f"{fw.id}: {row['error']}")
                 else:
-                    row.update(stars=int(data["stargazers_count"]), forks=int(data["forks_count"]),
-                               archived=int(bool(data.get("archived", False))), pushed_at=data.get("pushed_at"))
+                    what = f"GitHub repository {slug}"
+                    stars, forks = field(data, "stargazers_count", what, int), field(data, "forks_count", what, int)
+                    row.update(stars=stars, forks=forks, archived=int(bool(data.get("archived", False))), pushed_at=data.get("pushed_at"))
             query = f"repo:{slug} is:pr is:merged merged:{start.isoformat()}..{as_of_s}"
             data, resp = client.get("/search/issues", {"q": query, "per_page": 1}, what=f"GitHub merged PRs of {slug}")
             row["merged_query"] = query
@@ -206,7 +243,7 @@ def collect(frameworks: list[Framework], as_of=None, *, session=None, window_day
                 row["merged_error"] = f"{slug}: {MISSING_STATUSES[resp.status_code]}"
                 failures.append(f"{fw.id}: merged PR search {row['merged_error']}")
             else:
-                row["merged_prs"] = int(data["total_count"])
+                row["merged_prs"] = field(data, "total_count", f"GitHub merged PRs of {slug}", int)
                 row["merged_incomplete"] = bool(data.get("incomplete_results", False))
             per_repo.append(row)
             table.append({k: row.get(k, "") for k in ("framework", "repository", "stars", "forks", "archived", "pushed_at", "merged_prs")})
@@ -221,14 +258,14 @@ def collect(frameworks: list[Framework], as_of=None, *, session=None, window_day
         else:
             if data.get("incomplete_results"):
                 detail += "; GitHub flagged the count as incomplete"
-            ok(fw.id, "repos_mentioning", int(data["total_count"]), detail)
+            ok(fw.id, "repos_mentioning", field(data, "total_count", f"GitHub repository search for {fw.id}", int), detail)
 
     return SourceResult(
         source=SOURCE,
         as_of=as_of_s,
         observations=obs,
-        endpoint=f"{API}/repos/{{owner}}/{{repo}}; {API}/search/issues?q=repo:{{slug}} is:pr is:merged merged:{{start}}..{{as_of}}; "
-                 f"{API}/search/repositories?q={{search_term}} created:<={{as_of}}",
+        endpoint=f"{api}/repos/{{owner}}/{{repo}}; {api}/search/issues?q=repo:{{slug}} is:pr is:merged merged:{{start}}..{{as_of}}; "
+                 f"{api}/search/repositories?q={{search_term}} created:<={{as_of}}",
         method=(f"GitHub REST v3: repository fields (present values only), merged pull requests in the {window_days} days "
                 "ending on the as-of day and repositories matching the framework's search term created by the as-of day, "
                 "all from search total_count"),

@@ -10,8 +10,15 @@ Method
   cache keys and redacted from every stored request (``ignored_parameters``).
 * Every request goes through a urllib3 :class:`~urllib3.util.retry.Retry`: GET is retried on
   connection errors, read timeouts and the statuses 429, 500, 502, 503 and 504, with exponential
-  backoff, and a ``Retry-After`` header is honoured. Every request has a timeout unless the caller
+  backoff, and a ``Retry-After`` header is honoured up to :data:`MAX_RETRY_AFTER` (60 s): a wait that
+  long is announced on standard error; a server that asks for more gets no retry, and the request
+  fails with a message saying how long it asked for. Every request has a timeout unless the caller
   gives another one.
+* Credentials inside a URL (``scheme://user:password@host/...``, as a private index in
+  ``PIP_INDEX_URL`` may carry) are taken out of the URL and sent as an ``Authorization`` header,
+  which the cache redacts; :func:`redact` removes them (and the values of the secret variables)
+  from every message and :func:`describe_url` never shows them. :data:`RESPONSES` counts the
+  responses of a collection that came from the cache and the oldest stored time among them.
 * :func:`get_json` turns every way a request can fail (timeout, connection refused, a non-2xx
   status after the retries, a body that is not JSON) into :class:`CollectionError` with a message
   naming what was asked, the URL without its query string and the status. :func:`redact` removes
@@ -24,12 +31,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Collection, Iterable, Iterator, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from .. import paths
@@ -43,6 +52,9 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 DEFAULT_USER_AGENT = "showdown-collector/0.1 (deep-learning framework survey; python-requests)"
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_EXPIRE_AFTER = dt.timedelta(hours=1)
+#: The longest ``Retry-After`` (seconds) a collector waits; a server asking for more fails the request.
+MAX_RETRY_AFTER = 60.0
+_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#@\s]*)@")
 
 T = TypeVar("T")
 
@@ -71,9 +83,32 @@ def _cached_session_class():
     return CachedShowdownSession
 
 
+class CappedRetry(Retry):
+    """urllib3's Retry, but ``Retry-After`` is honoured only up to :data:`MAX_RETRY_AFTER` seconds,
+    and a wait is announced on standard error instead of happening silently."""
+
+    max_retry_after = MAX_RETRY_AFTER
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if response is not None:
+            wait = self.get_retry_after(response)
+            if wait is not None and wait > self.max_retry_after:
+                # urlopen hands the response back (raise_on_status=False) and the caller names the wait
+                raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait:.0f} s is over the {self.max_retry_after:.0f} s cap"))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep_for_retry(self, response) -> bool:
+        wait = self.get_retry_after(response)
+        if wait:
+            where = describe_url(getattr(response, "url", None) or "")
+            print(f"HTTP {response.status} from {where}: waiting {wait:.0f} s as the server asks (Retry-After; at most "
+                  f"{self.max_retry_after:.0f} s)", file=sys.stderr, flush=True)
+        return super().sleep_for_retry(response)
+
+
 def make_retry(total_retries: int = 4, backoff_factor: float = 1.0) -> Retry:
-    """The retry policy: GET/HEAD only, backoff, 429/5xx retried, Retry-After honoured."""
-    return Retry(
+    """The retry policy: GET/HEAD only, backoff, 429/5xx retried, Retry-After honoured up to a cap."""
+    return CappedRetry(
         total=total_retries,
         connect=total_retries,
         read=total_retries,
@@ -87,6 +122,65 @@ def make_retry(total_retries: int = 4, backoff_factor: float = 1.0) -> Retry:
     )
 
 
+def retry_after_note(response) -> str:
+    """'; the server asks to wait N s (Retry-After), more than the cap' when a response says so, else ''."""
+    value = response.headers.get("Retry-After") if response is not None else None
+    if not value:
+        return ""
+    try:
+        wait = Retry.parse_retry_after(Retry(), value)
+    except Exception:  # an unparsable header: name it as it came
+        return f"; the server sent Retry-After {redact(value)!r}"
+    capped = f", more than the {MAX_RETRY_AFTER:.0f} s a collector waits; retry later" if wait > MAX_RETRY_AFTER else ""
+    return f"; the server asks to wait {wait:.0f} s (Retry-After){capped}"
+
+
+class ResponseLog:
+    """How many responses a collection got, how many came from the HTTP cache and the oldest stored time."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.n = 0
+        self.from_cache = 0
+        self.oldest: dt.datetime | None = None
+
+    def record(self, response) -> None:
+        self.n += 1
+        if getattr(response, "from_cache", False):
+            self.from_cache += 1
+            created = getattr(response, "created_at", None)
+            if isinstance(created, dt.datetime):
+                created = created if created.tzinfo else created.replace(tzinfo=dt.timezone.utc)
+                self.oldest = created if self.oldest is None or created < self.oldest else self.oldest
+
+    def summary(self) -> dict[str, Any]:
+        """For provenance: ``{}`` when no request was made."""
+        if not self.n:
+            return {}
+        out: dict[str, Any] = {"responses": self.n, "from_cache": self.from_cache}
+        if self.oldest is not None:
+            out["oldest_cached_at"] = self.oldest.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+        return out
+
+
+#: The responses of the collection under way (reset by the collect command for each source).
+RESPONSES = ResponseLog()
+
+
+def default_retries() -> int:
+    """Retries per request: ``SHOWDOWN_HTTP_RETRIES`` (0-10) when set, else 4."""
+    from ..errors import UsageError
+
+    value = os.environ.get("SHOWDOWN_HTTP_RETRIES", "").strip()
+    if not value:
+        return 4
+    if not value.isdigit() or int(value) > 10:
+        raise UsageError(f"SHOWDOWN_HTTP_RETRIES must be a whole number from 0 to 10, got {value!r}")
+    return int(value)
+
+
 def default_cache_dir() -> Path:
     return paths.project_root() / ".cache" / "http"
 
@@ -94,7 +188,7 @@ def default_cache_dir() -> Path:
 def make_session(
     cache_dir: Path | None = None,
     user_agent: str = DEFAULT_USER_AGENT,
-    total_retries: int = 4,
+    total_retries: int | None = None,
     backoff_factor: float = 1.0,
     timeout: float = DEFAULT_TIMEOUT,
     *,
@@ -107,6 +201,8 @@ def make_session(
     ``expire_after`` is how long a stored response is used without asking the server; after that
     it is revalidated with a conditional request. Server ``Cache-Control`` headers take precedence.
     """
+    if total_retries is None:
+        total_retries = default_retries()
     if use_cache:
         folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -130,17 +226,46 @@ def make_session(
     return session
 
 
+def _url_credentials() -> list[str]:
+    """User names and passwords found inside URL-valued environment variables (e.g. PIP_INDEX_URL)."""
+    from urllib.parse import unquote
+
+    found: list[str] = []
+    for value in os.environ.values():
+        for m in _USERINFO.finditer(value or ""):
+            for part in m.group("userinfo").split(":", 1):
+                if len(part) >= 3:  # a very short user name would redact innocent text
+                    found += [part, unquote(part)]
+    return found
+
+
 def secret_values() -> list[str]:
-    """The values of the secret environment variables that are set (non-empty)."""
-    return [v for v in (os.environ.get(name, "") for name in SECRET_ENV_VARS) if v]
+    """The values of the secret environment variables that are set (non-empty), and the credentials
+    found inside URL-valued environment variables."""
+    named = [v for v in (os.environ.get(name, "") for name in SECRET_ENV_VARS) if v]
+    return list(dict.fromkeys(named + _url_credentials()))
 
 
 def redact(text: Any) -> str:
-    """``text`` as a string with every configured secret value replaced by ``***``."""
-    out = str(text)
+    """``text`` as a string with URL credentials and every configured secret value replaced by ``***``."""
+    out = _USERINFO.sub(lambda m: m.group("scheme") + "***@", str(text))
     for value in sorted(secret_values(), key=len, reverse=True):
         out = out.replace(value, "***")
     return out
+
+
+def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``(url without user:password@, (user, password) or None)``; the parts are percent-decoded."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal
+        host = f"[{host}]"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc)), (unquote(parts.username or ""), unquote(parts.password or ""))
 
 
 def _strip_query(url: str) -> str:
@@ -148,8 +273,8 @@ def _strip_query(url: str) -> str:
 
 
 def describe_url(url: str, params: dict[str, Any] | None = None) -> str:
-    """The URL without query string, plus the names (not values) of the query parameters."""
-    base = _strip_query(url)
+    """The URL without credentials or query string, plus the names (not values) of the query parameters."""
+    base = _strip_query(split_credentials(url)[0]) if url else ""
     if params:
         base += " (params: " + ", ".join(sorted(str(k) for k in params)) + ")"
     return redact(base)
@@ -169,8 +294,11 @@ def fetch(
     Timeouts and connection failures (after the session's retries) raise :class:`CollectionError`.
     """
     where = describe_url(url, params)
+    url, auth = split_credentials(url)  # sent as a header the cache redacts, never kept in a stored URL
     try:
-        return session.get(url, params=params, headers=headers, timeout=timeout)
+        response = session.get(url, params=params, headers=headers, timeout=timeout, auth=auth)
+        RESPONSES.record(response)
+        return response
     except requests.exceptions.Timeout as exc:
         raise CollectionError(f"{what}: GET {where} timed out ({redact(type(exc).__name__)})") from None
     except requests.exceptions.RetryError as exc:
@@ -215,7 +343,8 @@ def get_json(
     ok = 200 <= status < 300
     if not ok and status not in accept_status:
         snippet = redact(response.text[:200].replace("\n", " ")) if response.text else ""
-        raise CollectionError(f"{what}: GET {where} returned HTTP {status} {response.reason or ''}".rstrip() + (f": {snippet}" if snippet else ""))
+        raise CollectionError(f"{what}: GET {where} returned HTTP {status} {response.reason or ''}".rstrip()
+                              + retry_after_note(response) + (f": {snippet}" if snippet else ""))
     try:
         data = response.json()
     except (ValueError, json.JSONDecodeError):

@@ -48,7 +48,7 @@ from packaging.version import InvalidVersion, Version
 from ..errors import CollectionError
 from ..registry import Framework
 from .base import Observation, SourceResult, missing, parse_as_of
-from .http import fetch, make_session, progress, redact
+from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "pypi"
 COLLECTOR_VERSION = "1.0"
@@ -370,15 +370,39 @@ def fetch_project(session, index: str, project: str) -> tuple[dict[str, Any] | N
     if response.status_code == 404:
         return None, f"project {project!r} not found on the index (HTTP 404)"
     if response.status_code != 200:
-        raise CollectionError(f"{what}: GET {where} returned HTTP {response.status_code}")
+        raise CollectionError(f"{what}: GET {where} returned HTTP {response.status_code}" + retry_after_note(response))
     try:
         data = response.json()
     except ValueError:
         raise CollectionError(f"{what}: GET {where} did not return JSON (content-type "
                               f"{response.headers.get('Content-Type', 'unknown')!r}); the index may not support PEP 691") from None
-    if not isinstance(data, dict) or "files" not in data:
-        raise CollectionError(f"{what}: GET {where} returned JSON without a 'files' list")
+    problem = simple_page_problem(data)
+    if problem:
+        raise CollectionError(f"{what}: GET {where} returned JSON that is not a PEP 691 project page: {problem}")
     return data, ""
+
+
+def simple_page_problem(data: Any) -> str | None:
+    """What is wrong with a PEP 691 project page (None when it has the shape this collector reads)."""
+    if not isinstance(data, dict):
+        return f"the body is a JSON {type(data).__name__}, not an object"
+    files = data.get("files")
+    if not isinstance(files, list):
+        return "no 'files' list" if files is None else f"'files' is a {type(files).__name__}, not a list"
+    versions = data.get("versions", [])
+    if not isinstance(versions, list) or not all(isinstance(v, str) for v in versions):
+        return "'versions' is not a list of strings"
+    for i, f in enumerate(files):
+        if not isinstance(f, dict):
+            return f"files[{i}] is a {type(f).__name__}, not an object"
+        if not isinstance(f.get("filename"), str) or not f["filename"]:
+            return f"files[{i}] has no 'filename'"
+        when = f.get("upload-time")
+        if when is not None and not isinstance(when, str):
+            return f"files[{i}] ({f['filename']}) has an 'upload-time' that is not a string"
+        if not isinstance(f.get("yanked", False), (bool, str)):
+            return f"files[{i}] ({f['filename']}) has a 'yanked' that is neither true/false nor a reason"
+    return None
 
 
 def collect(frameworks: list[Framework], as_of=None, *, session=None, index: str | None = None) -> SourceResult:

@@ -31,7 +31,7 @@ from urllib.parse import quote
 from ..errors import CollectionError
 from ..registry import Framework
 from .base import Observation, SourceResult, missing, past_or_today
-from .http import fetch, make_session, progress, redact
+from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "stackexchange"
 COLLECTOR_VERSION = "1.0"
@@ -106,7 +106,7 @@ class StackExchangeClient:
             eid = data.get("error_id")
             hint = ERROR_HINTS.get(eid, "error")
             raise CollectionError(redact(f"{what}: Stack Exchange error {eid} {data.get('error_name', '')} ({hint}): "
-                                         f"{data.get('error_message', '')} [HTTP {response.status_code}]"))
+                                         f"{data.get('error_message', '')} [HTTP {response.status_code}]") + retry_after_note(response))
         if not 200 <= response.status_code < 300:
             raise CollectionError(f"{what}: GET {redact(where)} returned HTTP {response.status_code}")
         if not getattr(response, "from_cache", False):
@@ -126,8 +126,14 @@ class StackExchangeClient:
             page = 1
             while True:
                 data = self.get(path, {"page": page, "pagesize": 100}, what=f"Stack Exchange tag info ({len(chunk)} tags)")
-                for item in data.get("items", []):
-                    counts[str(item["name"]).lower()] = int(item["count"])
+                items = data.get("items", [])
+                if not isinstance(items, list):
+                    raise CollectionError(f"Stack Exchange tag info: 'items' is {type(items).__name__}, not a list; the API may have changed")
+                for item in items:
+                    if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("count"), int):
+                        raise CollectionError(f"Stack Exchange tag info: an item lacks a text 'name' or a whole-number 'count' "
+                                              f"({redact(item)!r:.80}); the API may have changed")
+                    counts[item["name"].lower()] = item["count"]
                 if not data.get("has_more"):
                     break
                 page += 1
@@ -139,7 +145,9 @@ class StackExchangeClient:
         data = self.get("/questions", {"tagged": tag, "todate": todate, "filter": "total"}, what=f"Stack Exchange questions tagged {tag!r}")
         if "total" not in data:
             raise CollectionError(f"Stack Exchange questions tagged {tag!r}: response has no 'total' (filter=total ignored?)")
-        return int(data["total"])
+        if not isinstance(data["total"], int) or isinstance(data["total"], bool):
+            raise CollectionError(f"Stack Exchange questions tagged {tag!r}: 'total' is {redact(data['total'])!r:.40}, not a whole number")
+        return data["total"]
 
 
 def collect(frameworks: list[Framework], as_of=None, *, session=None, site: str = "stackoverflow",

@@ -1,0 +1,338 @@
+"""Bad inputs and faults, tried for real against a scratch copy of the project.
+
+    python tests/reliability_cases.py          # runs every case and prints the README's table
+
+Each case runs ``python -m showdown_lib.collect`` in a subprocess (so exit codes, messages and
+tracebacks are what a user sees) against a copy of ``data/raw`` (``SHOWDOWN_ROOT``), with a fake
+package index and GitHub API on 127.0.0.1 (``PIP_INDEX_URL`` carrying a user name and password,
+``GITHUB_API_URL``) and fake secrets in ``GITHUB_TOKEN`` and ``STACKEXCHANGE_KEY``. Measured per case:
+
+* clean: the exit status is the expected one, there is no traceback, and the output says what the
+  case must say (the file, field or value at fault, or the stated warning);
+* data lost: files of ``data/raw`` that existed before and changed or vanished (only the files a
+  case is meant to change are exempt);
+* traceback: a Python traceback in the output;
+* secrets: any secret (the password, raw or percent-encoded, ``user:password`` in base64, the
+  token, the key) in any file under the scratch project (the HTTP cache included) or in the output.
+
+``tests/test_reliability_cases.py`` runs the same cases under pytest.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "http" / "pypi"
+USER = "showdown-ci"
+PASSWORD = "Pw-9f8e/7d s3cret"  # a slash and a space: percent-encoded in the URL
+TOKEN = "ghp_FAKEtoken0123456789abcdef"
+SE_KEY = "se-FAKE-key-4242"
+WRONG = "Wrong:pass@word-77"  # a password with URL delimiters in it
+SECRETS = [PASSWORD, quote(PASSWORD, safe=""), base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode(), TOKEN, SE_KEY,
+           WRONG, quote(WRONG, safe=""), base64.b64encode(f"{USER}:{WRONG}".encode()).decode()]
+PYPI_SNAPSHOT = "data/raw/snapshots/pypi/2026-11-25"
+GIT_SNAPSHOT = "data/raw/snapshots/git/2026-11-25"
+
+
+# --------------------------------------------------------------------------- a fake index and GitHub API
+
+class _Handler(BaseHTTPRequestHandler):
+    mode = "ok"
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - stdlib name
+        cls = type(self)
+        cls.hits.append(self.path)
+        if cls.mode == "slow":
+            threading.Event().wait(5)
+        if self.path.startswith("/simple/"):
+            return self._index()
+        if self.path.startswith("/gh/"):
+            return self._github()
+        self._send(404, {"message": "Not Found"})
+
+    def _index(self):
+        want = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+        if self.headers.get("Authorization") != want:
+            return self._send(401, {"message": "credentials required"})
+        mode = type(self).mode
+        if mode == "429":
+            return self._send(429, {"message": "slow down"}, {"Retry-After": "3600"})
+        if mode == "404":
+            return self._send(404, {"message": "Not Found"})
+        project = self.path.strip("/").split("/")[-1]
+        page = FIXTURES / f"{project}.json"
+        if not page.exists():
+            return self._send(404, {"message": "Not Found"})
+        data = json.loads(page.read_text())
+        if mode == "files-string":
+            data["files"] = "not a list"
+        self._send(200, data, {"Content-Type": "application/vnd.pypi.simple.v1+json"})
+
+    def _github(self):
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/gh/repos/"):
+            body = {"forks_count": 3, "archived": False, "pushed_at": "2026-11-20T10:00:00Z"}
+            if type(self).mode != "missing-field":
+                body["stargazers_count"] = 1234
+            return self._send(200, body)
+        if path.startswith("/gh/search/"):
+            return self._send(200, {"total_count": 42, "incomplete_results": False})
+        self._send(404, {"message": "Not Found"})
+
+    def _send(self, status, body, headers=None):
+        payload = json.dumps(body).encode()
+        try:
+            self.send_response(status)
+            for k, v in (headers or {"Content-Type": "application/json"}).items():
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+class FakeServer:
+    """The fake index (``/simple/``, basic auth) and GitHub API (``/gh/``) on 127.0.0.1."""
+
+    def __init__(self, mode: str = "ok"):
+        self.handler = type("H", (_Handler,), {"mode": mode, "hits": []})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> "FakeServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --------------------------------------------------------------------------- cases
+
+def _edit_value(root: Path, rel: str, framework: str, metric: str, value: str) -> None:
+    path = root / rel / "observations.csv"
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"{framework},{metric},"):
+            parts = line.split(",")
+            parts[2] = value
+            lines[i] = ",".join(parts)
+    path.write_text("\n".join(lines) + "\n")
+    prov = json.loads((root / rel / "provenance.json").read_text())
+    prov.pop("checksums", None)  # so the range and type checks, not the checksums, are what is tried
+    (root / rel / "provenance.json").write_text(json.dumps(prov, indent=2))
+
+
+def _duplicate_row(root: Path) -> None:
+    path = root / PYPI_SNAPSHOT / "observations.csv"
+    row = next(line for line in path.read_text().splitlines() if line.startswith("jax,n_releases,"))
+    parts = row.split(",")
+    parts[2] = str(int(parts[2]) + 1)
+    path.write_text(path.read_text() + ",".join(parts) + "\n")
+    _edit_value(root, PYPI_SNAPSHOT, "none", "none", "")
+
+
+def _set_as_of(root: Path, value: str) -> None:
+    path = root / "data/raw/editions/current/edition.yaml"
+    path.write_text(re.sub(r"(?m)^as_of: .*$", f"as_of: {value}", path.read_text()))
+
+
+def _interrupted_swap(root: Path) -> None:
+    target = root / GIT_SNAPSHOT
+    os.replace(target, target.with_name(f".{target.name}.old-999999"))
+
+
+def _git_repo(root: Path) -> Path:
+    """A one-commit repository standing in for tinygrad's history."""
+    repo = root.parent / "tinygrad-mirror"
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2025-01-10T12:00:00Z", "GIT_COMMITTER_DATE": "2025-01-10T12:00:00Z",
+           "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.org"}
+    subprocess.run(["git", "init", "-q", "-b", "master", str(repo)], check=True, env=env)
+    (repo / "f").write_text("x")
+    subprocess.run(["git", "-C", str(repo), "add", "f"], check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", "first (#1)"], check=True, env=env)
+    return repo
+
+
+@dataclass
+class Case:
+    name: str
+    args: list[str]
+    expect: str  # "error" (non-zero, clean message) or "ok" (exit 0)
+    says: str  # a regex the output must contain
+    mode: str = "ok"  # the fake server's behaviour
+    setup: Callable[[Path], object] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    may_change: tuple[str, ...] = ()  # regexes of data/raw files this case is meant to change
+    interrupt: bool = False
+    code: int | None = None  # the exact exit status expected, when it matters
+
+
+CASES: list[Case] = [
+    Case("git source with no local mirrors (0 values)", ["--source", "git"], "error", r"collected 0 values.*nothing was written"),
+    Case("index answers 404 for every project", ["--source", "pypi"], "error", r"collected 0 values", mode="404"),
+    Case("--git-mirror to a missing path (a value would be lost)",
+         ["--source", "git", "--as-of", "2026-11-25", "--framework", "tinygrad", "keras", "--git-mirror", "keras=/nonexistent/keras.git"],
+         "error", r"would lose 1 of the 11 values.*keras/first_commit_date.*does not exist", setup=lambda r: ("tinygrad", _git_repo(r))),
+    Case("the same partial collection with --accept-partial", ["--source", "git", "--as-of", "2026-11-25", "--framework", "tinygrad", "keras",
+                                                                "--git-mirror", "keras=/nonexistent/keras.git", "--accept-partial"],
+         "ok", r"\[git\] ok: \d+ values", setup=lambda r: ("tinygrad", _git_repo(r)), may_change=(r"git/2026-11-25/",)),
+    Case("--git-mirror given an unsafe URL (ext::)", ["--source", "git", "--framework", "keras", "--git-mirror", "keras=ext::sh -c touch% pwned"],
+         "error", r"is a URL, not a local path"),
+    Case("index unreachable (connection refused), two sources", ["--source", "pypi", "git"], "error",
+         r"pypi: .*could not connect.*\n.*git: collected 0 values", env={"PIP_INDEX_URL": "http://127.0.0.1:9/simple"}),
+    Case("malformed index JSON ('files' a string) does not stop GitHub", ["--source", "pypi", "github", "--framework", "tinygrad"],
+         "error", r"'files' is a str, not a list", mode="files-string", may_change=(r"snapshots/github/",)),
+    Case("429 with Retry-After: 3600 on the index", ["--source", "pypi", "--framework", "tinygrad", "--as-of", "2025-01-15"],
+         "error", r"HTTP 429.*3600 s \(Retry-After\), more than the 60 s", mode="429"),
+    Case("GitHub response without a field (GITHUB_API_URL)", ["--source", "github", "--framework", "tinygrad"], "error",
+         r"no 'stargazers_count' field", mode="missing-field"),
+    Case("password in PIP_INDEX_URL, successful collection", ["--source", "pypi", "--framework", "tinygrad", "jax", "pytorch", "--as-of", "2025-01-15"],
+         "ok", r"\[pypi\] ok: \d+ values"),
+    Case("a wrong password in PIP_INDEX_URL, answered 401", ["--source", "pypi", "--framework", "tinygrad", "--as-of", "2025-01-15"],
+         "error", r"GET \{index\}/tinygrad/ returned HTTP 401", env={"PIP_INDEX_URL": f"http://{USER}:{quote(WRONG, safe='')}@{{host}}/simple"}),
+    Case("--as-of in the future (2050-01-01)", ["--as-of", "2050-01-01"], "error", r"2050-01-01 is in the future", code=2),
+    Case("--as-of before the floor (1990-01-01)", ["--as-of", "1990-01-01"], "error", r"before 2000-01-01", code=2),
+    Case("--as-of yesterday", ["--as-of", "yesterday"], "error", r"YYYY-MM-DD.*'yesterday'", code=2),
+    Case("--as-of 2018-02-30", ["--as-of", "2018-02-30"], "error", r"'2018-02-30' is not a calendar date", code=2),
+    Case("--edition ../../../elsewhere/x", ["--edition", "../../../elsewhere/x"], "error", r"not allowed.*\[A-Za-z0-9\]", code=2),
+    Case("--edition current@2024-13-01", ["--edition", "current@2024-13-01", "--source", "git"], "error", r"not a calendar date", code=2),
+    Case("as_of: 2026-13-45 in an edition file", ["--source", "git"], "error", r"edition\.yaml, field 'as_of'.*2026-13-45",
+         setup=lambda r: _set_as_of(r, "2026-13-45"), may_change=(r"editions/current/edition\.yaml",), code=2),
+    Case("pytorch,os_count,99 in a snapshot", ["--check"], "error", r"observations\.csv, entry 'row \d+ \(pytorch/os_count\)', field 'value'.*0-3",
+         setup=lambda r: _edit_value(r, PYPI_SNAPSHOT, "pytorch", "os_count", "99"), may_change=(r"pypi/2026-11-25",), code=2),
+    Case("a non-numeric count in a snapshot", ["--check"], "error", r"\(jax/n_releases\)', field 'value'.*'many' is not a number",
+         setup=lambda r: _edit_value(r, PYPI_SNAPSHOT, "jax", "n_releases", "many"), may_change=(r"pypi/2026-11-25",), code=2),
+    Case("conflicting duplicate rows", ["--check"], "error", r"jax/n_releases appears twice .* with different values",
+         setup=_duplicate_row, may_change=(r"pypi/2026-11-25",), code=2),
+    Case("provenance.json is a list", ["--check"], "error", r"provenance\.json: must be a JSON object",
+         setup=lambda r: (r / PYPI_SNAPSHOT / "provenance.json").write_text("[1, 2]"), may_change=(r"pypi/2026-11-25",), code=2),
+    Case("a value edited after sealing (checksum)", ["--check"], "error", r"observations\.csv, field 'checksums': checksum mismatch",
+         setup=lambda r: (_seal(r), (r / GIT_SNAPSHOT / "observations.csv").write_text(
+             (r / GIT_SNAPSHOT / "observations.csv").read_text().replace("2015-03-28", "2015-03-29"))),
+         may_change=(r"git/2026-11-25",), code=2),
+    Case("edition pins a snapshot that is missing", ["--check"], "error", r"2018-remeasured.*inputs\.pypi\.snapshot.*2018-06-26, which does not exist",
+         setup=lambda r: shutil.rmtree(r / "data/raw/snapshots/pypi/2018-06-26"), may_change=(r"pypi/2018-06-26",), code=2),
+    Case("'latest' resolves to an older snapshot", ["--check"], "ok", r"note: current: the newest git snapshot on or before 2026-11-25 is of 2026-08-08",
+         setup=lambda r: shutil.rmtree(r / GIT_SNAPSHOT), may_change=(r"git/2026-11-25",)),
+    Case("a kill between the two renames of a snapshot swap", ["--check"], "ok", r"git/2026-11-25: 126 rows, 11 values", setup=_interrupted_swap),
+    Case("Ctrl-C during a collection", ["--source", "pypi", "--framework", "tinygrad", "jax", "--as-of", "2025-01-15"], "error",
+         r"^collect: interrupted \(Ctrl-C\)", mode="slow", interrupt=True, code=130),
+    Case("SHOWDOWN_GIT_MIRRORS names a missing file", ["--source", "git", "--framework", "keras"], "error",
+         r"SHOWDOWN_GIT_MIRRORS names a file that cannot be read", env={"SHOWDOWN_GIT_MIRRORS": "/nonexistent/mirrors.txt"}),
+    Case("SHOWDOWN_HTTP_RETRIES=many", ["--source", "pypi", "--framework", "tinygrad"], "error", r"SHOWDOWN_HTTP_RETRIES must be a whole number",
+         env={"SHOWDOWN_HTTP_RETRIES": "many"}),
+]
+
+
+def _seal(root: Path) -> None:
+    subprocess.run([sys.executable, "-m", "showdown_lib.collect", "--seal", "git/2026-11-25"], check=True, capture_output=True,
+                   env={**os.environ, "SHOWDOWN_ROOT": str(root)}, cwd=ROOT)
+
+
+# --------------------------------------------------------------------------- running a case
+
+def _digest(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in (root / "data" / "raw").rglob("*") if p.is_file()}
+
+
+def _secrets_in(root: Path, text: str) -> list[str]:
+    found = [s for s in SECRETS if s in text]
+    for p in root.rglob("*"):
+        if p.is_file():
+            blob = p.read_bytes()
+            found += [f"{s!r} in {p.relative_to(root)}" for s in SECRETS if s.encode() in blob]
+    return found
+
+
+def _project(tmp: Path) -> Path:
+    root = tmp / "project"
+    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
+    (root / "data" / "processed").mkdir(parents=True)
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def run_case(case: Case) -> dict:
+    """Run one case in a fresh scratch project; returns what was measured."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="showdown-case-") as tmp, FakeServer(case.mode) as server:
+        root = _project(Path(tmp))
+        args = list(case.args)
+        before = _digest(root)  # data lost is counted against the project as it was, before the case's own edits
+        made = case.setup(root) if case.setup else None
+        if isinstance(made, tuple) and len(made) == 2 and isinstance(made[1], Path):  # a mirror made by the setup
+            args += ["--git-mirror", f"{made[0]}={made[1]}"]
+        creds = f"{quote(USER, safe='')}:{quote(PASSWORD, safe='')}@"
+        base = server.base.replace("http://", f"http://{creds}")
+        env = {**os.environ, "SHOWDOWN_ROOT": str(root), "PIP_INDEX_URL": f"{base}/simple", "GITHUB_API_URL": f"{base}/gh",
+               "GITHUB_TOKEN": TOKEN, "STACKEXCHANGE_KEY": SE_KEY, "SHOWDOWN_HTTP_RETRIES": "1", "SHOWDOWN_NO_PROGRESS": "1",
+               "PIP_CONFIG_FILE": os.devnull, "PYTHONPATH": str(ROOT)}
+        env.update({k: v.replace("{host}", server.base.removeprefix("http://")) for k, v in case.env.items()})
+        cmd = [sys.executable, "-m", "showdown_lib.collect", *args]
+        if case.interrupt:
+            proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            deadline = time.monotonic() + 60
+            while not server.handler.hits and time.monotonic() < deadline and proc.poll() is None:
+                threading.Event().wait(0.05)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+            rc = proc.returncode
+        else:
+            done = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, timeout=300)
+            out, err, rc = done.stdout, done.stderr, done.returncode
+        after = _digest(root)
+        text = out + err
+        lost = [k for k, v in before.items() if after.get(k) != v and not any(re.search(p, k) for p in case.may_change)]
+        traceback = "Traceback (most recent call last)" in text
+        said = re.search(case.says, text, re.MULTILINE | re.DOTALL) is not None
+        rc_ok = (rc == case.code) if case.code is not None else ((rc == 0) if case.expect == "ok" else rc != 0)
+        return {"case": case.name, "rc": rc, "clean": rc_ok and said and not traceback, "said": said, "data_lost": len(lost),
+                "lost_files": lost, "traceback": traceback, "secrets": _secrets_in(root, text), "output": text,
+                "seconds": round(time.monotonic() - started, 1)}
+
+
+def main() -> int:
+    rows = [run_case(c) for c in CASES]
+    print("| case | expected | exit | clean | data lost | traceback | secrets found |")
+    print("|---|---|---|---|---|---|---|")
+    for c, r in zip(CASES, rows):
+        print(f"| {c.name} | {c.expect} | {r['rc']} | {'yes' if r['clean'] else 'NO'} | {r['data_lost']} | "
+              f"{'yes' if r['traceback'] else 'no'} | {len(r['secrets'])} |")
+    print()
+    print(f"cases: {len(rows)}; clean: {sum(r['clean'] for r in rows)}; data lost: {sum(r['data_lost'] for r in rows)}; "
+          f"tracebacks: {sum(r['traceback'] for r in rows)}; secrets found: {sum(len(r['secrets']) for r in rows)}")
+    bad = [r for r in rows if not r["clean"] or r["data_lost"] or r["traceback"] or r["secrets"]]
+    for r in bad:
+        print(f"\n--- {r['case']}: rc {r['rc']}, lost {r['lost_files']}, secrets {r['secrets']}\n{r['output'][-1500:]}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,16 +51,25 @@ def _editions(given: list[str] | None) -> list[str] | None:
     return given
 
 
-def _refresh(args, parser) -> None:
+def _refresh(args, parser) -> str:
+    """Collect new snapshots for one edition; returns the edition id that uses them (e.g. current@2026-12-01)."""
     from showdown_lib import collect
+    from showdown_lib.editions import load_edition
 
     if not args.edition or len(args.edition) != 1 or args.edition[0] == "all":
         parser.error("--refresh collects one edition: give exactly one --edition")
     cargs = ["--edition", args.edition[0]] + (["--as-of", args.as_of] if args.as_of else [])
     cargs += (["--source", *args.source] if args.source else [])
     cargs += [x for m in args.git_mirror for x in ("--git-mirror", m)] + (["--allow-clone"] if args.allow_clone else [])
-    if collect.main(cargs):
+    code = collect.main(cargs)
+    if code == 130:
+        raise KeyboardInterrupt
+    if code == 2:
+        raise ShowdownError("collect refused its arguments (see above)")
+    if code:
         print("run_all: some sources failed (see above); running the notebooks on the snapshots that exist.", file=sys.stderr)
+    edition = load_edition(args.edition[0])
+    return collect.edition_for(edition, collect.collect_day(edition, args.as_of))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,9 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
     try:
         params = parse_overrides(args.param)
-        if args.refresh:
-            _refresh(args, parser)
-        summary = run(_editions(args.edition), params, args.only, force=args.force, jobs=args.jobs)
+        editions = [_refresh(args, parser)] if args.refresh else _editions(args.edition)
+        summary = run(editions, params, args.only, force=args.force, jobs=args.jobs)
         if not args.no_site:
             _build_site()
     except KeyboardInterrupt:

@@ -8,7 +8,6 @@ declared. Parameters are checked here against the table's JSON Schemas before an
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,7 +18,6 @@ from .fileio import read_yaml
 
 SCOPES = ("edition", "once")
 REF_KINDS = ("edition", "raw", "snapshot", "processed", "figure")
-EDITION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(@\d{4}-\d{2}-\d{2})?$")
 _STEP_KEYS = {"notebook", "title", "scope", "parameters", "reads", "writes"}
 _PARAM_KEYS = {"schema", "default", "help", "keys"}
 
@@ -172,12 +170,11 @@ def load_steps(path: Path | None = None) -> StepTable:
 
 
 def check_edition_id(edition: str) -> str:
-    """An edition id is a folder name (optionally ``@YYYY-MM-DD``): never a path."""
-    edition = str(edition)
-    if not EDITION_ID.match(edition):
-        raise StepError(f"edition {edition!r} is not an edition id: use letters, digits, '.', '_' or '-' "
-                        "(optionally @YYYY-MM-DD), e.g. 2018 or current")
-    return edition
+    """An edition id is a folder name (optionally ``@YYYY-MM-DD``), never a path: one rule, the editions'."""
+    from .editions import parse_edition_id
+
+    parse_edition_id(edition)
+    return str(edition)
 
 
 def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:

@@ -23,8 +23,8 @@ class InputsReport(Presenter):
 
     def _source_records(self) -> list[dict]:
         """One record per snapshot source of a collected edition: its provenance, or why there is none."""
-        from ..fileio import read_json
         from ..measures import resolve_snapshots
+        from ..sources.base import read_provenance
 
         e = self.edition
         if e.kind != "collected":
@@ -37,8 +37,15 @@ class InputsReport(Presenter):
             if snap is None:
                 out.append({"source": source, "reason": spec.get("unavailable") if isinstance(spec, dict) else None})
                 continue
-            out.append({"source": source, **read_json(paths.snapshots_dir(source) / snap / "provenance.json")})
+            out.append({"source": source, **read_provenance(paths.snapshots_dir(source) / snap, source, snap)})
         return out
+
+    def snapshot_notes(self) -> str:
+        """Where the edition uses a snapshot older than its own date, or a dated edition lacks one: said."""
+        from ..sources.base import snapshot_notes
+
+        notes = snapshot_notes(self.edition)
+        return "\n".join(f"- {n}" for n in notes) if notes else "Every snapshot this edition uses is of its own date."
 
     def cast_table(self) -> pd.DataFrame:
         rows = [{"framework": fw.name, "association": fw.association, "first release": fw.first_release,

@@ -264,9 +264,17 @@ def test_runner_scores_with_stub_install(tmp_path, api_file, sample_file, fake_p
         )
         wrapper.chmod(0o755)
 
+    checks = _write(tmp_path / "checks.yaml", {"frameworks": {"fakefw": {
+        "graph": {"eager": "import fakefw\nvalue = float(sum(fakefw.layers.Dense(3)([1.0, 1.0])))", "expect": 6.0},
+        "numerics": {"namespace": "numpy"}}}})
     result = probe(["fakefw"], venv_root=tmp_path / "venvs", as_of="2026-11-25", api_spec_path=api_file, sample_path=sample_file,
-                   installer=stub_install, index_pages=fake_index)
+                   installer=stub_install, index_pages=fake_index, checks_path=checks)
     obs = {o.metric: o for o in result.observations}
+    assert obs["attempted"].value == 1
+    assert obs["graph_eager"].value == 1 and obs["graph_symbolic"].value == 0 and obs["graph_building"].value == 2
+    assert obs["numerics_coverage"].value == 1.0 and len(result.tables["numerics"]) == 40
+    assert obs["onnx_support"].status == "missing" and obs["onnx_support"].reason == "ONNX check not declared for this framework"
+    assert "newest final on the index as of 2026-11-25: 9.9.1" in obs["framework_version"].detail
     assert obs["ootb_ops"].status == "ok" and obs["ootb_ops"].value == 3.5
     assert obs["ootb_ops"].unit == "points of 6"
     assert obs["framework_version"].value == "9.9.1"

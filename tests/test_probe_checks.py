@@ -245,7 +245,7 @@ def test_numerics_mismatch_and_missing_function_count_against(fakefw):
 
 def test_repository_checks_spec_declares_each_check_for_each_probed_framework():
     checks = load_checks_spec()
-    for fw in ("pytorch", "tensorflow", "jax", "keras", "tinygrad", "mlx", "paddlepaddle", "mindspore", "mxnet", "chainer"):
+    for fw in ("pytorch", "tensorflow", "jax", "keras", "tinygrad", "mlx", "paddlepaddle", "mindspore", "mxnet", "chainer", "theano"):
         assert set(checks[fw].sections) == {"graph", "onnx", "dist", "numerics"}, fw
         assert any(r.startswith("onnxruntime") for r in checks[fw].requirements), fw
 

@@ -65,7 +65,8 @@ def _onnx_part(part: dict) -> tuple[int, str]:
     return 0, f"{part['tool']} failed at {part['stage']}: {part['error']}"
 
 
-def onnx_observations(fw: str, res: dict | None, as_of: str, versions: str) -> list[Observation]:
+def onnx_observations(fw: str, res: dict | None, as_of: str, versions: str, extras: str = "") -> list[Observation]:
+    """``extras``: installed versions of the check's own requirements (converter, onnx, onnxruntime)."""
     metrics = ("onnx_export", "onnx_import", "onnx_support")
     if not res or "export" not in res:
         why = (res or {}).get("error") or "ONNX check not declared for this framework"
@@ -74,7 +75,7 @@ def onnx_observations(fw: str, res: dict | None, as_of: str, versions: str) -> l
     if not all(ov.get(n) for n in ("onnx", "onnxruntime")):
         why = f"onnx/onnxruntime not installed in the framework's venv (onnx {ov.get('onnx')}, onnxruntime {ov.get('onnxruntime')})"
         return [missing(fw, m, LEVEL, as_of, SOURCE, why) for m in metrics]
-    tools = f"onnx {ov['onnx']}, onnxruntime {ov['onnxruntime']}; {versions}"
+    tools = f"{extras or 'onnx ' + ov['onnx'] + ', onnxruntime ' + ov['onnxruntime']}; {versions}"
     (exp, exp_txt), (imp, imp_txt) = _onnx_part(res["export"]), _onnx_part(res["import"])
     return [
         Observation(fw, "onnx_export", exp, LEVEL, as_of, SOURCE, f"export: {exp_txt}; {tools}"),
@@ -118,10 +119,10 @@ def numerics_observations(fw: str, res: dict | None, as_of: str, versions: str, 
 
 
 def check_observations(fw: str, res: dict, as_of: str, versions: str, sample_id: str, n_sample: int,
-                       scrub: Callable[[str], str]) -> tuple[list[Observation], list[dict[str, Any]]]:
+                       scrub: Callable[[str], str], extras: str = "") -> tuple[list[Observation], list[dict[str, Any]]]:
     """All check observations of one framework from probe_checks' JSON; free text scrubbed of local paths."""
     obs = graph_observations(fw, res.get("graph"), as_of, versions)
-    obs += onnx_observations(fw, res.get("onnx"), as_of, versions)
+    obs += onnx_observations(fw, res.get("onnx"), as_of, versions, extras)
     obs += dist_observations(fw, res.get("dist"), as_of, versions)
     num, rows = numerics_observations(fw, res.get("numerics"), as_of, versions, sample_id, n_sample)
     for o in obs + num:

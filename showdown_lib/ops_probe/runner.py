@@ -332,11 +332,11 @@ def _run_checks(fw: str, spec: FrameworkSpec, checks: ChecksSpec | None, py: Pat
         run.observations += missing_checks(fw, run.as_of, run.scrub(f"checks failed: {exc}"))
         return
     installed = res.get("installed") or {}
-    extra_v = ", ".join(f"{n} {installed.get(n)}" for n in (requirement_project(r)[0] for r in checks.requirements) if installed.get(n))
-    versions = f"{spec.module} {version}" + (f"; {extra_v}" if extra_v else "")
+    extras = ", ".join(f"{n} {installed.get(n)}" for n in (requirement_project(r)[0] for r in checks.requirements) if installed.get(n))
     if info.get("checks_install_error"):
-        versions += f"; extras install failed: {info['checks_install_error']}"
-    obs, rows = check_observations(fw, res, run.as_of, versions, run.numpy_sample.sample_id, len(run.numpy_sample), run.scrub)
+        extras += f"; not installed: {info['checks_install_error']}"
+    obs, rows = check_observations(fw, res, run.as_of, f"{spec.module} {version}", run.numpy_sample.sample_id,
+                                   len(run.numpy_sample), run.scrub, extras)
     run.observations += obs
     run.tables["numerics"] += rows
     vs = compare_installed(newest, installed)

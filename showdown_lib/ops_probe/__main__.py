@@ -3,6 +3,7 @@
     python -m showdown_lib.ops_probe --framework pytorch jax --venv-root PATH [--as-of DATE] [--no-install]
 
 The venv root defaults to ``$SHOWDOWN_PROBE_VENVS`` or a folder in the user's cache directory.
+Each framework installs the newest final release on the configured package index as of the date.
 """
 from __future__ import annotations
 
@@ -28,9 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     venv_root = args.venv_root or default_venv_root()
     result = probe(frameworks, venv_root=venv_root, install=not args.no_install, timeout=args.timeout, as_of=args.as_of,
                    progress=lambda m: print(m, file=sys.stderr, flush=True))
+    shown = ("attempted", "framework_version", "ootb_ops", "graph_building", "onnx_support", "scalability", "numerics_coverage")
+    table: dict[str, dict[str, str]] = {}
     for o in result.observations:
-        if o.metric == "ootb_ops":
-            print(f"{o.framework:14s} {o.value if o.status == 'ok' else 'missing':>6}  {o.detail or o.reason}")
+        if o.metric in shown:
+            table.setdefault(o.framework, {})[o.metric] = str(o.value) if o.status == "ok" else "-"
+    print(f"{'framework':14s} " + " ".join(f"{m[:12]:>12s}" for m in shown))
+    for fw, row in table.items():
+        print(f"{fw:14s} " + " ".join(f"{row.get(m, '-')[:12]:>12s}" for m in shown))
     if not args.dry_run:
         target = write_snapshot(result)
         print(f"wrote {target.name} snapshot of {result.source} ({len(result.observations)} observations)")

@@ -1,15 +1,24 @@
-"""Run the OOTB-ops checker for each framework in its own virtual environment.
+"""Run the probe for each framework in its own virtual environment.
 
 For every framework id the runner
 
-1. creates ``<venv_root>/<framework id>/`` with ``python -m venv`` (once; later runs reuse it),
-2. installs the framework's requirements from ``ootb_ops_api.yaml`` with that venv's pip (the
-   machine's pip configuration decides where packages come from; no index is passed here),
-3. runs ``checker.py`` with that venv's interpreter in isolated mode (``-I``: no user site, no
-   script folder on ``sys.path``) from an empty working folder, the framework's spec as JSON on
-   stdin and its environment variables set (secrets removed), and
-4. turns the checker's JSON into observations: ``ootb_ops`` (points out of the sample size) and
-   ``framework_version``, plus one row per op in the ``ops`` table.
+1. decides whether to attempt it: a ``skip`` in ``ootb_ops_api.yaml``, a project the package index
+   does not have, or a newest release with no file this Python can install means *not attempted*,
+   recorded with the reason (metric ``attempted`` = 0); everything else is attempted;
+2. creates ``<venv_root>/<framework id>/`` with ``python -m venv`` (once; later runs reuse it),
+3. installs the framework's requirements with that venv's pip, every bare name bounded by the
+   newest final release on the index as of the edition date and ``--upgrade`` so a reused venv
+   is brought up to it (:mod:`.versions`); the machine's pip constraint files are not applied
+   (``PIP_CONSTRAINT`` points at an empty file for these calls: a cap there would hold a framework back);
+   the index itself is whatever pip is configured with,
+4. installs the checks' extras (onnx, onnxruntime, converters from ``probe_checks.yaml``) with the
+   framework's installed versions held as constraints, so they never change what was probed,
+5. runs ``checker.py`` (the op sample) and ``probe_checks.py`` (graph building, ONNX, scalability,
+   numerics) with that venv's interpreter in isolated mode (``-I``) from an empty working folder,
+   the framework's environment variables set (secrets removed), and
+6. turns their JSON into observations (see :mod:`.observe` for the metrics) and tables: ``ops``
+   (one row per op), ``numerics`` (one row per NumPy function) and ``versions`` (installed release
+   against the newest final on the index as of the date, per project).
 
 One framework failing (pip error, import error, checker crash or timeout) never stops the probe:
 its rows become ``missing`` with a one-line reason (for pip, the last line of its error output).
@@ -26,19 +35,26 @@ import re
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from ..sources.base import Observation, SourceResult, missing, parse_as_of
+from .checks_spec import ChecksSpec, NumpySample, checks_payload, load_checks_spec, load_numpy_sample
+from .observe import check_observations, missing_checks
 from .spec import FrameworkSpec, OpSample, checker_payload, load_api_spec, load_sample
+from .versions import Newest, PageFetcher, bounded_requirements, compare_installed, requirement_project, resolve_newest
 
 SOURCE = "ops_probe"
-COLLECTOR_VERSION = "1.0"
+COLLECTOR_VERSION = "2.0"
 CHECKER = Path(__file__).with_name("checker.py")
 VENV_ENV = "SHOWDOWN_PROBE_VENVS"
 _SECRETS = ("GITHUB_TOKEN", "STACKEXCHANGE_KEY")
 # Variables that would leak this project's interpreter setup into the framework's venv.
 _DROP_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "SHOWDOWN_ROOT")
+# Set for the probe's pip calls: machine-wide constraint files would hold frameworks below the newest release.
+PIP_ENV = {"PIP_CONSTRAINT": os.devnull}  # an empty value would be ignored by pip
+CHECKS = Path(__file__).with_name("probe_checks.py")
 
 
 class InstallError(RuntimeError):
@@ -86,8 +102,11 @@ def ensure_venv(venv_dir: Path, *, base_python: str | None = None, timeout: floa
     return py
 
 
-def install_framework(spec: FrameworkSpec, venv_dir: Path, *, timeout: float = 3600) -> str:
-    """pip-install the framework's requirements into its venv; returns pip's output, raises InstallError."""
+def install_framework(spec: FrameworkSpec, venv_dir: Path, *, timeout: float = 3600, constraints: Path | None = None) -> str:
+    """pip-install the framework's requirements into its venv; returns pip's output, raises InstallError.
+
+    Requirements are passed as given (the caller bounds them); ``--upgrade`` lifts a reused venv to them.
+    """
     py = ensure_venv(venv_dir)
     steps: list[list[str]] = []
     if spec.preinstall:
@@ -95,12 +114,14 @@ def install_framework(spec: FrameworkSpec, venv_dir: Path, *, timeout: float = 3
     steps.append(list(spec.requirements))
     log = []
     for reqs in steps:
-        cmd = [str(py), "-m", "pip", "install", "--disable-pip-version-check"]
+        cmd = [str(py), "-m", "pip", "install", "--disable-pip-version-check", "--upgrade"]
+        if constraints is not None:
+            cmd += ["--constraint", str(constraints)]
         if spec.no_build_isolation and reqs is steps[-1]:
             cmd.append("--no-build-isolation")
         cmd += reqs
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_child_env(spec.env))
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_child_env(dict(spec.env, **PIP_ENV)))
         except subprocess.TimeoutExpired:
             raise InstallError(f"pip install did not finish within {timeout:.0f} s") from None
         log.append(proc.stdout + proc.stderr)
@@ -109,12 +130,13 @@ def install_framework(spec: FrameworkSpec, venv_dir: Path, *, timeout: float = 3
     return "\n".join(log)
 
 
-def run_checker(python: Path | str, payload: dict[str, Any], *, env: dict[str, str] | None = None, timeout: float = 900) -> dict[str, Any]:
-    """Run checker.py with ``python`` on ``payload``; returns its JSON. Raises RuntimeError with a one-line reason."""
+def run_checker(python: Path | str, payload: dict[str, Any], *, env: dict[str, str] | None = None, timeout: float = 900,
+                script: Path = CHECKER) -> dict[str, Any]:
+    """Run ``script`` (checker.py) with ``python`` on ``payload``; returns its JSON. Raises RuntimeError with a one-line reason."""
     with tempfile.TemporaryDirectory(prefix="ops-probe-") as cwd:
         try:
             proc = subprocess.run(
-                [str(python), "-I", str(CHECKER)],
+                [str(python), "-I", str(script)],
                 input=json.dumps(payload),
                 capture_output=True,
                 text=True,
@@ -150,13 +172,177 @@ def _scrubber(venv_root: Path) -> Callable[[str], str]:
     return scrub
 
 
-def _missing_rows(fw: str, sample: OpSample, as_of: str, reason: str) -> tuple[list[Observation], list[dict[str, Any]]]:
-    obs = [
-        missing(fw, "ootb_ops", f"points of {len(sample)}", as_of, SOURCE, reason),
-        missing(fw, "framework_version", "version", as_of, SOURCE, reason),
-    ]
-    table = [{"framework": fw, "op": op, "status": "missing", "points": None, "api": "", "reason": reason} for op in sample.ids]
-    return obs, table
+def _index_fetcher() -> PageFetcher:
+    """Project pages from the index pip is configured with (no host name in code)."""
+    from ..sources.http import make_session
+    from ..sources.pypi import fetch_project, index_url
+
+    session, index = make_session(use_cache=False), index_url().rstrip("/")
+    return lambda project: fetch_project(session, index, project)[0]
+
+
+def _installed(python: Path, env: dict[str, str], timeout: float = 300) -> dict[str, str]:
+    """Canonical distribution name -> installed version, read inside the venv."""
+    return run_checker(python, {"list_installed": True}, env=env, timeout=timeout, script=CHECKS)["installed"]
+
+
+@dataclass
+class _Run:
+    """Everything one probe run collects; one framework's outcome is added by the helpers below."""
+
+    as_of: str
+    sample: OpSample
+    numpy_sample: NumpySample
+    scrub: Callable[[str], str]
+    say: Callable[[str], None]
+    observations: list[Observation] = field(default_factory=list)
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {"ops": [], "numerics": [], "versions": []})
+    failures: list[str] = field(default_factory=list)
+    frameworks: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def attempted(self, fw: str, value: int, why: str) -> None:
+        self.observations.append(Observation(fw, "attempted", value, "0/1", self.as_of, SOURCE, why))
+
+    def all_missing(self, fw: str, reason: str) -> None:
+        self.observations += [
+            missing(fw, "ootb_ops", f"points of {len(self.sample)}", self.as_of, SOURCE, reason),
+            missing(fw, "framework_version", "version", self.as_of, SOURCE, reason),
+        ] + missing_checks(fw, self.as_of, reason)
+        self.tables["ops"] += [{"framework": fw, "op": op, "status": "missing", "points": None, "api": "", "reason": reason} for op in self.sample.ids]
+        self.failures.append(f"{fw}: {reason}")
+
+    def not_attempted(self, fw: str, reason: str) -> None:
+        self.frameworks[fw] = {"attempted": False, "why_not": reason}
+        self.attempted(fw, 0, f"not attempted: {reason}")
+        self.all_missing(fw, f"not attempted: {reason}")
+
+    def ops(self, fw: str, spec: FrameworkSpec, result: dict[str, Any], newest: str | None) -> None:
+        by_id = {r["id"]: r for r in result["ops"]}
+        points = 0.0
+        for op in self.sample.ids:
+            r = by_id[op]
+            points += float(r["points"])
+            self.tables["ops"].append({"framework": fw, "op": op, "status": r["status"], "points": float(r["points"]), "api": r["api"], "reason": self.scrub(r["reason"])})
+        n_present = sum(1 for r in result["ops"] if r["status"] == "present")
+        n_composed = sum(1 for r in result["ops"] if r["status"] == "composed")
+        version = result.get("framework_version")
+        detail = f"{self.sample.sample_id}: {n_present} present, {n_composed} composed, {len(self.sample) - n_present - n_composed} absent; {spec.module} {version}"
+        self.observations.append(Observation(fw, "ootb_ops", points, f"points of {len(self.sample)}", self.as_of, SOURCE, detail))
+        if version:
+            vdetail = f"{spec.module}.__version__ or package metadata; newest final on the index as of {self.as_of}: {newest or 'unknown'}"
+            self.observations.append(Observation(fw, "framework_version", str(version), "version", self.as_of, SOURCE, vdetail))
+        else:
+            self.observations.append(missing(fw, "framework_version", "version", self.as_of, SOURCE, "module has no __version__ and no package metadata"))
+        self.say(f"{fw}: {points:g}/{len(self.sample)} ({version})")
+
+
+def _plan(fw: str, spec: FrameworkSpec | None, checks: ChecksSpec | None, fetch: PageFetcher, as_of: str) -> tuple[str | None, dict[str, Newest], str]:
+    """(reason not to attempt or None, newest-final info per bare requirement, index error text)."""
+    if spec is None:
+        return "no entry in ootb_ops_api.yaml", {}, ""
+    if spec.skip:
+        return spec.skip, {}, ""
+    reqs = list(spec.requirements) + list(checks.requirements if checks else ())
+    try:
+        newest = resolve_newest(reqs, fetch, as_of)
+    except Exception as exc:  # index unreachable: install unbounded (with --upgrade) and say so
+        return None, {}, f"newest release not resolved from the index: {type(exc).__name__}: {exc}"
+    main = requirement_project(spec.requirements[0])[0]
+    pinned = requirement_project(spec.requirements[0])[1]
+    if not pinned and main not in newest:
+        return f"{main} is not distributed on the package index", newest, ""
+    if main in newest and newest[main].installable is None:
+        return f"no file of {main} installs on this Python and platform ({newest[main].why_not})", newest, ""
+    return None, newest, ""
+
+
+def _install(fw: str, spec: FrameworkSpec, checks: ChecksSpec | None, venv_dir: Path, newest: dict[str, Newest],
+             installer, timeout: float, info: dict[str, Any], run: _Run) -> None:
+    """Install the framework (bounded by the newest final releases), then the checks' extras with the framework held."""
+    fw_spec = replace(spec, requirements=tuple(bounded_requirements(spec.requirements, newest)))
+    info["requirements"] = list(fw_spec.requirements)
+    run.say(f"{fw}: installing {' '.join(fw_spec.preinstall + fw_spec.requirements)}")
+    (installer or (lambda s, d: install_framework(s, d, timeout=timeout)))(fw_spec, venv_dir)
+    if not checks or not checks.requirements:
+        return
+    extras = replace(spec, requirements=tuple(bounded_requirements(checks.requirements, newest)), preinstall=(), no_build_isolation=False)
+    info["checks_requirements"] = list(extras.requirements)
+    try:
+        held = _installed(venv_python(venv_dir), spec.env)
+        with tempfile.TemporaryDirectory(prefix="probe-constraints-") as tmp:
+            cons = Path(tmp) / "constraints.txt"
+            cons.write_text("".join(f"{n}=={v}\n" for n, v in sorted(held.items()) if n not in ("pip", "setuptools", "wheel")))
+            errors = []
+            for req in extras.requirements:  # one at a time: a converter that fails must not keep onnx out
+                try:
+                    one = replace(extras, requirements=(req,))
+                    installer(one, venv_dir) if installer is not None else install_framework(one, venv_dir, timeout=timeout, constraints=cons)
+                except InstallError as exc:
+                    errors.append(f"{req}: {exc}")
+    except RuntimeError as exc:
+        errors = [f"installed versions not read: {exc}"]
+    if errors:
+        info["checks_install_error"] = run.scrub("; ".join(errors))
+        run.say(f"{fw}: checks' extras not all installed: {info['checks_install_error']}")
+
+
+def _probe_one(fw: str, spec: FrameworkSpec, checks: ChecksSpec | None, newest: dict[str, Newest], *, venv_root: Path,
+               install: bool, installer, timeout: float, check_timeout: float, run: _Run) -> None:
+    venv_dir = venv_root / fw
+    info: dict[str, Any] = {"attempted": True, "requirements": list(spec.requirements), "env": dict(spec.env)}
+    if spec.preinstall:
+        info["preinstall"] = list(spec.preinstall)
+    run.frameworks[fw] = info
+    run.attempted(fw, 1, "installed with pip into its own virtual environment")
+    try:
+        if install:
+            _install(fw, spec, checks, venv_dir, newest, installer, timeout, info, run)
+        py = venv_python(venv_dir)
+        if not py.exists():
+            raise InstallError("no virtual environment (run with install enabled)")
+        run.say(f"{fw}: checking {len(spec.ops)} ops")
+        result = run_checker(py, checker_payload(spec), env=spec.env, timeout=check_timeout)
+        if result.get("import_error"):
+            raise RuntimeError(f"import {spec.module} failed: {result['import_error']}")
+        if result.get("setup_error"):
+            raise RuntimeError(f"setup snippet failed: {result['setup_error']}")
+    except (InstallError, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        stage = "install failed" if isinstance(exc, InstallError) else "probe failed"
+        info["error"] = run.scrub(f"{stage}: {exc}")
+        run.all_missing(fw, info["error"])
+        run.say(f"{fw}: {info['error']}")
+        return
+    main = requirement_project(spec.requirements[0])[0]
+    run.ops(fw, spec, result, newest[main].newest if main in newest else None)
+    info.update({"python": result.get("python"), "versions": result.get("versions", {})})
+    _run_checks(fw, spec, checks, py, newest, check_timeout, info, run, result.get("framework_version"))
+
+
+def _run_checks(fw: str, spec: FrameworkSpec, checks: ChecksSpec | None, py: Path, newest: dict[str, Newest],
+                timeout: float, info: dict[str, Any], run: _Run, version: str | None) -> None:
+    if checks is None:
+        run.observations += missing_checks(fw, run.as_of, "no entry in probe_checks.yaml")
+        return
+    run.say(f"{fw}: graph, ONNX, scalability and numerics checks")
+    try:
+        res = run_checker(py, checks_payload(fw, spec.module, checks, run.numpy_sample), env=spec.env, timeout=timeout * 2, script=CHECKS)
+        if res.get("import_error"):
+            raise RuntimeError(f"import {spec.module} failed: {res['import_error']}")
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        run.observations += missing_checks(fw, run.as_of, run.scrub(f"checks failed: {exc}"))
+        return
+    installed = res.get("installed") or {}
+    extras = ", ".join(f"{n} {installed.get(n)}" for n in (requirement_project(r)[0] for r in checks.requirements) if installed.get(n))
+    if info.get("checks_install_error"):
+        extras += f"; not installed: {info['checks_install_error']}"
+    obs, rows = check_observations(fw, res, run.as_of, f"{spec.module} {version}", run.numpy_sample.sample_id,
+                                   len(run.numpy_sample), run.scrub, extras)
+    run.observations += obs
+    run.tables["numerics"] += rows
+    vs = compare_installed(newest, installed)
+    info["versions_vs_index"] = vs
+    run.tables["versions"] += [{"framework": fw, "project": n, "installed": row["installed"] or "", "newest_final": row["newest_final"] or "",
+                                "newest_installable": row["newest_installable"] or "", "note": row.get("note", "")} for n, row in vs.items()]
 
 
 def probe(
@@ -169,101 +355,53 @@ def probe(
     as_of: str | None = None,
     api_spec_path: Path | None = None,
     sample_path: Path | None = None,
+    checks_path: Path | None = None,
+    numpy_sample_path: Path | None = None,
     installer: Callable[[FrameworkSpec, Path], Any] | None = None,
+    index_pages: PageFetcher | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SourceResult:
     """Probe each framework in its own venv under ``venv_root``; one framework's failure never stops the rest.
 
     ``install=False`` reuses the venvs as they are (a framework without a venv becomes missing).
-    ``installer`` replaces the pip step (tests use it); it gets the spec and the venv folder.
+    ``installer`` replaces the pip steps (tests use it); it gets the spec (requirements already
+    bounded) and the venv folder. ``index_pages`` replaces the package-index reader (project -> page).
     """
     as_of = str(parse_as_of(as_of))
     venv_root = Path(venv_root)
     sample = load_sample(sample_path)
     specs = load_api_spec(api_spec_path, sample)
-    scrub = _scrubber(venv_root)
-    say = progress or (lambda msg: None)
-    unit = f"points of {len(sample)}"
-    observations: list[Observation] = []
-    table: list[dict[str, Any]] = []
-    failures: list[str] = []
-    extra: dict[str, Any] = {"sample_id": sample.sample_id, "n_ops": len(sample), "frameworks": {}}
-
+    checks = load_checks_spec(checks_path)
+    run = _Run(as_of, sample, load_numpy_sample(numpy_sample_path), _scrubber(venv_root), progress or (lambda msg: None))
+    fetch = index_pages or _index_fetcher()
     for fw in framework_ids:
-        spec = specs.get(fw)
-        if spec is None:
-            reason = "no entry in ootb_ops_api.yaml"
-        elif spec.skip:
-            reason = f"not attempted: {spec.skip}"
-        else:
-            reason = None
-        if reason:
-            obs, rows = _missing_rows(fw, sample, as_of, reason)
-            observations += obs
-            table += rows
-            failures.append(f"{fw}: {reason}")
+        why_not, newest, index_error = _plan(fw, specs.get(fw), checks.get(fw), fetch, as_of)
+        if why_not:
+            run.not_attempted(fw, why_not)
             continue
-        venv_dir = venv_root / fw
-        info: dict[str, Any] = {"requirements": list(spec.requirements), "env": dict(spec.env)}
-        if spec.preinstall:
-            info["preinstall"] = list(spec.preinstall)
-        extra["frameworks"][fw] = info
-        try:
-            if install:
-                say(f"{fw}: installing {' '.join(spec.preinstall + spec.requirements)}")
-                if installer is not None:
-                    installer(spec, venv_dir)
-                else:
-                    install_framework(spec, venv_dir, timeout=timeout)
-            py = venv_python(venv_dir)
-            if not py.exists():
-                raise InstallError("no virtual environment (run with install enabled)")
-            say(f"{fw}: checking {len(spec.ops)} ops")
-            result = run_checker(py, checker_payload(spec), env=spec.env, timeout=check_timeout)
-            if result.get("import_error"):
-                raise RuntimeError(f"import {spec.module} failed: {result['import_error']}")
-            if result.get("setup_error"):
-                raise RuntimeError(f"setup snippet failed: {result['setup_error']}")
-        except (InstallError, RuntimeError, OSError, subprocess.SubprocessError) as exc:
-            stage = "install failed" if isinstance(exc, InstallError) else "probe failed"
-            reason = scrub(f"{stage}: {exc}")
-            obs, rows = _missing_rows(fw, sample, as_of, reason)
-            observations += obs
-            table += rows
-            failures.append(f"{fw}: {reason}")
-            info["error"] = reason
-            say(f"{fw}: {reason}")
-            continue
-        version = result.get("framework_version")
-        info.update({"python": result.get("python"), "versions": result.get("versions", {})})
-        by_id = {r["id"]: r for r in result["ops"]}
-        points = 0.0
-        for op in sample.ids:
-            r = by_id[op]
-            points += float(r["points"])
-            table.append({"framework": fw, "op": op, "status": r["status"], "points": float(r["points"]), "api": r["api"], "reason": scrub(r["reason"])})
-        n_present = sum(1 for r in result["ops"] if r["status"] == "present")
-        n_composed = sum(1 for r in result["ops"] if r["status"] == "composed")
-        detail = f"{sample.sample_id}: {n_present} present, {n_composed} composed, {len(sample) - n_present - n_composed} absent; {spec.module} {version}"
-        observations.append(Observation(fw, "ootb_ops", points, unit, as_of, SOURCE, detail))
-        if version:
-            observations.append(Observation(fw, "framework_version", str(version), "version", as_of, SOURCE, f"{spec.module}.__version__ or package metadata"))
-        else:
-            observations.append(missing(fw, "framework_version", "version", as_of, SOURCE, "module has no __version__ and no package metadata"))
-        say(f"{fw}: {points:g}/{len(sample)} ({version})")
-
+        _probe_one(fw, specs[fw], checks.get(fw), newest, venv_root=venv_root, install=install, installer=installer,
+                   timeout=timeout, check_timeout=check_timeout, run=run)
+        if index_error:
+            run.frameworks[fw]["index_error"] = run.scrub(index_error)
     return SourceResult(
         source=SOURCE,
         as_of=as_of,
-        observations=observations,
-        endpoint="pip install <requirements> into <venv_root>/<framework>; <venv python> -I checker.py < spec.json",
+        observations=run.observations,
+        endpoint="pip install --upgrade <requirements bounded by the newest final release as of the date> into <venv_root>/<framework>; "
+                 "<venv python> -I checker.py < spec.json; <venv python> -I probe_checks.py < checks.json",
         method=(
-            "Each framework is installed with pip into its own virtual environment and imported there; every op of the "
-            "sample is looked up at its declared API paths and, where a smoke snippet is given, called on a tiny input. "
-            "1 point if found and callable, 0.5 if the declared composition of public ops runs, else 0."
+            "Each framework's newest final release as of the date (from the configured package index) is installed with pip into its "
+            "own virtual environment and imported there. Ops: every op of the sample is looked up at its declared API paths and, where "
+            "a smoke snippet is given, called on a tiny input (1 point if found and callable, 0.5 if the declared composition of public "
+            "ops runs, else 0). Graph building: an op outside any graph context must return a concrete value; a traced/symbolic API "
+            "must build a graph. ONNX: a fixed 4-8-3 MLP is exported and checked with onnx.checker and onnxruntime against the "
+            "framework's output, and imported where claimed. Scalability: the collective API must resolve and a 2-process all-reduce "
+            "on localhost must return the right sum. Numerics: a fixed sample of NumPy functions is called in the framework's array "
+            "namespace and compared with NumPy."
         ),
         collector_version=COLLECTOR_VERSION,
-        failures=failures,
-        extra=extra,
-        tables={"ops": table},
+        failures=run.failures,
+        extra={"sample_id": sample.sample_id, "n_ops": len(sample), "numpy_sample_id": run.numpy_sample.sample_id,
+               "n_numpy_functions": len(run.numpy_sample), "pip_env": dict(PIP_ENV), "frameworks": run.frameworks},
+        tables=run.tables,
     )

@@ -142,6 +142,9 @@ def _requirements(path: Path, fw: str, raw: dict, fld: str) -> list[str]:
     for r in reqs:
         if "://" in r or r.strip().startswith("-"):
             raise DataError(path, f"{fld} take plain requirement specifiers, no URLs or pip options: {r!r}", entry=fw, field=fld)
+        if fld == "requirements" and "==" in r:
+            raise DataError(path, f"exact pins go stale: the probe installs the newest final release as of the edition date; "
+                                  f"give the bare name or a compatibility cap such as <2, not {r!r}", entry=fw, field=fld)
     return reqs
 
 

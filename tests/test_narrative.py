@@ -52,13 +52,13 @@ def test_probe_sentence_counts_only_the_frameworks_it_probed():
         assert f"{name} 0" not in text
 
 
-def test_probe_sentence_on_the_committed_snapshot_names_ten_probed_frameworks():
+def test_probe_sentence_on_the_committed_snapshot_names_only_the_probed_frameworks():
     folder = paths.snapshots_dir("ops_probe") / "2026-11-25"
     ops, obs = pd.read_csv(folder / "ops.csv"), pd.read_csv(folder / "observations.csv")
     names = {fw: fw for fw in ops.framework.unique()}
     text = narrative.probe_summary(ops, obs, "2026-11-25", names)
     probed = sorted(obs[(obs.metric == "ootb_ops") & (obs.status == "ok")].framework)
-    assert len(probed) == 10 and f"probed {len(probed)} frameworks" in text
+    assert probed and f"probed {len(probed)} frameworks" in text
     for fw in ("caffe", "bigdl", "torch"):
         assert f"{fw} 0" not in text and fw in text.split("not attempted")[1]
 

@@ -3,7 +3,7 @@
 A framework can be *measured* (attempted and the checks ran), *attempted but failed* (pip or the
 import failed: the error is the reason) or *not attempted* (with why). Notebooks must not count the
 last two as measured or sum their missing points to 0: :func:`probe_status` keeps the three apart
-and :func:`probe_sentence` says it in one line.
+(the sentence is :func:`showdown_lib.narrative.probe_summary`).
 """
 from __future__ import annotations
 
@@ -47,19 +47,3 @@ def read_status(as_of: str, root=None) -> pd.DataFrame:
     """:func:`probe_status` of the committed ``ops_probe`` snapshot of that date."""
     obs, _ = read_snapshot("ops_probe", as_of, root)
     return probe_status(obs)
-
-
-def probe_sentence(status: pd.DataFrame, names: dict[str, str] | None = None, n_ops: int = 32) -> str:
-    """One line: how many frameworks were measured, which failed and which were not attempted (and why)."""
-    names = names or {}
-    measured = status[status["status"] == "measured"].sort_values("ootb_ops", ascending=False)
-    failed = status[status["status"] == "failed"]
-    skipped = status[status["status"] == "not attempted"]
-    parts = [f"The probe measured {len(measured)} of {len(status)} frameworks"]
-    if len(measured):
-        parts[0] += " (" + ", ".join(f"{names.get(fw, fw)} {row['framework_version']}: {row['ootb_ops']:g}" for fw, row in measured.iterrows()) + f" points of {n_ops})"
-    if len(failed):
-        parts.append("attempted but failed: " + "; ".join(f"{names.get(fw, fw)} ({row['why']})" for fw, row in failed.iterrows()))
-    if len(skipped):
-        parts.append("not attempted: " + ", ".join(names.get(fw, fw) for fw in skipped.index))
-    return "; ".join(parts) + "."

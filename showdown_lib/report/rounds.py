@@ -66,6 +66,19 @@ class RoundReport(Presenter):
         data = read_yaml(paths.raw_dir() / "ootb_ops.yaml")
         return pd.DataFrame(data["ops"]).rename(columns={"id": "op"}).set_index("op")
 
+    def probe_status(self):
+        """Per framework: measured, attempted but failed, or not attempted (with why), and each measured value."""
+        from ..measures import resolve_snapshots
+        from ..ops_probe.report import read_status
+
+        snap = resolve_snapshots(self.edition).get("ops_probe") if self.edition.kind == "collected" else None
+        if snap is None:
+            md("This edition has no probe snapshot.")
+            return None
+        cols = ["status", "framework_version", "graph_building", "onnx_support", "scalability", "numerics_coverage", "why"]
+        status = read_status(snap)
+        return status[[c for c in cols if c in status]].rename(index=lambda f: self.names.get(f, f))
+
     def ops_probe(self):
         """Points per op and framework as measured by the probe, where this edition has a probe snapshot."""
         from ..fileio import read_csv

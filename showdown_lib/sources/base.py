@@ -174,6 +174,13 @@ METRIC_RULES: dict[str, MetricRule] = {
     "graph_building": MetricRule("count", criterion="graph_building"),
     "onnx_support": MetricRule("count", criterion="onnx_support"),
     "scalability": MetricRule("count", criterion="scalability"),
+    "attempted": MetricRule("flag"),
+    "graph_eager": MetricRule("flag"),
+    "graph_symbolic": MetricRule("flag"),
+    "onnx_export": MetricRule("count", criterion="onnx_support"),  # a level on the criterion's scale
+    "onnx_import": MetricRule("count", criterion="onnx_support"),
+    "dist_api": MetricRule("flag"),
+    "allreduce_ok": MetricRule("flag"),
 }
 _WINDOW = re.compile(r"_\d+d$")
 

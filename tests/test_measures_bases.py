@@ -121,7 +121,7 @@ def test_one_basis_per_edition_and_bad_declarations(toy):
         edition(toy, {"pypi": {"snapshot": AS_OF}, "basis": declared})
         with pytest.raises(DataError) as err:
             score_edition("toy")
-        assert str(path) in str(err.value) and f"field {field!r}" in str(err.value) and words in str(err.value)
+        assert "data/raw/editions/toy/edition.yaml" in str(err.value) and f"field {field!r}" in str(err.value) and words in str(err.value)
 
 
 def probe(rows):

@@ -2,7 +2,8 @@
 
 Reports times and a ratio, not pass/fail. Both sides read the default branch of the repository
 given on the command line (a bare mirror, a ``.git`` folder or a work tree); each is run several
-times and the median wall time (``time.perf_counter``) is printed, then collector / git log.
+times, the two alternating, and the median wall time (``time.perf_counter``) is printed with the
+median CPU time (``os.times``, this process and its children), then collector / git log.
 
     .venv/bin/python benchmarks/bench_git_collector.py PATH [--runs 5] [--as-of 2024-06-30]
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import statistics
 import subprocess
 import time
@@ -24,13 +26,21 @@ from showdown_lib.registry import Framework, Repository
 from showdown_lib.sources import git as gitsrc
 
 
-def _median_time(fn, runs: int) -> tuple[float, list[float]]:
-    times = []
+def _cpu() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def _interleaved(sides: dict, runs: int) -> dict[str, tuple[list[float], list[float]]]:
+    """Run each side once per round, alternating, so a change in machine load hits both alike."""
+    out: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in sides}
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
+        for name, fn in sides.items():
+            c0, t0 = _cpu(), time.perf_counter()
+            fn()
+            out[name][0].append(time.perf_counter() - t0)
+            out[name][1].append(_cpu() - c0)
+    return out
 
 
 def main() -> None:
@@ -65,12 +75,16 @@ def main() -> None:
     counts = {o.metric: o.value for o in res.observations}
     refs = subprocess.run(gitsrc._git_cmd(git_dir) + ["for-each-ref", "--format=x"], capture_output=True, env=gitsrc._git_env()).stdout.count(b"\n")
 
-    t_log, log_runs = _median_time(bare_log, args.runs)
-    t_col, col_runs = _median_time(collector, args.runs)
+    timed = _interleaved({"git log --first-parent": bare_log, "collector": collector}, args.runs)
     print(f"repository: branch {branch}, {counts.get('total_commits')} commits up to {as_of}, {refs:,} refs")
-    print(f"git log --first-parent: median {t_log:.3f} s over {args.runs} runs ({', '.join(f'{t:.3f}' for t in log_runs)})")
-    print(f"collector:              median {t_col:.3f} s over {args.runs} runs ({', '.join(f'{t:.3f}' for t in col_runs)})")
-    print(f"ratio collector / git log --first-parent: {t_col / t_log:.2f}x (target: at most 1.5x)")
+    med, cpu = {}, {}
+    for name, (walls, cpus) in timed.items():
+        med[name], cpu[name] = statistics.median(walls), statistics.median(cpus)
+        print(f"{name:<23} median {med[name]:.3f} s wall, {statistics.median(cpus):.3f} s cpu over {args.runs} runs"
+              f" ({', '.join(f'{t:.3f}' for t in walls)})")
+    t_log, t_col = med["git log --first-parent"], med["collector"]
+    print(f"ratio collector / git log --first-parent: {t_col / t_log:.2f}x wall (target: at most 1.5x), "
+          f"{cpu['collector'] / cpu['git log --first-parent']:.2f}x cpu")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -97,7 +98,8 @@ COLLECTOR_VERSION = "1.0"
 
 _RS = "\x1e"  # record separator, starts every commit record
 _US = "\x1f"  # unit separator, between the fields of one record
-_LOG_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"
+_LOG_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"  # every field, for the commits that need them
+_LEAN_FORMAT = "%H %ct %P"  # the whole history: hash, committer time, parents
 
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
@@ -186,11 +188,14 @@ def default_branch(git_dir: Path) -> tuple[str | None, str]:
     return (sha or None), name
 
 
-def history_through(git_dir: Path) -> dt.datetime | None:
-    """How far the local copy's knowledge reaches (see module docstring); None if unknowable."""
+def history_through(git_dir: Path, known: dict[str, "Commit"] | None = None, tips: list[str] | None = None) -> dt.datetime | None:
+    """How far the local copy's knowledge reaches (see module docstring); None if unknowable.
+
+    ``known`` (commits already read) and ``tips`` (the ``ref_tips`` listing) only save work.
+    """
     stamps: list[float] = []
-    newest = _out(git_dir, "for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)")
-    if newest and newest.isdigit():
+    newest = newest_ref_time(git_dir, known or {}, tips)
+    if newest is not None:
         stamps.append(float(newest))
     for name in ("FETCH_HEAD", "packed-refs", "HEAD"):
         f = git_dir / name
@@ -199,10 +204,49 @@ def history_through(git_dir: Path) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(max(stamps), dt.timezone.utc) if stamps else None
 
 
+def ref_tips(git_dir: Path) -> list[str] | None:
+    """The object every ref points at (one line per ref, as ``for-each-ref`` lists them); None on failure."""
+    listing = _out(git_dir, "for-each-ref", "--format=%(objectname)")
+    return None if listing is None else listing.split()
+
+
+def newest_ref_time(git_dir: Path, known: dict[str, "Commit"], tips: list[str] | None = None) -> int | None:
+    """Newest committer date (unix seconds, not negative) of the refs that point at commits.
+
+    The answer of ``for-each-ref --sort=-committerdate`` (a ref to an annotated tag has no committer
+    date), without reading every ref's commit: tips found in ``known`` are dated from it, and only the
+    others (in a mirror, mostly pull-request heads that never reached the branch) are read, by one
+    ``git log --no-walk``. A listed tip that is a tag is peeled by git log to another hash and
+    ignored; should git log refuse a tip (a ref to a tree), the sorted ``for-each-ref`` answers.
+    """
+    tips = ref_tips(git_dir) if tips is None else tips
+    if tips is None:
+        return None
+    times: list[int] = []
+    unknown: set[str] = set()
+    for sha in tips:
+        c = known.get(sha)
+        if c is None:
+            unknown.add(sha)
+        elif c.commit_time >= 0:
+            times.append(c.commit_time)
+    if unknown:
+        cmd = _git_cmd(git_dir) + ["log", "--no-walk=unsorted", "--stdin", "--no-mailmap", "--no-color", "--format=%H %ct"]
+        proc = subprocess.run(cmd, input="\n".join(sorted(unknown)).encode() + b"\n", capture_output=True, env=_stream_env())
+        if proc.returncode != 0:
+            newest = _out(git_dir, "for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)")
+            return int(newest) if newest and newest.isdigit() else None
+        for line in proc.stdout.decode("ascii", "replace").splitlines():
+            sha, _, ct = line.partition(" ")
+            if sha in unknown and ct.isdigit():
+                times.append(int(ct))
+    return max(times, default=None)
+
+
 # --------------------------------------------------------------------------------------------
 # parsing the log stream
 # --------------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class Commit:
     sha: str
     parents: tuple[str, ...]
@@ -210,6 +254,7 @@ class Commit:
     author_time: int
     commit_time: int
     pr: int | None  # pull request number marked on this commit itself
+    detailed: bool = True  # False: read from the lean stream, author and message not read yet
 
 
 def pr_number(subject: str, body: str) -> int | None:
@@ -248,24 +293,80 @@ def parse_log(stream: Iterable[bytes]) -> dict[str, Commit]:
     return commits
 
 
-def _chunks(fh, size: int = 1 << 20) -> Iterator[bytes]:
+def parse_lean_log(stream: Iterable[bytes]) -> dict[str, Commit]:
+    """Parse the ``_LEAN_FORMAT`` stream (``hash committer-time parents...`` lines, ASCII) into commits.
+
+    The commits come back with ``detailed=False``: no author, no pull-request mark (see ``read_details``).
+    """
+    commits: dict[str, Commit] = {}
+    rest = ""
+    for chunk in stream:
+        lines = (rest + chunk.decode("ascii")).split("\n")
+        rest = lines.pop()
+        for line in lines:
+            if line:
+                sha, ct, *parents = line.split()
+                commits[sha] = Commit(sha, tuple(parents), "", 0, int(ct), None, False)
+    if rest.strip():
+        raise GitError(f"unexpected end of the git log stream: {rest[:80]!r}")
+    return commits
+
+
+def _stream_env() -> dict[str, str]:
+    """git's environment for a long output: fully buffered (git flushes every record into a pipe otherwise)."""
+    return {**_git_env(), "GIT_FLUSH": "0"}
+
+
+def _chunks(fh, size: int = 1 << 18) -> Iterator[bytes]:
     while True:
-        data = fh.read(size)
+        data = fh.read1(size)
         if not data:
             return
         yield data
 
 
 def read_history(git_dir: Path, tip: str) -> dict[str, Commit]:
-    """All commits reachable from ``tip``, from one ``git log`` stream."""
-    cmd = _git_cmd(git_dir) + ["log", "--no-mailmap", "--no-color", f"--format={_LOG_FORMAT}", tip, "--"]
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env()) as proc:
-        commits = parse_log(_chunks(proc.stdout))
-        err = proc.stderr.read().decode("utf-8", "replace")
-        rc = proc.wait()
+    """All commits reachable from ``tip`` (hash, parents, committer time), from one lean ``git log`` stream.
+
+    Author and message are not read here: ``read_details`` reads them for the few commits that need them.
+    """
+    cmd = _git_cmd(git_dir) + ["log", "--no-mailmap", "--no-color", f"--format={_LEAN_FORMAT}", tip, "--"]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_stream_env()) as proc:
+        try:
+            commits = parse_lean_log(_chunks(proc.stdout))
+        finally:
+            proc.stdout.close()
+            err = proc.stderr.read().decode("utf-8", "replace")
+            rc = proc.wait()
     if rc != 0:
         raise GitError(_scrub(f"git log failed: {err}", git_dir))
     return commits
+
+
+def read_details(git_dir: Path, commits: dict[str, Commit], shas: Iterable[str]) -> None:
+    """Fill in author and pull-request mark of the commits ``shas`` not yet detailed (one ``git log --no-walk``)."""
+    todo = sorted({s for s in shas if not commits[s].detailed})
+    if not todo:
+        return
+    cmd = _git_cmd(git_dir) + ["log", "--no-walk=unsorted", "--stdin", "--no-mailmap", "--no-color", f"--format={_LOG_FORMAT}"]
+    proc = subprocess.run(cmd, input=("\n".join(todo) + "\n").encode(), capture_output=True, env=_stream_env())
+    if proc.returncode != 0:
+        raise GitError(_scrub(f"git log failed: {proc.stderr.decode('utf-8', 'replace')}", git_dir))
+    got = parse_log([proc.stdout])
+    for sha in todo:
+        if sha not in got:
+            raise GitError(f"git log did not return commit {sha}")
+        commits[sha] = got[sha]
+
+
+def landed_between(commits: dict[str, Commit], landed: dict[str, str], start: int, end: int) -> set[str]:
+    """The commits landed in ``[start, end)`` and the first-parent commits that landed them."""
+    out: set[str] = set()
+    for sha, main in landed.items():
+        if start <= commits[main].commit_time < end:
+            out.add(sha)
+            out.add(main)
+    return out
 
 
 def commits_touching(git_dir: Path, tip: str, path: str) -> set[str]:
@@ -336,6 +437,8 @@ def repo_stats(commits: dict[str, Commit], landed: dict[str, str], as_of: dt.dat
         stats.last_time = t if stats.last_time is None else max(stats.last_time, t)
         if t >= start:
             c = commits[sha]
+            if not (c.detailed and commits[main].detailed):
+                raise ValueError(f"commit {sha} lands in the window but its details were not read (see read_details)")
             stats.window_commits += 1
             stats.window_authors.add(c.author_email)
             pr = commits[main].pr if commits[main].pr is not None else c.pr
@@ -452,14 +555,40 @@ class _RepoRead:
     error: str | None = None
     fallbacks: dict[str, "_RepoRead | None"] = field(default_factory=dict)
 
-    def fallback(self, name: str) -> "_RepoRead | None":
+    def load(self, window: tuple[int, int], through: bool = True) -> None:
+        """Read the history at ``tip``, its landing commits and the details of the commits landed in ``window``.
+
+        With ``through``, also the history-through date: listing the refs runs beside the ``git log``
+        stream, and dating the ref tips outside the history runs beside the landing walk (git works
+        in its own processes; the second thread only waits for them).
+        """
+        assert self.git_dir is not None and self.tip is not None
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            tips = pool.submit(ref_tips, self.git_dir) if through else None
+            try:
+                commits = read_history(self.git_dir, self.tip)
+            except GitError:
+                if tips is not None:
+                    self.through = history_through(self.git_dir, {}, tips.result())
+                raise
+            # the worker only reads commit times, which read_details leaves as they are
+            dating = pool.submit(history_through, self.git_dir, commits, tips.result()) if tips is not None else None
+            landed = landing_commits(commits, self.tip)
+            try:
+                read_details(self.git_dir, commits, landed_between(commits, landed, *window))
+            finally:
+                if dating is not None:
+                    self.through = dating.result()
+        self.commits, self.landed = commits, landed
+
+    def fallback(self, name: str, window: tuple[int, int]) -> "_RepoRead | None":
         """The same copy read at branch ``name`` instead of the default (None if there is none)."""
         if name not in self.fallbacks:
             other = None
             sha = _out(self.git_dir, "rev-parse", "--verify", "-q", f"refs/heads/{name}^{{commit}}") if self.git_dir else None
             if sha and sha != self.tip:
-                commits = read_history(self.git_dir, sha)  # type: ignore[arg-type]
-                other = _RepoRead(name, self.through, commits, landing_commits(commits, sha), sha, self.git_dir)
+                other = _RepoRead(name, self.through, tip=sha, git_dir=self.git_dir)
+                other.load(window, through=False)
             self.fallbacks[name] = other
         return self.fallbacks[name]
 
@@ -529,12 +658,11 @@ def collect(
                 rr.error = f"no local mirror of {shown}; pass --git-mirror ID=PATH"
                 return rr
             rr.tip, rr.branch = default_branch(rr.git_dir)
-            rr.through = history_through(rr.git_dir)
             if rr.tip is None:
+                rr.through = history_through(rr.git_dir)
                 rr.error = f"repository {shown} has no commits (empty repository)"
                 return rr
-            rr.commits = read_history(rr.git_dir, rr.tip)
-            rr.landed = landing_commits(rr.commits, rr.tip)
+            rr.load(day_bounds(day, window_days))
         except GitError as exc:
             rr.error = f"could not read {shown}: {exc}"
             failures.append(rr.error)
@@ -576,7 +704,7 @@ def collect(
                 if st.total == 0:  # a history restarted on a new default branch (BigDL's 2021 `main`)
                     for name in FALLBACK_BRANCHES:
                         try:
-                            alt = rr.fallback(name) if name != rr.branch else None
+                            alt = rr.fallback(name, (start, end)) if name != rr.branch else None
                             if alt is None:
                                 continue
                             alt_only = commits_touching(alt.git_dir, alt.tip, repo.path) if repo.path else None  # type: ignore[arg-type]

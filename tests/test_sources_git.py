@@ -518,10 +518,10 @@ def test_read_details_fills_only_the_commits_asked_for(pull_refs):
 
 
 def test_parse_lean_log_splits_lines_across_chunk_boundaries():
-    stream = b"a 2 p q\nb 4 \nc 5 b\n"
+    stream = b"2 a p q\n4 b\n5 c b\n"
     commits = gitsrc.parse_lean_log([stream[i:i + 3] for i in range(0, len(stream), 3)])
     assert list(commits) == ["a", "b", "c"]
     assert commits["a"].parents == ("p", "q") and commits["b"].parents == () and commits["c"].commit_time == 5
     assert not commits["a"].detailed
     with pytest.raises(gitsrc.GitError, match="unexpected end"):
-        gitsrc.parse_lean_log([b"a 2 p\nb 3"])
+        gitsrc.parse_lean_log([b"2 a p\n3 b"])

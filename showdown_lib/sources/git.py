@@ -84,7 +84,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -99,7 +98,6 @@ COLLECTOR_VERSION = "1.0"
 _RS = "\x1e"  # record separator, starts every commit record
 _US = "\x1f"  # unit separator, between the fields of one record
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"  # every field, for the commits that need them
-_LEAN_FORMAT = "%H %ct %P"  # the whole history: hash, committer time, parents
 
 _MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
@@ -188,13 +186,15 @@ def default_branch(git_dir: Path) -> tuple[str | None, str]:
     return (sha or None), name
 
 
-def history_through(git_dir: Path, known: dict[str, "Commit"] | None = None, tips: list[str] | None = None) -> dt.datetime | None:
+def history_through(git_dir: Path, known: dict[str, "Commit"] | None = None, tips: list[str] | None = None,
+                    dates: "_TipDates | None" = None) -> dt.datetime | None:
     """How far the local copy's knowledge reaches (see module docstring); None if unknowable.
 
-    ``known`` (commits already read) and ``tips`` (the ``ref_tips`` listing) only save work.
+    ``known`` (commits already read), ``tips`` (the ``ref_tips`` listing) and ``dates`` (that work
+    already started) only save work.
     """
     stamps: list[float] = []
-    newest = newest_ref_time(git_dir, known or {}, tips)
+    newest = dates.newest() if dates is not None else newest_ref_time(git_dir, known or {}, tips)
     if newest is not None:
         stamps.append(float(newest))
     for name in ("FETCH_HEAD", "packed-refs", "HEAD"):
@@ -204,10 +204,66 @@ def history_through(git_dir: Path, known: dict[str, "Commit"] | None = None, tip
     return dt.datetime.fromtimestamp(max(stamps), dt.timezone.utc) if stamps else None
 
 
-def ref_tips(git_dir: Path) -> list[str] | None:
+class _Background:
+    """A git command run beside the Python work; its input and output are temporary files, so no
+    thread is needed to feed or drain it."""
+
+    def __init__(self, git_dir: Path, args: list[str], data: bytes = b""):
+        self._out = tempfile.TemporaryFile()
+        with tempfile.TemporaryFile() as stdin:
+            stdin.write(data)
+            stdin.seek(0)
+            self._proc = subprocess.Popen(_git_cmd(git_dir) + args, stdin=stdin, stdout=self._out, stderr=subprocess.DEVNULL, env=_stream_env())
+
+    def result(self) -> bytes | None:
+        """The command's output, or None when it failed."""
+        rc = self._proc.wait()
+        with self._out:
+            self._out.seek(0)
+            return self._out.read() if rc == 0 else None
+
+
+def _ref_listing(git_dir: Path) -> _Background:
+    return _Background(git_dir, ["for-each-ref", "--format=%(objectname)"])
+
+
+def ref_tips(git_dir: Path, listing: _Background | None = None) -> list[str] | None:
     """The object every ref points at (one line per ref, as ``for-each-ref`` lists them); None on failure."""
-    listing = _out(git_dir, "for-each-ref", "--format=%(objectname)")
-    return None if listing is None else listing.split()
+    out = (listing or _ref_listing(git_dir)).result()
+    return None if out is None else out.decode("ascii", "replace").split()
+
+
+class _TipDates:
+    """Dating the ref tips for ``newest_ref_time``: those in ``known`` at once, the others by a git
+    process that runs until ``newest`` is asked."""
+
+    def __init__(self, git_dir: Path, tips: list[str], known: dict[str, "Commit"]):
+        self.git_dir = git_dir
+        self.times: list[int] = []
+        self.unknown: set[str] = set()
+        for sha in tips:
+            c = known.get(sha)
+            if c is None:
+                self.unknown.add(sha)
+            elif c.commit_time >= 0:
+                self.times.append(c.commit_time)
+        self.job = None
+        if self.unknown:
+            args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]
+            self.job = _Background(git_dir, args, "\n".join(sorted(self.unknown)).encode() + b"\n")
+
+    def newest(self) -> int | None:
+        if self.job is not None:
+            out, self.job = self.job.result(), None
+            if out is None:
+                newest = _out(self.git_dir, "for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)")
+                self.times = [int(newest)] if newest and newest.isdigit() else []
+            else:
+                for line in out.decode("ascii", "replace").splitlines():
+                    ct, _, sha = line.partition(" ")
+                    if sha in self.unknown and ct.isdigit():
+                        self.times.append(int(ct))
+        return max(self.times, default=None)
 
 
 def newest_ref_time(git_dir: Path, known: dict[str, "Commit"], tips: list[str] | None = None) -> int | None:
@@ -216,31 +272,11 @@ def newest_ref_time(git_dir: Path, known: dict[str, "Commit"], tips: list[str] |
     The answer of ``for-each-ref --sort=-committerdate`` (a ref to an annotated tag has no committer
     date), without reading every ref's commit: tips found in ``known`` are dated from it, and only the
     others (in a mirror, mostly pull-request heads that never reached the branch) are read, by one
-    ``git log --no-walk``. A listed tip that is a tag is peeled by git log to another hash and
-    ignored; should git log refuse a tip (a ref to a tree), the sorted ``for-each-ref`` answers.
+    ``git rev-list --no-walk --timestamp``. A listed tip that is a tag is peeled by rev-list to
+    another hash and ignored; should rev-list fail, the sorted ``for-each-ref`` answers.
     """
     tips = ref_tips(git_dir) if tips is None else tips
-    if tips is None:
-        return None
-    times: list[int] = []
-    unknown: set[str] = set()
-    for sha in tips:
-        c = known.get(sha)
-        if c is None:
-            unknown.add(sha)
-        elif c.commit_time >= 0:
-            times.append(c.commit_time)
-    if unknown:
-        cmd = _git_cmd(git_dir) + ["log", "--no-walk=unsorted", "--stdin", "--no-mailmap", "--no-color", "--format=%H %ct"]
-        proc = subprocess.run(cmd, input="\n".join(sorted(unknown)).encode() + b"\n", capture_output=True, env=_stream_env())
-        if proc.returncode != 0:
-            newest = _out(git_dir, "for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)")
-            return int(newest) if newest and newest.isdigit() else None
-        for line in proc.stdout.decode("ascii", "replace").splitlines():
-            sha, _, ct = line.partition(" ")
-            if sha in unknown and ct.isdigit():
-                times.append(int(ct))
-    return max(times, default=None)
+    return None if tips is None else _TipDates(git_dir, tips, known).newest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -294,7 +330,7 @@ def parse_log(stream: Iterable[bytes]) -> dict[str, Commit]:
 
 
 def parse_lean_log(stream: Iterable[bytes]) -> dict[str, Commit]:
-    """Parse the ``_LEAN_FORMAT`` stream (``hash committer-time parents...`` lines, ASCII) into commits.
+    """Parse ``git rev-list --parents --timestamp`` output (``committer-time hash parents...`` lines) into commits.
 
     The commits come back with ``detailed=False``: no author, no pull-request mark (see ``read_details``).
     """
@@ -303,10 +339,9 @@ def parse_lean_log(stream: Iterable[bytes]) -> dict[str, Commit]:
     for chunk in stream:
         lines = (rest + chunk.decode("ascii")).split("\n")
         rest = lines.pop()
-        for line in lines:
-            if line:
-                sha, ct, *parents = line.split()
-                commits[sha] = Commit(sha, tuple(parents), "", 0, int(ct), None, False)
+        for fields in map(str.split, lines):
+            if fields:
+                commits[fields[1]] = Commit(fields[1], tuple(fields[2:]), "", 0, int(fields[0]), None, False)
     if rest.strip():
         raise GitError(f"unexpected end of the git log stream: {rest[:80]!r}")
     return commits
@@ -326,11 +361,12 @@ def _chunks(fh, size: int = 1 << 18) -> Iterator[bytes]:
 
 
 def read_history(git_dir: Path, tip: str) -> dict[str, Commit]:
-    """All commits reachable from ``tip`` (hash, parents, committer time), from one lean ``git log`` stream.
+    """All commits reachable from ``tip`` (hash, parents, committer time), from one lean stream.
 
-    Author and message are not read here: ``read_details`` reads them for the few commits that need them.
+    ``git rev-list --parents --timestamp`` walks the history without git log's formatting; author
+    and message are not read here: ``read_details`` reads them for the few commits that need them.
     """
-    cmd = _git_cmd(git_dir) + ["log", "--no-mailmap", "--no-color", f"--format={_LEAN_FORMAT}", tip, "--"]
+    cmd = _git_cmd(git_dir) + ["rev-list", "--parents", "--timestamp", tip, "--"]
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_stream_env()) as proc:
         try:
             commits = parse_lean_log(_chunks(proc.stdout))
@@ -362,8 +398,11 @@ def read_details(git_dir: Path, commits: dict[str, Commit], shas: Iterable[str])
 def landed_between(commits: dict[str, Commit], landed: dict[str, str], start: int, end: int) -> set[str]:
     """The commits landed in ``[start, end)`` and the first-parent commits that landed them."""
     out: set[str] = set()
-    for sha, main in landed.items():
-        if start <= commits[main].commit_time < end:
+    last, inside = None, False
+    for sha, main in landed.items():  # grouped by landing commit, so its time is looked up once per group
+        if main is not last:
+            last, inside = main, start <= commits[main].commit_time < end
+        if inside:
             out.add(sha)
             out.add(main)
     return out
@@ -382,20 +421,24 @@ def landing_commits(commits: dict[str, Commit], tip: str) -> dict[str, str]:
     reachable from its second and later parents, so each commit is visited once.
     """
     chain: list[str] = []
-    cur: str | None = tip
-    while cur is not None and cur in commits:
+    cur, c = tip, commits.get(tip)
+    while c is not None:
         chain.append(cur)
-        parents = commits[cur].parents
-        cur = parents[0] if parents else None
+        if not c.parents:
+            break
+        cur = c.parents[0]
+        c = commits.get(cur)
     landed: dict[str, str] = {}
     for main in reversed(chain):
-        stack = list(commits[main].parents[1:])
-        while stack:
-            c = stack.pop()
-            if c in landed or c not in commits:
-                continue
-            landed[c] = main
-            stack.extend(p for p in commits[c].parents if p not in landed)
+        side = commits[main].parents[1:]
+        if side:  # a merge: walk what it brought in
+            stack = list(side)
+            while stack:
+                c = stack.pop()
+                if c in landed or c not in commits:
+                    continue
+                landed[c] = main
+                stack.extend(p for p in commits[c].parents if p not in landed)
         landed[main] = main
     return landed
 
@@ -426,16 +469,20 @@ def repo_stats(commits: dict[str, Commit], landed: dict[str, str], as_of: dt.dat
     """Count the commits (optionally only those in ``only``) landed by the end of ``as_of``."""
     start, end = day_bounds(as_of, window_days)
     stats = RepoStats(0, None, None, 0)
-    for sha, main in landed.items():
+    group, t, inside = None, 0, False
+    for sha, main in landed.items():  # grouped by landing commit: its time is looked up once per group
         if only is not None and sha not in only:
             continue
-        t = commits[main].commit_time
+        if main is not group:
+            group, t = main, commits[main].commit_time
+            if t < end:
+                stats.first_time = t if stats.first_time is None else min(stats.first_time, t)
+                stats.last_time = t if stats.last_time is None else max(stats.last_time, t)
+                inside = t >= start
         if t >= end:
             continue
         stats.total += 1
-        stats.first_time = t if stats.first_time is None else min(stats.first_time, t)
-        stats.last_time = t if stats.last_time is None else max(stats.last_time, t)
-        if t >= start:
+        if inside:
             c = commits[sha]
             if not (c.detailed and commits[main].detailed):
                 raise ValueError(f"commit {sha} lands in the window but its details were not read (see read_details)")
@@ -558,27 +605,26 @@ class _RepoRead:
     def load(self, window: tuple[int, int], through: bool = True) -> None:
         """Read the history at ``tip``, its landing commits and the details of the commits landed in ``window``.
 
-        With ``through``, also the history-through date: listing the refs runs beside the ``git log``
-        stream, and dating the ref tips outside the history runs beside the landing walk (git works
-        in its own processes; the second thread only waits for them).
+        With ``through``, also the history-through date: the ref listing runs beside the ``git log``
+        stream, and the dating of ref tips outside the history beside the landing walk (each in its
+        own git process).
         """
         assert self.git_dir is not None and self.tip is not None
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            tips = pool.submit(ref_tips, self.git_dir) if through else None
-            try:
-                commits = read_history(self.git_dir, self.tip)
-            except GitError:
-                if tips is not None:
-                    self.through = history_through(self.git_dir, {}, tips.result())
-                raise
-            # the worker only reads commit times, which read_details leaves as they are
-            dating = pool.submit(history_through, self.git_dir, commits, tips.result()) if tips is not None else None
-            landed = landing_commits(commits, self.tip)
-            try:
-                read_details(self.git_dir, commits, landed_between(commits, landed, *window))
-            finally:
-                if dating is not None:
-                    self.through = dating.result()
+        listing = _ref_listing(self.git_dir) if through else None
+        try:
+            commits = read_history(self.git_dir, self.tip)
+        except GitError:
+            if listing is not None:
+                self.through = history_through(self.git_dir, {}, ref_tips(self.git_dir, listing))
+            raise
+        tips = ref_tips(self.git_dir, listing) if listing is not None else None
+        dates = _TipDates(self.git_dir, tips, commits) if tips is not None else None
+        landed = landing_commits(commits, self.tip)
+        try:
+            read_details(self.git_dir, commits, landed_between(commits, landed, *window))
+        finally:
+            if through:
+                self.through = history_through(self.git_dir, commits, tips, dates)
         self.commits, self.landed = commits, landed
 
     def fallback(self, name: str, window: tuple[int, int]) -> "_RepoRead | None":

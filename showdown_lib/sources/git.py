@@ -239,14 +239,9 @@ class _TipDates:
 
     def __init__(self, git_dir: Path, tips: list[str], known: dict[str, "Commit"]):
         self.git_dir = git_dir
-        self.times: list[int] = []
-        self.unknown: set[str] = set()
-        for sha in tips:
-            c = known.get(sha)
-            if c is None:
-                self.unknown.add(sha)
-            elif c.commit_time >= 0:
-                self.times.append(c.commit_time)
+        listed = set(tips)
+        self.unknown = listed.difference(known)
+        self.times = [t for t in (known[sha].commit_time for sha in listed.intersection(known)) if t >= 0]
         self.job = None
         if self.unknown:
             args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]
@@ -438,7 +433,7 @@ def landing_commits(commits: dict[str, Commit], tip: str) -> dict[str, str]:
                 if c in landed or c not in commits:
                     continue
                 landed[c] = main
-                stack.extend(p for p in commits[c].parents if p not in landed)
+                stack.extend(commits[c].parents)  # landed ones are skipped when popped
         landed[main] = main
     return landed
 
@@ -476,8 +471,10 @@ def repo_stats(commits: dict[str, Commit], landed: dict[str, str], as_of: dt.dat
         if main is not group:
             group, t = main, commits[main].commit_time
             if t < end:
-                stats.first_time = t if stats.first_time is None else min(stats.first_time, t)
-                stats.last_time = t if stats.last_time is None else max(stats.last_time, t)
+                if stats.first_time is None or t < stats.first_time:
+                    stats.first_time = t
+                if stats.last_time is None or t > stats.last_time:
+                    stats.last_time = t
                 inside = t >= start
         if t >= end:
             continue

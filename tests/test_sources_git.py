@@ -523,5 +523,5 @@ def test_parse_lean_log_splits_lines_across_chunk_boundaries():
     assert list(commits) == ["a", "b", "c"]
     assert commits["a"].parents == ("p", "q") and commits["b"].parents == () and commits["c"].commit_time == 5
     assert not commits["a"].detailed
-    with pytest.raises(gitsrc.GitError, match="unexpected end"):
+    with pytest.raises(gitsrc.HistoryError, match="unexpected end"):
         gitsrc.parse_lean_log([b"2 a p\n3 b"])

@@ -54,6 +54,7 @@ itself) carries one of these marks:
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import subprocess
 import tempfile
@@ -68,6 +69,9 @@ _MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
 _TRAILER_PR = re.compile(r"^Pull Request resolved:\s*\S*?/pull/(\d+)\b", re.MULTILINE)
 _COPYBARA_PR = re.compile(r"^COPYBARA_INTEGRATE_REVIEW=\S*?/pull/(\d+)\b", re.MULTILINE)
+
+
+_commit_time = operator.attrgetter("commit_time")
 
 
 class HistoryError(RuntimeError):
@@ -251,7 +255,8 @@ class TipDates:
         self.git, self.env = git, env
         listed = set(tips)
         self.unknown = listed.difference(known)
-        self.times = [t for t in (known[sha].commit_time for sha in listed.intersection(known)) if t >= 0]
+        newest_known = max(map(_commit_time, map(known.__getitem__, listed.intersection(known))), default=-1)
+        self.times = [newest_known] if newest_known >= 0 else []
         self.job = None
         if self.unknown:
             args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]
@@ -266,10 +271,8 @@ class TipDates:
                 newest = proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else ""
                 self.times = [int(newest)] if newest.isdigit() else []
             else:
-                for line in out.decode("ascii", "replace").splitlines():
-                    ct, _, sha = line.partition(" ")
-                    if sha in self.unknown and ct.isdigit():
-                        self.times.append(int(ct))
+                lines = (line.partition(" ") for line in out.decode("ascii", "replace").splitlines())
+                self.times += [int(ct) for ct, _, sha in lines if sha in self.unknown and ct.isdigit()]
         return max(self.times, default=None)
 
 

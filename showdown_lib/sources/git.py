@@ -11,7 +11,7 @@ stood at the end of the as-of day (UTC) and reports, per framework:
                             a float; never zero, so ``1 / weeks`` is always defined).
 ``commits_<W>d``            commits that reached the default branch in the ``W`` days before the
                             end of the as-of day (``W = window_days``, 30 by default).
-``merged_prs_<W>d``         distinct pull-request numbers merged in that window (see below).
+``merged_prs_<W>d``         distinct pull-request numbers merged in that window (see ``git_history``).
 ``active_authors_<W>d``     distinct author e-mail addresses (lower-cased) of those commits.
 ``first_commit_date``       ISO date of the oldest commit of the default branch.
 ``total_commits``           commits on the default branch up to the as-of day.

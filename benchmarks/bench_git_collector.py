@@ -83,8 +83,9 @@ def main() -> None:
         print(f"{name:<23} median {med[name]:.3f} s wall, {statistics.median(cpus):.3f} s cpu over {args.runs} runs"
               f" ({', '.join(f'{t:.3f}' for t in walls)})")
     t_log, t_col = med["git log --first-parent"], med["collector"]
-    print(f"ratio collector / git log --first-parent: {t_col / t_log:.2f}x wall (target: at most 1.5x), "
-          f"{cpu['collector'] / cpu['git log --first-parent']:.2f}x cpu")
+    cpu_log = cpu["git log --first-parent"]
+    cpu_ratio = f"{cpu['collector'] / cpu_log:.2f}x cpu" if cpu_log > 0 else "cpu too small to time (os.times ticks)"
+    print(f"ratio collector / git log --first-parent: {t_col / t_log:.2f}x wall (target: at most 1.5x), {cpu_ratio}")
 
 
 if __name__ == "__main__":

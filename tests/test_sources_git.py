@@ -525,3 +525,20 @@ def test_parse_lean_log_splits_lines_across_chunk_boundaries():
     assert not commits["a"].detailed
     with pytest.raises(gitsrc.HistoryError, match="unexpected end"):
         gitsrc.parse_lean_log([b"2 a p\n3 b"])
+
+
+def test_history_through_counts_a_branch_commit_newer_than_the_copy_files(tmp_path, monkeypatch):
+    """The known tips are skipped only when the history's newest commit is older than the copy's files."""
+    r = Repo(tmp_path / "future")
+    r.commit("now (#1)", "2020-06-10T00:00:00+00:00")
+    r.commit("from the future (#2)", "2033-03-03T00:00:00+00:00")
+    new, old = _collect_both(monkeypatch, [fw("demo", GH)], "2020-06-30", {"demo": str(r.path)})
+    assert new.observations == old.observations and new.tables == old.tables
+    assert new.tables["repositories"][0]["history_through"] == "2033-03-03"
+    git_dir = gitsrc.resolve_git_dir(r.path)
+    tip, _ = gitsrc.default_branch(git_dir)
+    commits = gitsrc.read_history(git_dir, tip)
+    assert commits.newest_time == 1993420800  # 2033-03-03
+    git, env = gitsrc._git_cmd(git_dir), gitsrc._git_env()
+    assert gitsrc.history.TipDates(git, env, [tip], commits, floor=1993420800.0).newest() is None  # cannot pass the floor
+    assert gitsrc.history.TipDates(git, env, [tip], commits, floor=1993420799.0).newest() == 1993420800

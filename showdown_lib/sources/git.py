@@ -152,15 +152,17 @@ def history_through(git_dir: Path, known: dict[str, Commit] | None = None, tips:
     ``known`` (commits already read), ``tips`` (the ``ref_tips`` listing) and ``dates`` (that work
     already started) only save work.
     """
-    stamps: list[float] = []
+    stamps = _file_stamps(git_dir)
     newest = dates.newest() if dates is not None else newest_ref_time(git_dir, known or {}, tips)
     if newest is not None:
         stamps.append(float(newest))
-    for name in ("FETCH_HEAD", "packed-refs", "HEAD"):
-        f = git_dir / name
-        if f.exists():
-            stamps.append(f.stat().st_mtime)
     return dt.datetime.fromtimestamp(max(stamps), dt.timezone.utc) if stamps else None
+
+
+def _file_stamps(git_dir: Path) -> list[float]:
+    """Modification times of the copy's ``FETCH_HEAD``, ``packed-refs`` and ``HEAD`` (those that exist)."""
+    files = (git_dir / name for name in ("FETCH_HEAD", "packed-refs", "HEAD"))
+    return [f.stat().st_mtime for f in files if f.exists()]
 
 
 def ref_tips(git_dir: Path, listing: history.Background | None = None) -> list[str] | None:
@@ -320,7 +322,8 @@ class _RepoRead:
                 self.through = history_through(self.git_dir, {}, ref_tips(self.git_dir, listing))
             raise
         tips = ref_tips(self.git_dir, listing) if listing is not None else None
-        dates = history.TipDates(_git_cmd(self.git_dir), _git_env(), tips, commits) if tips is not None else None
+        floor = max(_file_stamps(self.git_dir), default=None)
+        dates = history.TipDates(_git_cmd(self.git_dir), _git_env(), tips, commits, floor) if tips is not None else None
         landed = landing_commits(commits, self.tip)
         try:
             read_details(self.git_dir, commits, landed_between(commits, landed, *window))

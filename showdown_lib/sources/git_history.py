@@ -128,21 +128,31 @@ def parse_log(stream: Iterable[bytes]) -> dict[str, Commit]:
     return commits
 
 
-def parse_lean_log(stream: Iterable[bytes]) -> dict[str, Commit]:
+class History(dict):
+    """Commits by hash, as read from one stream, with the newest committer time among them."""
+
+    newest_time: int | None = None
+
+
+def parse_lean_log(stream: Iterable[bytes]) -> History:
     """Parse ``git rev-list --parents --timestamp`` output (``committer-time hash parents...`` lines) into commits.
 
     The commits come back with ``detailed=False``: no author, no pull-request mark (see ``read_details``).
     """
-    commits: dict[str, Commit] = {}
-    rest = ""
+    commits = History()
+    rest, newest = "", None
     for chunk in stream:
         lines = (rest + chunk.decode("ascii")).split("\n")
         rest = lines.pop()
         for fields in map(str.split, lines):
             if fields:
-                commits[fields[1]] = Commit(fields[1], tuple(fields[2:]), "", 0, int(fields[0]), None, False)
+                ct = int(fields[0])
+                commits[fields[1]] = Commit(fields[1], tuple(fields[2:]), "", 0, ct, None, False)
+                if newest is None or ct > newest:
+                    newest = ct
     if rest.strip():
         raise HistoryError(f"unexpected end of the git rev-list stream: {rest[:80]!r}")
+    commits.newest_time = newest
     return commits
 
 
@@ -159,7 +169,7 @@ def _chunks(fh, size: int = 1 << 18) -> Iterator[bytes]:
         yield data
 
 
-def read_history(git: list[str], env: dict[str, str], tip: str) -> dict[str, Commit]:
+def read_history(git: list[str], env: dict[str, str], tip: str) -> History:
     """All commits reachable from ``tip`` (hash, parents, committer time), from one lean stream.
 
     ``git rev-list --parents --timestamp`` walks the history without git log's formatting; author
@@ -248,15 +258,21 @@ class TipDates:
     only the others (in a mirror, mostly pull-request heads that never reached the branch) are read,
     by one ``git rev-list --no-walk --timestamp`` that runs until ``newest`` is asked. A listed tip
     that is a tag is peeled by rev-list to another hash and ignored; should rev-list fail, the
-    sorted ``for-each-ref`` answers.
+    sorted ``for-each-ref`` answers. With ``floor`` (a time the caller takes the newer of anyway,
+    the copy's file stamps) the tips in a ``History`` are not dated when its newest commit does not
+    pass the floor: ``newest`` then answers for the other tips only, and the caller's maximum is
+    unchanged.
     """
 
-    def __init__(self, git: list[str], env: dict[str, str], tips: list[str], known: dict[str, "Commit"]):
+    def __init__(self, git: list[str], env: dict[str, str], tips: list[str], known: dict[str, "Commit"], floor: float | None = None):
         self.git, self.env = git, env
         listed = set(tips)
         self.unknown = listed.difference(known)
-        newest_known = max(map(_commit_time, map(known.__getitem__, listed.intersection(known))), default=-1)
-        self.times = [newest_known] if newest_known >= 0 else []
+        self.times: list[int] = []
+        bound = getattr(known, "newest_time", None)  # a History knows its newest commit
+        if floor is None or bound is None or bound > floor:  # else no known tip can pass the floor
+            newest_known = max(map(_commit_time, map(known.__getitem__, listed.intersection(known))), default=-1)
+            self.times = [newest_known] if newest_known >= 0 else []
         self.job = None
         if self.unknown:
             args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]

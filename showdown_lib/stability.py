@@ -10,13 +10,14 @@ each draw, and count how often each framework lands at each rank.
   deviation of about 0.07 around 1/3).
 * Criteria that are not available stay out of a framework's category mean in every draw, exactly
   as in the main scoring.
-* Everything is vectorised: one matrix product per round for all draws at once, so 100,000 draws
-  over the cast take well under a second (see ``benchmarks/bench_stability.py``).
+* Everything is vectorised: one matrix product per round for each block of about a thousand draws
+  (small products stay on one BLAS thread and in cache), so 100,000 draws over the cast take well
+  under 0.1 s (see ``benchmarks/bench_stability.py``).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -72,27 +73,61 @@ def sample_weights(method: Methodology, n: int, criterion_weights=None, category
     return crit, cats
 
 
+#: Draws scored per block: small enough that each matrix product stays on one BLAS thread (OpenBLAS
+#: threads a product above m*n*k = 262,144, and on a busy machine the threads cost more than they
+#: save) and that a block's arrays stay in cache. Products per draw do not depend on the block.
+_BLOCK_MNK = 65_536
+
+
+def _block_size(n_frameworks: int, widest_round: int) -> int:
+    return max(64, _BLOCK_MNK // max(1, n_frameworks * widest_round))
+
+
+class _Rescorer:
+    """The per-round matrices of one cast, ready to score blocks of draws (frameworks x draws)."""
+
+    def __init__(self, scores: np.ndarray, avail: np.ndarray, method: Methodology, crit_w: np.ndarray, cat_w: np.ndarray):
+        round_of = [method.criterion(c).round for c in method.criterion_ids]
+        cols = [[i for i, r in enumerate(round_of) if r == rid] for rid in method.round_ids]
+        self.scores = [np.ascontiguousarray(scores[:, c]) for c in cols]
+        self.avail = [np.ascontiguousarray(avail[:, c]) for c in cols]
+        self.weights = [np.ascontiguousarray(crit_w[:, c].T) for c in cols]  # criteria x draws, per round
+        self.cat_w = cat_w
+        self.n_frameworks, self.n_draws = scores.shape[0], crit_w.shape[0]
+        self.block = _block_size(self.n_frameworks, max((len(c) for c in cols), default=1))
+
+    def blocks(self) -> Iterator[slice]:
+        for start in range(0, self.n_draws, self.block):
+            yield slice(start, min(start + self.block, self.n_draws))
+
+    def overall(self, draws: slice) -> np.ndarray:
+        """Overall scores (frameworks x draws) of the draws ``draws``."""
+        width = draws.stop - draws.start
+        total = np.zeros((self.n_frameworks, width))
+        wsum = np.zeros((self.n_frameworks, width))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for k, (sc, av, w_all) in enumerate(zip(self.scores, self.avail, self.weights)):
+                w = w_all[:, draws]
+                num = sc @ w
+                den = av @ w
+                g = self.cat_w[draws, k]
+                has = den > 0
+                np.divide(num, den, out=num, where=has)
+                num[~has] = 0.0
+                num *= g
+                total += num
+                wsum += has * g
+            total /= wsum
+        return total
+
+
 def overall_for_weights(scores: np.ndarray, avail: np.ndarray, method: Methodology, crit_w: np.ndarray, cat_w: np.ndarray) -> np.ndarray:
-    """Overall scores (frameworks x draws) for many weightings at once."""
-    n = crit_w.shape[0]
-    total = np.zeros((scores.shape[0], n))
-    wsum = np.zeros((scores.shape[0], n))
-    round_of = [method.criterion(c).round for c in method.criterion_ids]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for k, rid in enumerate(method.round_ids):
-            cols = [i for i, r in enumerate(round_of) if r == rid]
-            w = np.ascontiguousarray(crit_w[:, cols].T)  # criteria x draws
-            num = scores[:, cols] @ w
-            den = avail[:, cols] @ w
-            g = cat_w[:, k]
-            has = den > 0
-            np.divide(num, den, out=num, where=has)
-            num[~has] = 0.0
-            num *= g
-            total += num
-            wsum += has * g
-        total /= wsum
-    return total
+    """Overall scores (frameworks x draws) for many weightings at once, scored block by block."""
+    rescorer = _Rescorer(scores, avail, method, crit_w, cat_w)
+    out = np.empty((rescorer.n_frameworks, rescorer.n_draws))
+    for draws in rescorer.blocks():
+        out[:, draws] = rescorer.overall(draws)
+    return out
 
 
 def ranks_of(overall: np.ndarray) -> np.ndarray:
@@ -102,6 +137,13 @@ def ranks_of(overall: np.ndarray) -> np.ndarray:
     rows = np.arange(overall.shape[0])[:, None]
     ranks[order, np.arange(overall.shape[1])[None, :]] = rows + 1
     return ranks
+
+
+def rank_counts(overall: np.ndarray) -> np.ndarray:
+    """counts[f, r]: draws (columns of ``overall``) in which framework f has rank r + 1, as ``ranks_of`` ranks."""
+    nfw = overall.shape[0]
+    order = np.argsort(-overall.T, axis=1, kind="stable")  # per draw, the frameworks best first
+    return np.bincount((order * nfw + np.arange(nfw)).ravel(), minlength=nfw * nfw).reshape(nfw, nfw)
 
 
 def _rank_quantile(counts: np.ndarray, q: float) -> np.ndarray:
@@ -116,10 +158,11 @@ def rank_stability(criteria: pd.DataFrame, method: Methodology, criterion_weight
     frameworks, scores, avail = _matrices(criteria, method)
     rng = np.random.default_rng(seed)
     crit_w, cat_w = sample_weights(method, n_samples, criterion_weights, category_weights, concentration, rng)
-    overall = overall_for_weights(scores, avail, method, crit_w, cat_w)
-    ranks = ranks_of(overall)
     nfw = len(frameworks)
-    counts = np.stack([np.bincount(ranks[i], minlength=nfw + 1)[1:] for i in range(nfw)])
+    rescorer = _Rescorer(scores, avail, method, crit_w, cat_w)
+    counts = np.zeros((nfw, nfw), dtype=np.int64)
+    for draws in rescorer.blocks():
+        counts += rank_counts(rescorer.overall(draws))
     prob = pd.DataFrame(counts / n_samples, index=frameworks, columns=range(1, nfw + 1))
     lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
     cw1, gw1 = sample_weights(method, 1, criterion_weights, category_weights, 1e9, np.random.default_rng(seed))

@@ -368,3 +368,177 @@ def test_temporary_clones_are_removed(workflows, tmp_path, monkeypatch):
     res = gitsrc.collect([fw("demo", Repository(workflows.path.resolve().as_uri()))], "2020-06-30", allow_clone=True)
     assert values(res, "demo")["total_commits"] == 8
     assert list(scratch.iterdir()) == []
+
+
+# --------------------------------------------------------------------------------------------
+# the lean reader gives what the reader before it gave (issue 7, item 8)
+# --------------------------------------------------------------------------------------------
+_OLD_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"
+
+
+def old_read_history(git_dir, tip):
+    """The reader before the lean stream: every field of every commit, bodies included."""
+    cmd = gitsrc._git_cmd(git_dir) + ["log", "--no-mailmap", "--no-color", f"--format={_OLD_FORMAT}", tip, "--"]
+    return gitsrc.parse_log([subprocess.run(cmd, capture_output=True, env=gitsrc._git_env(), check=True).stdout])
+
+
+def old_history_through(git_dir, *_ignored):
+    """The history-through date before: a for-each-ref sorted by committer date over every ref."""
+    stamps = []
+    newest = gitsrc._out(git_dir, "for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)")
+    if newest and newest.isdigit():
+        stamps.append(float(newest))
+    for name in ("FETCH_HEAD", "packed-refs", "HEAD"):
+        if (git_dir / name).exists():
+            stamps.append((git_dir / name).stat().st_mtime)
+    return gitsrc.dt.datetime.fromtimestamp(max(stamps), gitsrc.dt.timezone.utc) if stamps else None
+
+
+def build_pull_refs(path: Path) -> Repo:
+    """Every PR mark, merges, pull refs in and out of the history, an annotated tag, a future-dated PR head.
+
+    main: r0 root; s1 "(#3)" squash; m1 merge of PR 5 (x1, x2 on a branch); c1 Copybara PR 77;
+    g1 ghstack trailer PR 56 whose subject also ends "(#9)" (the trailer wins); m2 a plain merge of
+    a branch whose commit y1 says "(#11)"; later commits after the 2020-06-30 window.
+    refs/pull/5/head = x2 (in the history), refs/pull/6/head = a commit never merged, dated 2031
+    (newer than any file of the copy), refs/pull/7/head = m1; tag v1 (annotated) on a 2032 commit
+    that no other ref reaches.
+    """
+    r = Repo(path)
+    r.commit("root", "2020-05-01T00:00:00+00:00")
+    base = r.git("rev-parse", "HEAD")
+    r.commit("Squash me (#3)", "2020-06-02T00:00:00+00:00", email="s@x")
+    r.git("checkout", "-q", "-b", "pr5", base)
+    r.commit("part 1", "2020-05-10T00:00:00+00:00", email="X1@x")
+    x2 = r.commit("part 2", "2020-06-03T00:00:00+00:00", email="x2@x")
+    r.git("checkout", "-q", "main")
+    m1 = r.merge("pr5", "Merge pull request #5 from u/pr5", "2020-06-04T00:00:00+00:00")
+    r.commit("Integrate\n\nImported from GitHub PR https://github.com/o/r/pull/77\n\n"
+             "COPYBARA_INTEGRATE_REVIEW=https://github.com/o/r/pull/77 from u:b 5d4d\nPiperOrigin-RevId: 1",
+             "2020-06-10T00:00:00+00:00", email="c@x")
+    r.commit("Refactor (#9)\n\nPull Request resolved: https://github.com/o/r/pull/56", "2020-06-12T00:00:00+00:00", email="g@x")
+    r.git("checkout", "-q", "-b", "side")
+    r.commit("Side fix (#11)", "2020-06-13T00:00:00+00:00", email="y@x")
+    r.git("checkout", "-q", "main")
+    r.merge("side", "Merge branch 'side'", "2020-06-20T00:00:00+00:00")
+    r.commit("After (#12)", "2020-07-15T00:00:00+00:00", email="late@x")
+    r.git("checkout", "-q", "-b", "pr6")
+    future = r.commit("Never merged", "2031-01-01T00:00:00+00:00", email="f@x")
+    r.git("checkout", "-q", "--detach")
+    tagged = r.commit("Tagged only", "2032-01-01T00:00:00+00:00", email="t@x")
+    r.git("tag", "-a", "v1", "-m", "release", tagged, date="2032-01-02T00:00:00+00:00")
+    r.git("checkout", "-q", "main")
+    r.git("branch", "-q", "-D", "pr5", "pr6", "side")
+    for n, sha in ((5, x2), (6, future), (7, m1)):
+        r.git("update-ref", f"refs/pull/{n}/head", sha)
+    return r
+
+
+@pytest.fixture(scope="module")
+def pull_refs(tmp_path_factory) -> Repo:
+    return build_pull_refs(tmp_path_factory.mktemp("pr") / "r")
+
+
+def _collect_both(monkeypatch, frameworks, as_of, mirrors, **kw):
+    new = gitsrc.collect(frameworks, as_of, mirrors=mirrors, **kw)
+    with monkeypatch.context() as m:
+        m.setattr(gitsrc, "read_history", old_read_history)
+        m.setattr(gitsrc, "history_through", old_history_through)
+        old = gitsrc.collect(frameworks, as_of, mirrors=mirrors, **kw)
+    return new, old
+
+
+@pytest.mark.parametrize("as_of", ["2020-04-30", "2020-06-05", "2020-06-12", "2020-06-30", "2020-07-20", "2031-06-01"])
+def test_lean_reader_gives_the_observations_of_the_old_reader(pull_refs, monkeypatch, as_of):
+    url = "https://github.com/o/r"
+    frameworks = [fw("whole", Repository(url)), fw("again", Repository(url))]
+    new, old = _collect_both(monkeypatch, frameworks, as_of, {"o/r": str(pull_refs.path)}, window_days=30, accept_stale=True)
+    assert new.observations == old.observations
+    assert new.tables == old.tables and new.failures == old.failures == []
+
+
+def test_lean_reader_counts_every_mark_of_the_window(pull_refs):
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(pull_refs.path)})
+    v = values(res, "demo")
+    # window [06-01, 07-01): s1 x1 x2 m1 c1 g1 y1 m2; PRs 3, 5 (x1 x2 m1), 77, 56 (not 9), 11
+    assert (v["total_commits"], v["commits_30d"], v["merged_prs_30d"], v["active_authors_30d"]) == (9, 8, 5, 7)
+    # the never-merged PR head dated 2031 is the newest commit on a ref; the 2032 tag is not a ref to a commit
+    assert res.tables["repositories"][0]["history_through"] == "2031-01-01"
+
+
+def test_lean_reader_with_a_path_filter_and_other_windows(pull_refs, monkeypatch, tmp_path):
+    r = Repo(tmp_path / "mono")
+    r.commit("both (#1)", "2020-06-02T00:00:00+00:00", files={"sub/a.txt": "1", "top/b.txt": "1"})
+    r.git("checkout", "-q", "-b", "feat")
+    r.commit("feature in sub", "2020-05-03T00:00:00+00:00", email="f@x", files={"sub/c.txt": "1"})
+    r.git("checkout", "-q", "main")
+    r.commit("top only\n\nPull Request resolved: https://github.com/o/mono/pull/2", "2020-06-03T00:00:00+00:00", files={"top/b.txt": "2"})
+    r.merge("feat", "Merge pull request #4 from f/feat", "2020-06-04T00:00:00+00:00")
+    url = "https://github.com/o/mono"
+    frameworks = [fw("whole", Repository(url)), fw("part", Repository(url, path="sub")), fw("pr", GH)]
+    for window in (1, 7, 30, 400):
+        new, old = _collect_both(monkeypatch, frameworks, "2020-06-04", {"whole": str(r.path), "o/r": str(pull_refs.path)}, window_days=window)
+        assert new.observations == old.observations and new.tables == old.tables
+
+
+def test_history_through_dates_tips_outside_the_history_and_ignores_tags(pull_refs):
+    git_dir = gitsrc.resolve_git_dir(pull_refs.path)
+    tip, _ = gitsrc.default_branch(git_dir)
+    commits = gitsrc.read_history(git_dir, tip)
+    assert not any(c.detailed for c in commits.values())  # the lean stream reads no author or message
+    assert gitsrc.newest_ref_time(git_dir, commits) == gitsrc.newest_ref_time(git_dir, {}) == 1924992000  # 2031-01-01
+    assert gitsrc.history_through(git_dir, commits) == old_history_through(git_dir)
+
+
+def test_history_through_ignores_a_ref_to_a_tree_as_before(tmp_path):
+    r = Repo(tmp_path / "tree-ref")
+    r.commit("one", "2020-06-10T00:00:00+00:00", files={"a.txt": "1"})
+    r.commit("two", "2030-06-10T00:00:00+00:00", files={"a.txt": "2"})
+    r.git("update-ref", "refs/odd/tree", r.git("rev-parse", "HEAD^{tree}"))
+    git_dir = gitsrc.resolve_git_dir(r.path)
+    assert gitsrc.newest_ref_time(git_dir, {}) == 1907280000  # 2030-06-10: the tree has no committer date
+    assert gitsrc.history_through(git_dir) == old_history_through(git_dir)
+
+
+def test_read_details_fills_only_the_commits_asked_for(pull_refs):
+    git_dir = gitsrc.resolve_git_dir(pull_refs.path)
+    tip, _ = gitsrc.default_branch(git_dir)
+    commits = gitsrc.read_history(git_dir, tip)
+    full = old_read_history(git_dir, tip)
+    landed = gitsrc.landing_commits(commits, tip)
+    assert landed == gitsrc.landing_commits(full, tip)
+    start, end = gitsrc.day_bounds(gitsrc.dt.date(2020, 6, 12), 3)
+    asked = gitsrc.landed_between(commits, landed, start, end)
+    gitsrc.read_details(git_dir, commits, asked)
+    assert {s for s, c in commits.items() if c.detailed} == asked and len(asked) == 2  # c1, g1
+    assert all(commits[s] == full[s] for s in asked)
+    assert {s: (c.parents, c.commit_time) for s, c in commits.items()} == {s: (c.parents, c.commit_time) for s, c in full.items()}
+    with pytest.raises(ValueError, match="details were not read"):
+        gitsrc.repo_stats(commits, landed, gitsrc.dt.date(2020, 6, 30), 30)
+
+
+def test_parse_lean_log_splits_lines_across_chunk_boundaries():
+    stream = b"2 a p q\n4 b\n5 c b\n"
+    commits = gitsrc.parse_lean_log([stream[i:i + 3] for i in range(0, len(stream), 3)])
+    assert list(commits) == ["a", "b", "c"]
+    assert commits["a"].parents == ("p", "q") and commits["b"].parents == () and commits["c"].commit_time == 5
+    assert not commits["a"].detailed
+    with pytest.raises(gitsrc.HistoryError, match="unexpected end"):
+        gitsrc.parse_lean_log([b"2 a p\n3 b"])
+
+
+def test_history_through_counts_a_branch_commit_newer_than_the_copy_files(tmp_path, monkeypatch):
+    """The known tips are skipped only when the history's newest commit is older than the copy's files."""
+    r = Repo(tmp_path / "future")
+    r.commit("now (#1)", "2020-06-10T00:00:00+00:00")
+    r.commit("from the future (#2)", "2033-03-03T00:00:00+00:00")
+    new, old = _collect_both(monkeypatch, [fw("demo", GH)], "2020-06-30", {"demo": str(r.path)})
+    assert new.observations == old.observations and new.tables == old.tables
+    assert new.tables["repositories"][0]["history_through"] == "2033-03-03"
+    git_dir = gitsrc.resolve_git_dir(r.path)
+    tip, _ = gitsrc.default_branch(git_dir)
+    commits = gitsrc.read_history(git_dir, tip)
+    assert commits.newest_time == 1993420800  # 2033-03-03
+    git, env = gitsrc._git_cmd(git_dir), gitsrc._git_env()
+    assert gitsrc.history.TipDates(git, env, [tip], commits, floor=1993420800.0).newest() is None  # cannot pass the floor
+    assert gitsrc.history.TipDates(git, env, [tip], commits, floor=1993420799.0).newest() == 1993420800

@@ -11,48 +11,13 @@ stood at the end of the as-of day (UTC) and reports, per framework:
                             a float; never zero, so ``1 / weeks`` is always defined).
 ``commits_<W>d``            commits that reached the default branch in the ``W`` days before the
                             end of the as-of day (``W = window_days``, 30 by default).
-``merged_prs_<W>d``         distinct pull-request numbers merged in that window (see below).
+``merged_prs_<W>d``         distinct pull-request numbers merged in that window (see ``git_history``).
 ``active_authors_<W>d``     distinct author e-mail addresses (lower-cased) of those commits.
 ``first_commit_date``       ISO date of the oldest commit of the default branch.
 ``total_commits``           commits on the default branch up to the as-of day.
 
-Reading the history
--------------------
-One ``git log`` stream is read per repository (not one process per commit). Its custom format
-separates records with ASCII RS (0x1e) and fields with US (0x1f) and carries the commit hash,
-the parent hashes, the author e-mail, the author date, the committer date, the subject and the
-body (the body is only searched for the pull-request trailer and then dropped). A subtree filter
-adds one more ``git log --format=%H <tip> -- <path>`` listing the commits that touch the path.
-
-Which commits, and when they count ("landing" dates)
-----------------------------------------------------
-Counting every commit reachable from today's branch tip by its own committer date would be wrong
-for repositories that merge pull requests with merge commits: a commit written on a contributor's
-branch on 20 June and merged on 10 July was *not* on the default branch on 26 June, yet its
-committer date says 20 June. The collector therefore walks the first-parent chain of the default
-branch (the sequence of states the branch went through) and gives every commit the committer date
-of the first-parent commit that brought it into the branch: its *landing date*. For squash and
-rebase workflows a commit lands on its own committer date; for merge workflows the commits of a
-pull request land when the merge commit was made. All "as of" boundaries use landing dates, i.e.
-committer dates of the branch's own commits. The committer date, not the author date, is used
-because it records when a change was applied to the branch; author dates survive rebases and
-cherry-picks and can be months older. The window is the half-open interval
-``[end - W days, end)`` with ``end`` = midnight UTC after the as-of day. The collector cannot see
-rewritten history (force pushes) or commits made after the local copy was fetched.
-
-Merged pull requests
---------------------
-A commit is credited to a pull request when its landing commit (or, failing that, the commit
-itself) carries one of these marks:
-
-* a merge commit subject ``Merge pull request #N from owner/branch`` (GitHub merge button);
-* a subject ending in ``(#N)`` (GitHub squash or rebase merge);
-* a ``Pull Request resolved: https://github.com/owner/repo/pull/N`` line in the body (the
-  trailer of Meta's ghstack / Phabricator export, used by PyTorch);
-* a ``COPYBARA_INTEGRATE_REVIEW=https://github.com/owner/repo/pull/N ...`` line in the body (Google's
-  Copybara import of an external pull request, used by JAX, TensorFlow and Keras).
-
-``merged_prs`` counts distinct PR numbers among the commits landed in the window.
+How the history is read, when a commit counts (its *landing date*) and which marks credit a pull
+request is told in :mod:`showdown_lib.sources.git_history`.
 
 Local copies, and how fresh they are
 ------------------------------------
@@ -86,24 +51,18 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from ..errors import CollectionError
 from ..registry import Framework, Repository
+from . import git_history as history
 from .base import Observation, SourceResult, missing, parse_as_of
+from .git_history import (  # noqa: F401  (re-exported: the collector's history functions, as before)
+    Commit, HistoryError, RepoStats, day_bounds, landed_between, landing_commits, parse_lean_log, parse_log, pr_number, repo_stats,
+)
 
 SOURCE = "git"
 COLLECTOR_VERSION = "1.0"
-
-_RS = "\x1e"  # record separator, starts every commit record
-_US = "\x1f"  # unit separator, between the fields of one record
-_LOG_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"
-
-_MERGE_PR = re.compile(r"^Merge pull request #(\d+)\b")
-_SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
-_TRAILER_PR = re.compile(r"^Pull Request resolved:\s*\S*?/pull/(\d+)\b", re.MULTILINE)
-_COPYBARA_PR = re.compile(r"^COPYBARA_INTEGRATE_REVIEW=\S*?/pull/(\d+)\b", re.MULTILINE)
-
 
 # --------------------------------------------------------------------------------------------
 # git plumbing
@@ -186,162 +145,57 @@ def default_branch(git_dir: Path) -> tuple[str | None, str]:
     return (sha or None), name
 
 
-def history_through(git_dir: Path) -> dt.datetime | None:
-    """How far the local copy's knowledge reaches (see module docstring); None if unknowable."""
-    stamps: list[float] = []
-    newest = _out(git_dir, "for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)")
-    if newest and newest.isdigit():
+def history_through(git_dir: Path, known: dict[str, Commit] | None = None, tips: list[str] | None = None,
+                    dates: history.TipDates | None = None) -> dt.datetime | None:
+    """How far the local copy's knowledge reaches (see module docstring); None if unknowable.
+
+    ``known`` (commits already read), ``tips`` (the ``ref_tips`` listing) and ``dates`` (that work
+    already started) only save work.
+    """
+    stamps = _file_stamps(git_dir)
+    newest = dates.newest() if dates is not None else newest_ref_time(git_dir, known or {}, tips)
+    if newest is not None:
         stamps.append(float(newest))
-    for name in ("FETCH_HEAD", "packed-refs", "HEAD"):
-        f = git_dir / name
-        if f.exists():
-            stamps.append(f.stat().st_mtime)
     return dt.datetime.fromtimestamp(max(stamps), dt.timezone.utc) if stamps else None
 
 
-# --------------------------------------------------------------------------------------------
-# parsing the log stream
-# --------------------------------------------------------------------------------------------
-@dataclass
-class Commit:
-    sha: str
-    parents: tuple[str, ...]
-    author_email: str
-    author_time: int
-    commit_time: int
-    pr: int | None  # pull request number marked on this commit itself
+def _file_stamps(git_dir: Path) -> list[float]:
+    """Modification times of the copy's ``FETCH_HEAD``, ``packed-refs`` and ``HEAD`` (those that exist)."""
+    files = (git_dir / name for name in ("FETCH_HEAD", "packed-refs", "HEAD"))
+    return [f.stat().st_mtime for f in files if f.exists()]
 
 
-def pr_number(subject: str, body: str) -> int | None:
-    """The pull-request number a commit message marks (merge, squash or ghstack trailer), if any."""
-    for rx, text in ((_MERGE_PR, subject), (_TRAILER_PR, body), (_COPYBARA_PR, body), (_SQUASH_PR, subject.strip())):
-        m = rx.search(text)
-        if m:
-            return int(m.group(1))
-    return None
+def ref_tips(git_dir: Path, listing: history.Background | None = None) -> list[str] | None:
+    """The object every ref points at (one per ref, as ``for-each-ref`` lists them); None on failure."""
+    return history.listed_tips(listing or history.ref_listing(_git_cmd(git_dir), _git_env()))
 
 
-def _records(stream: Iterable[bytes]) -> Iterator[str]:
-    """Split a byte stream of RS-led records into decoded records, chunk by chunk."""
-    buf = ""
-    for chunk in stream:
-        buf += chunk.decode("utf-8", "replace")
-        parts = buf.split(_RS)
-        buf = parts.pop()
-        for part in parts:
-            if part.strip():
-                yield part
-    if buf.strip():
-        yield buf
-
-
-def parse_log(stream: Iterable[bytes]) -> dict[str, Commit]:
-    """Parse the ``_LOG_FORMAT`` stream into commits keyed by hash (bodies are not kept)."""
-    commits: dict[str, Commit] = {}
-    for rec in _records(stream):
-        fields = rec.split(_US, 6)
-        if len(fields) < 7:
-            raise GitError(f"unexpected git log record: {rec[:80]!r}")
-        sha, parents, email, at, ct, subject, body = fields
-        sha = sha.strip()
-        commits[sha] = Commit(sha, tuple(parents.split()), email.strip().lower(), int(at), int(ct), pr_number(subject, body))
-    return commits
-
-
-def _chunks(fh, size: int = 1 << 20) -> Iterator[bytes]:
-    while True:
-        data = fh.read(size)
-        if not data:
-            return
-        yield data
+def newest_ref_time(git_dir: Path, known: dict[str, Commit], tips: list[str] | None = None) -> int | None:
+    """Newest committer date of the refs that point at commits (see ``git_history.TipDates``)."""
+    tips = ref_tips(git_dir) if tips is None else tips
+    return None if tips is None else history.TipDates(_git_cmd(git_dir), _git_env(), tips, known).newest()
 
 
 def read_history(git_dir: Path, tip: str) -> dict[str, Commit]:
-    """All commits reachable from ``tip``, from one ``git log`` stream."""
-    cmd = _git_cmd(git_dir) + ["log", "--no-mailmap", "--no-color", f"--format={_LOG_FORMAT}", tip, "--"]
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_git_env()) as proc:
-        commits = parse_log(_chunks(proc.stdout))
-        err = proc.stderr.read().decode("utf-8", "replace")
-        rc = proc.wait()
-    if rc != 0:
-        raise GitError(_scrub(f"git log failed: {err}", git_dir))
-    return commits
+    """All commits reachable from ``tip``: hash, parents and committer time (``git_history.read_history``)."""
+    try:
+        return history.read_history(_git_cmd(git_dir), _git_env(), tip)
+    except HistoryError as exc:
+        raise GitError(_scrub(str(exc), git_dir)) from None
+
+
+def read_details(git_dir: Path, commits: dict[str, Commit], shas: Iterable[str]) -> None:
+    """Author and pull-request mark of the commits ``shas`` (``git_history.read_details``)."""
+    try:
+        history.read_details(_git_cmd(git_dir), _git_env(), commits, shas)
+    except HistoryError as exc:
+        raise GitError(_scrub(str(exc), git_dir)) from None
 
 
 def commits_touching(git_dir: Path, tip: str, path: str) -> set[str]:
     """Hashes of the commits reachable from ``tip`` that change ``path`` (git's default simplification)."""
     proc = _run(git_dir, "log", "--no-color", "--format=%H", tip, "--", path)
     return set(proc.stdout.decode().split())
-
-
-def landing_commits(commits: dict[str, Commit], tip: str) -> dict[str, str]:
-    """Map each commit to the first-parent commit of ``tip``'s chain that brought it into the branch.
-
-    The chain is processed oldest first; each mainline commit claims every not-yet-claimed commit
-    reachable from its second and later parents, so each commit is visited once.
-    """
-    chain: list[str] = []
-    cur: str | None = tip
-    while cur is not None and cur in commits:
-        chain.append(cur)
-        parents = commits[cur].parents
-        cur = parents[0] if parents else None
-    landed: dict[str, str] = {}
-    for main in reversed(chain):
-        stack = list(commits[main].parents[1:])
-        while stack:
-            c = stack.pop()
-            if c in landed or c not in commits:
-                continue
-            landed[c] = main
-            stack.extend(p for p in commits[c].parents if p not in landed)
-        landed[main] = main
-    return landed
-
-
-# --------------------------------------------------------------------------------------------
-# metrics of one repository
-# --------------------------------------------------------------------------------------------
-@dataclass
-class RepoStats:
-    """What one repository (optionally a subtree of it) contributes, as of one day."""
-
-    total: int
-    first_time: int | None
-    last_time: int | None
-    window_commits: int
-    window_prs: set[int] = field(default_factory=set)
-    window_authors: set[str] = field(default_factory=set)
-
-
-def day_bounds(as_of: dt.date, window_days: int) -> tuple[int, int]:
-    """(start, end) unix seconds of the window: end is midnight UTC after the as-of day."""
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(0), dt.timezone.utc)
-    start = end - dt.timedelta(days=window_days)
-    return int(start.timestamp()), int(end.timestamp())
-
-
-def repo_stats(commits: dict[str, Commit], landed: dict[str, str], as_of: dt.date, window_days: int, only: set[str] | None = None) -> RepoStats:
-    """Count the commits (optionally only those in ``only``) landed by the end of ``as_of``."""
-    start, end = day_bounds(as_of, window_days)
-    stats = RepoStats(0, None, None, 0)
-    for sha, main in landed.items():
-        if only is not None and sha not in only:
-            continue
-        t = commits[main].commit_time
-        if t >= end:
-            continue
-        stats.total += 1
-        stats.first_time = t if stats.first_time is None else min(stats.first_time, t)
-        stats.last_time = t if stats.last_time is None else max(stats.last_time, t)
-        if t >= start:
-            c = commits[sha]
-            stats.window_commits += 1
-            stats.window_authors.add(c.author_email)
-            pr = commits[main].pr if commits[main].pr is not None else c.pr
-            if pr is not None:
-                stats.window_prs.add(pr)
-    return stats
 
 
 # --------------------------------------------------------------------------------------------
@@ -452,14 +306,40 @@ class _RepoRead:
     error: str | None = None
     fallbacks: dict[str, "_RepoRead | None"] = field(default_factory=dict)
 
-    def fallback(self, name: str) -> "_RepoRead | None":
+    def load(self, window: tuple[int, int], through: bool = True) -> None:
+        """Read the history at ``tip``, its landing commits and the details of the commits landed in ``window``.
+
+        With ``through``, also the history-through date: the ref listing runs beside the ``git log``
+        stream, and the dating of ref tips outside the history beside the landing walk (each in its
+        own git process).
+        """
+        assert self.git_dir is not None and self.tip is not None
+        listing = history.ref_listing(_git_cmd(self.git_dir), _git_env()) if through else None
+        try:
+            commits = read_history(self.git_dir, self.tip)
+        except GitError:
+            if listing is not None:
+                self.through = history_through(self.git_dir, {}, ref_tips(self.git_dir, listing))
+            raise
+        tips = ref_tips(self.git_dir, listing) if listing is not None else None
+        floor = max(_file_stamps(self.git_dir), default=None)
+        dates = history.TipDates(_git_cmd(self.git_dir), _git_env(), tips, commits, floor) if tips is not None else None
+        landed = landing_commits(commits, self.tip)
+        try:
+            read_details(self.git_dir, commits, landed_between(commits, landed, *window))
+        finally:
+            if through:
+                self.through = history_through(self.git_dir, commits, tips, dates)
+        self.commits, self.landed = commits, landed
+
+    def fallback(self, name: str, window: tuple[int, int]) -> "_RepoRead | None":
         """The same copy read at branch ``name`` instead of the default (None if there is none)."""
         if name not in self.fallbacks:
             other = None
             sha = _out(self.git_dir, "rev-parse", "--verify", "-q", f"refs/heads/{name}^{{commit}}") if self.git_dir else None
             if sha and sha != self.tip:
-                commits = read_history(self.git_dir, sha)  # type: ignore[arg-type]
-                other = _RepoRead(name, self.through, commits, landing_commits(commits, sha), sha, self.git_dir)
+                other = _RepoRead(name, self.through, tip=sha, git_dir=self.git_dir)
+                other.load(window, through=False)
             self.fallbacks[name] = other
         return self.fallbacks[name]
 
@@ -530,12 +410,11 @@ def collect(
                 rr.error = f"no local mirror of {shown}; pass --git-mirror ID=PATH"
                 return rr
             rr.tip, rr.branch = default_branch(rr.git_dir)
-            rr.through = history_through(rr.git_dir)
             if rr.tip is None:
+                rr.through = history_through(rr.git_dir)
                 rr.error = f"repository {shown} has no commits (empty repository)"
                 return rr
-            rr.commits = read_history(rr.git_dir, rr.tip)
-            rr.landed = landing_commits(rr.commits, rr.tip)
+            rr.load(day_bounds(day, window_days))
         except GitError as exc:
             rr.error = f"could not read {shown}: {exc}"
             failures.append(rr.error)
@@ -577,7 +456,7 @@ def collect(
                 if st.total == 0:  # a history restarted on a new default branch (BigDL's 2021 `main`)
                     for name in FALLBACK_BRANCHES:
                         try:
-                            alt = rr.fallback(name) if name != rr.branch else None
+                            alt = rr.fallback(name, (start, end)) if name != rr.branch else None
                             if alt is None:
                                 continue
                             alt_only = commits_touching(alt.git_dir, alt.tip, repo.path) if repo.path else None  # type: ignore[arg-type]

@@ -166,16 +166,25 @@ def test_probe_values_score_in_place_of_curated_and_conflicts_are_listed(toy):
 
 
 def test_current_uses_the_probe_basis_once_the_snapshot_has_it(scratch_root):
-    assert score_edition("current").bases == {"activity": "releases", "numerics": "curated"}
-    path = scratch_root / "data/raw/snapshots/ops_probe/2026-11-25/observations.csv"
-    obs = pd.read_csv(path, dtype=str, keep_default_na=False)
-    extra = pd.DataFrame([{"framework": "jax", "metric": "numerics_coverage", "value": "0.9", "unit": "share", "as_of": "2026-11-25",
-                           "source": "ops_probe", "detail": "", "status": "ok", "reason": ""}])
-    pd.concat([obs, extra]).to_csv(path, index=False)
+    import json
+
+    folder = scratch_root / "data/raw/snapshots/ops_probe/2026-11-25"
+    obs = pd.read_csv(folder / "observations.csv", dtype=str, keep_default_na=False)
+    covered = obs[(obs.metric == "numerics_coverage") & (obs.status == "ok")]
+    assert len(covered), "the committed probe snapshot measures numerics coverage"
     result = score_edition("current")
     raw = raw_of(result)
-    assert result.bases["numerics"] == "coverage" and raw.loc[("jax", "numerics"), "basis"] == "coverage" and raw.loc[("jax", "numerics"), "raw_value"] == 0.9
-    assert math.isnan(raw.loc[("pytorch", "numerics"), "raw_value"])
+    assert result.bases == {"activity": "releases", "numerics": "coverage"}
+    for fw, value in zip(covered.framework, covered.value):
+        assert raw.loc[(fw, "numerics"), "raw_value"] == float(value) and raw.loc[(fw, "numerics"), "basis"] == "coverage"
+    # without any coverage in the snapshot, the edition falls back to the curated basis for the whole cast
+    prov = json.loads((folder / "provenance.json").read_text())
+    prov.pop("checksums", None)  # this test edits a sealed snapshot on purpose
+    (folder / "provenance.json").write_text(json.dumps(prov))
+    obs[obs.metric != "numerics_coverage"].to_csv(folder / "observations.csv", index=False)
+    fallback = score_edition("current")
+    assert fallback.bases == {"activity": "releases", "numerics": "curated"}
+    assert set(raw_of(fallback).xs("numerics", level="criterion")["origin"].dropna()) <= {"curated", "missing"}
 
 
 def test_origin_column_has_exactly_four_words(tmp_path):

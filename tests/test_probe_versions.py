@@ -35,7 +35,7 @@ PAGE = {
         _file("fakefw-2.0-cp39-cp39-manylinux_2_17_x86_64.whl", "2025-01-01T00:00:00Z"),
         _file("fakefw-2.0.1-cp311-cp311-manylinux_2_17_x86_64.whl", "2025-02-01T00:00:00Z", yanked=True),
         _file("fakefw-2.1rc1-cp311-cp311-manylinux_2_17_x86_64.whl", "2025-03-01T00:00:00Z"),
-        _file("fakefw-3.0-cp311-cp311-manylinux_2_17_x86_64.whl", "2026-12-01T00:00:00Z"),  # after the as-of date
+        _file("fakefw-3.0-cp311-cp311-manylinux_2_17_x86_64.whl", "2026-11-26T00:00:00Z"),  # after the as-of date
     ],
 }
 
@@ -45,7 +45,7 @@ def test_newest_final_skips_prereleases_yanked_and_later_uploads():
     assert info.newest == "2.0"
     assert info.installable == "1.0"  # 2.0 has only a cp39 wheel; 1.0 is an sdist
     assert "fakefw 2.0: no wheel for this Python and platform" == info.why_not
-    later = newest_final(PAGE, "fakefw", "2026-12-02", tags=TAGS, python="3.11.7")
+    later = newest_final(PAGE, "fakefw", "2026-11-26", tags=TAGS, python="3.11.7")
     assert later.newest == later.installable == "3.0"
 
 

@@ -6,7 +6,7 @@ An edition lives in ``data/raw/editions/<id>/edition.yaml``. Two kinds exist:
   through the scorer unchanged; where a criterion has a fixed scale we also infer the raw level
   the score stands for, and flag scores that sit off the scale.
 * ``collected``: the inputs are snapshots of our collectors and curated facts, turned into raw
-  values by :mod:`showdown_lib.measures` and scored by the methodology.
+  values by :mod:`showdown_lib.raw_values` and scored by the methodology.
 
 ``score_edition`` returns every table of the processed contract; ``write_processed`` writes them.
 """
@@ -24,7 +24,7 @@ import pandas as pd
 from . import paths
 from .errors import DataError, UsageError
 from .fileio import atomic_write_csv, read_csv, read_yaml, sha256_of
-from .measures import build_raw
+from .raw_values import build_raw
 from .methodology import Methodology, load_methodology
 from .registry import load_registry
 from .scoring import category_scores, normalise_weights, overall_scores, score_criteria
@@ -260,7 +260,7 @@ def infer_levels(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
 
 
 def raw_inputs(edition: Edition, method: Methodology, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The scorer's input table: published scores, or values measured by :mod:`showdown_lib.measures`.
+    """The scorer's input table: published scores, or values measured by :mod:`showdown_lib.raw_values`.
 
     A collected edition with ``inputs.published_fallback`` gets that edition's published table,
     read once, for the criteria it does not measure. ``bases`` overrides the edition's declared

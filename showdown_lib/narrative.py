@@ -342,7 +342,7 @@ def doubts_summary(table: pd.DataFrame, off_scale: pd.DataFrame) -> str:
 
 
 def doubt_impact(table: pd.DataFrame, n_revised: int, names: dict[str, str]) -> str:
-    """``table``: framework, rank_published, rank_revised (from :func:`review.doubt_impact`)."""
+    """``table``: framework, rank_published, rank_revised (from :func:`published_review.doubt_impact`)."""
     if not n_revised:
         return "There is no suggested revision to test."
     moved = table[table["rank_published"] != table["rank_revised"]]

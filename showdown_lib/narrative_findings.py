@@ -56,7 +56,7 @@ def podium_line(overall: pd.DataFrame, names: dict[str, str], lifecycle: pd.Data
 
 
 def changes_since(table: pd.DataFrame, names: dict[str, str]) -> list[str]:
-    """Three sentences on the then-vs-now table (beyond.then_vs_now): the leader, the largest moves, the newcomers."""
+    """Three sentences on the then-vs-now table (comparisons.then_vs_now): the leader, the largest moves, the newcomers."""
     both = table.dropna(subset=["rank_then", "rank_now"])
     first_then = table.loc[table["rank_then"] == table["rank_then"].min(), "framework"].iloc[0]
     first_now = table.loc[table["rank_now"] == table["rank_now"].min(), "framework"].iloc[0]

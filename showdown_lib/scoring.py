@@ -28,7 +28,7 @@ NOT_AVAILABLE = "not_available"
 CRITERIA_COLUMNS = ["framework", "round", "criterion", "raw_value", "score", "status", "source", "origin", "basis"]
 # Where a criterion score came from, in the contract table: exactly these four words.
 ORIGINS = ("measured", "curated", "published", "not_available")
-# how a raw value was obtained (measures.build_raw) -> the contract's origin
+# how a raw value was obtained (raw_values.build_raw) -> the contract's origin
 _ORIGIN_OF = {"collected": "measured", "probed": "measured", "curated": "curated", "published": "published"}
 CATEGORY_COLUMNS = ["framework", "category", "score", "n_criteria", "tier"]
 OVERALL_COLUMNS = ["framework", "score", "rank", "tier"]

@@ -168,14 +168,14 @@ def test_doubt_impact_top_three_compares_sets_with_ties():
 def test_a_superlative_claim_holds_only_for_a_unique_extreme(method):
     from types import SimpleNamespace
 
-    from showdown_lib import review
+    from showdown_lib import published_review
 
     crit, cats, over = scored(method, {"a": {"sponsor": 0}, "b": {"sponsor": 0}, "c": {"sponsor": 100}})
     result = SimpleNamespace(criteria=crit, categories=cats, overall=over.assign(tier=[1, 2, 2]))
-    ok, got = review._run_check({"type": "lowest_among", "category": "support_community", "frameworks": ["a", "b", "c"],
+    ok, got = published_review._run_check({"type": "lowest_among", "category": "support_community", "frameworks": ["a", "b", "c"],
                                  "framework": "a"}, result)
     assert not ok and "a and b tie" in got
-    ok, got = review._run_check({"type": "highest_beyond_tier", "criterion": "sponsor", "tier": 1, "framework": "b"}, result)
+    ok, got = published_review._run_check({"type": "highest_beyond_tier", "criterion": "sponsor", "tier": 1, "framework": "b"}, result)
     assert not ok and "a and b tie" in got
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from showdown_lib.pipeline import NotebookFailure, PipelineError, parse_overrides, plan, run
+from showdown_lib.pipeline import PipelineError, parse_overrides, plan, run
 from showdown_lib.errors import UsageError
 from showdown_lib.steps import StepError, check_edition_id, check_parameters, load_steps
 

@@ -38,9 +38,9 @@ class DiscussionReport(Presenter):
         return narrative.figure_notes([(c.name, c.figures_note) for c in self.method.criteria])
 
     def claims(self):
-        from .. import review
+        from .. import published_review
 
-        table = review.claims_table(self.result)
+        table = published_review.claims_table(self.result)
         if table.empty:
             md(f"Edition {self.edition.id} has no review file: there are no published claims to check.")
             return None
@@ -48,24 +48,24 @@ class DiscussionReport(Presenter):
         return table
 
     def doubts(self):
-        from .. import review
+        from .. import published_review
 
-        table = review.doubts_table(self.result, self.names)
+        table = published_review.doubts_table(self.result, self.names)
         if table.empty:
             md("No published value is under doubt in this edition.")
             return None
-        md(narrative.doubts_summary(table, review.off_scale(self.result)))
+        md(narrative.doubts_summary(table, published_review.off_scale(self.result)))
         return table
 
     def doubt_impact_text(self) -> str:
         """How the ranking moves if the doubtful values took the value the evidence suggests."""
-        from .. import review
+        from .. import published_review
 
-        data = review.load_review(self.result)
+        data = published_review.load_review(self.result)
         alt = {(d["framework"], d["criterion"]): float(d["suggested"]) for d in data.get("doubts", []) if d.get("suggested") is not None}
         if not alt:
             return "There is no suggested revision to test."
-        return narrative.doubt_impact(review.doubt_impact(self.result, alt), len(alt), self.names)
+        return narrative.doubt_impact(published_review.doubt_impact(self.result, alt), len(alt), self.names)
 
     def citations(self):
         """The curated facts behind this edition, one citation per value (collected editions)."""
@@ -80,6 +80,6 @@ class DiscussionReport(Presenter):
         return self.label(table).set_index(["framework", "fact"])
 
     def write(self) -> str:
-        from .. import review
+        from .. import published_review
 
-        return super().write(review.claims_table(self.result), "claims")  # empty, with its columns, without a review file
+        return super().write(published_review.claims_table(self.result), "claims")  # empty, with its columns, without a review file

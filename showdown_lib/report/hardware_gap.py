@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import beyond, charts, narrative_beyond
+from .. import comparisons, charts, narrative_comparisons
 from ..editions import load_edition
 from .common import Presenter
 
@@ -11,9 +11,9 @@ from .common import Presenter
 class HardwareGap(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
-        self.cores = beyond.gpu_cores()
+        self.cores = comparisons.gpu_cores()
         self.now = load_edition(step.params["now_edition"])
-        self.releases = beyond.releases_per_year(self.now.id)
+        self.releases = comparisons.releases_per_year(self.now.id)
 
     def stamp_context(self):
         return (self.now.id, self.now.as_of, "Source: GPU core counts from data/raw/hardware/gpu_cores.yaml (one citation per year); "
@@ -27,7 +27,7 @@ class HardwareGap(Presenter):
         self.show(charts.hardware_gap(self.cores, self.releases), "hardware_software_gap")
 
     def story(self) -> str:
-        return narrative_beyond.gap_sentences(self.cores, self.releases)
+        return narrative_comparisons.gap_sentences(self.cores, self.releases)
 
     def write(self) -> str:
         return "staged " + self.step.write_table(self.table().reset_index(), "hardware-gap/gpu_cores_and_releases")

@@ -23,7 +23,7 @@ class InputsReport(Presenter):
 
     def _source_records(self) -> list[dict]:
         """One record per snapshot source of a collected edition: its provenance, or why there is none."""
-        from ..measures import resolve_snapshots
+        from ..raw_values import resolve_snapshots
         from ..sources.base import read_provenance
 
         e = self.edition
@@ -77,7 +77,7 @@ class InputsReport(Presenter):
 
     def coverage(self) -> pd.DataFrame:
         """One row per framework x criterion: how the input was obtained, and as of when."""
-        from ..measures import coverage
+        from ..raw_values import coverage
 
         return coverage(self.result)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import beyond, charts, narrative_beyond
+from .. import comparisons, charts, narrative_comparisons
 from .common import Presenter, edition_stamp
 
 
@@ -12,7 +12,7 @@ class RemeasuredReport(Presenter):
         super().__init__(step)
         self.published = step.result(step.params["published_edition"])
         self.remeasured = step.result(step.params["remeasured_edition"])
-        self.comparison = beyond.remeasured_comparison(self.published, self.remeasured)
+        self.comparison = comparisons.remeasured_comparison(self.published, self.remeasured)
         self.mark_lifecycle(self.remeasured.edition)
 
     def stamp_context(self):
@@ -20,7 +20,7 @@ class RemeasuredReport(Presenter):
 
     def describe(self) -> str:
         e = self.remeasured.edition
-        return narrative_beyond.describe_remeasured(e.id, e.as_of, e.description, e.inputs.get("measure", []))
+        return narrative_comparisons.describe_remeasured(e.id, e.as_of, e.description, e.inputs.get("measure", []))
 
     def table(self) -> pd.DataFrame:
         c = self.comparison.copy()
@@ -28,11 +28,11 @@ class RemeasuredReport(Presenter):
         return c[["framework", "criterion", "published", "remeasured", "difference", "raw_value"]].set_index(["criterion", "framework"])
 
     def agreement(self) -> pd.DataFrame:
-        return beyond.agreement(self.comparison).set_index("criterion")
+        return comparisons.agreement(self.comparison).set_index("criterion")
 
     def activity_agreement(self) -> pd.DataFrame:
         """Per activity basis (git, releases): frameworks measured, and rank agreement with the post."""
-        return beyond.activity_bases_agreement(self._by_basis()).set_index("basis")
+        return comparisons.activity_bases_agreement(self._by_basis()).set_index("basis")
 
     def activity_table(self) -> pd.DataFrame:
         """Activity per framework on each basis, beside the post's published activity score."""
@@ -42,7 +42,7 @@ class RemeasuredReport(Presenter):
 
     def _by_basis(self) -> pd.DataFrame:
         if not hasattr(self, "_bases"):
-            self._bases = beyond.activity_by_basis(self.published, self.remeasured.edition.id)
+            self._bases = comparisons.activity_by_basis(self.published, self.remeasured.edition.id)
         return self._bases
 
     def scatter(self) -> None:
@@ -50,12 +50,12 @@ class RemeasuredReport(Presenter):
         self.show(fig, "published_vs_remeasured")
 
     def reasons(self) -> str:
-        return narrative_beyond.parting_reasons(self.comparison, self.names)
+        return narrative_comparisons.parting_reasons(self.comparison, self.names)
 
     def overall_shift(self) -> str:
-        n_common, n_dropped = beyond.common_cells(self.published, self.remeasured)
-        table = beyond.like_for_like(self.published, self.remeasured)
-        return narrative_beyond.overall_shift(table, n_common, n_dropped, self.names)
+        n_common, n_dropped = comparisons.common_cells(self.published, self.remeasured)
+        table = comparisons.like_for_like(self.published, self.remeasured)
+        return narrative_comparisons.overall_shift(table, n_common, n_dropped, self.names)
 
     def write(self) -> str:
         return "staged " + self.step.write_table(self.comparison, f"{self.remeasured.edition.id}/comparison_with_2018")

@@ -36,7 +36,7 @@ class RoundReport(Presenter):
 
     def measured_vs_curated(self) -> pd.DataFrame:
         """Cells of this round where a measurement and a curated fact both exist: the measurement scores."""
-        from ..measures import measured_vs_curated
+        from ..raw_values import measured_vs_curated
 
         return self.label(measured_vs_curated(self.result, self.round_id))
 
@@ -68,7 +68,7 @@ class RoundReport(Presenter):
 
     def probe_status(self):
         """Per framework: measured, attempted but failed, or not attempted (with why), and each measured value."""
-        from ..measures import resolve_snapshots
+        from ..raw_values import resolve_snapshots
         from ..ops_probe.report import read_status
 
         snap = resolve_snapshots(self.edition).get("ops_probe") if self.edition.kind == "collected" else None
@@ -82,7 +82,7 @@ class RoundReport(Presenter):
     def ops_probe(self):
         """Points per op and framework as measured by the probe, where this edition has a probe snapshot."""
         from ..fileio import read_csv
-        from ..measures import resolve_snapshots
+        from ..raw_values import resolve_snapshots
 
         snap = resolve_snapshots(self.edition).get("ops_probe") if self.edition.kind == "collected" else None
         if snap is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import beyond, charts, narrative_beyond, narrative_findings
+from .. import comparisons, charts, narrative_comparisons, narrative_findings
 from .common import Presenter, comparison_stamp
 
 
@@ -12,8 +12,8 @@ class ThenVsNow(Presenter):
         super().__init__(step)
         self.then = step.result(step.params["then_edition"])
         self.now = step.result(step.params["now_edition"])
-        self.table_ = beyond.then_vs_now(self.then, self.now)
-        self.fates_ = beyond.fates(self.now)
+        self.table_ = comparisons.then_vs_now(self.then, self.now)
+        self.fates_ = comparisons.fates(self.now)
         self.folder = f"{self.then.edition.id}-vs-{self.now.edition.id}"
         self.mark_lifecycle(self.now.edition)
 
@@ -31,13 +31,13 @@ class ThenVsNow(Presenter):
         self.show(fig, "rank_slope")
 
     def story(self) -> str:
-        return narrative_beyond.movement_sentences(self.table_, self.names)
+        return narrative_comparisons.movement_sentences(self.table_, self.names)
 
     def fates(self) -> pd.DataFrame:
         return self.fates_.assign(framework=self.fates_["framework"].map(self.names)).set_index("framework")
 
     def fate_story(self) -> str:
-        return narrative_beyond.fate_sentences(self.fates_, self.names)
+        return narrative_comparisons.fate_sentences(self.fates_, self.names)
 
     def closing_questions(self) -> str:
         """The post's two closing questions asked of today's scores: the shape of the field, and its

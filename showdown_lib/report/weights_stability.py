@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts, narrative_beyond
+from .. import charts, narrative_comparisons
 from ..stability import rank_stability
 from .common import Presenter
 
@@ -29,7 +29,7 @@ class StabilityReport(Presenter):
         self.show(fig, "rank_stability")
 
     def story(self) -> str:
-        return narrative_beyond.stability_story(self.stab.summary, self.stab.rank_probability, self.stab.n_samples, self.names)
+        return narrative_comparisons.stability_story(self.stab.summary, self.stab.rank_probability, self.stab.n_samples, self.names)
 
     def write(self) -> str:
         prob = self.stab.rank_probability.reset_index().rename(columns={"index": "framework"})

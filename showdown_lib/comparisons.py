@@ -1,7 +1,7 @@
 """Beyond the post: then versus now, the 2018 re-measurement, and the hardware-software gap.
 
 Each function takes edition ids, reads what the pipeline already produced (scores, snapshots,
-curated facts) and returns tables; their sentences are in :mod:`showdown_lib.narrative_beyond`, the charts in
+curated facts) and returns tables; their sentences are in :mod:`showdown_lib.narrative_comparisons`, the charts in
 :mod:`showdown_lib.charts`.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from . import paths
 from .editions import EditionResult, load_edition
 from .errors import DataError
 from .fileio import read_yaml
-from .measures import load_observations, resolve_snapshots
+from .raw_values import load_observations, resolve_snapshots
 from .sources.pypi import is_final, release_of
 
 

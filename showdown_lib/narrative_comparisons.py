@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .beyond import spearman
+from .comparisons import spearman
 from .narrative import count, join_words
 
 
@@ -166,7 +166,7 @@ def parting_reasons(comparison: pd.DataFrame, names: dict[str, str], threshold: 
 
 
 def overall_shift(table: pd.DataFrame, n_common: int, n_dropped: int, names: dict[str, str]) -> str:
-    """The ranking shift of the re-measurement, like with like (``table`` from :func:`beyond.like_for_like`).
+    """The ranking shift of the re-measurement, like with like (``table`` from :func:`comparisons.like_for_like`).
 
     The part due to re-measured values compares both editions on the same cells; the part due to
     values that could not be re-measured (dropped) is reported apart, never as a re-measured result.

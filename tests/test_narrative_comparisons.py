@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
-from showdown_lib import beyond, narrative_beyond as nb
+from showdown_lib import comparisons, narrative_comparisons as nb
 from showdown_lib.editions import score_edition
 
 NAMES = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "e": "Epsilon", "f": "Zeta"}
@@ -59,7 +58,7 @@ def test_last_release_is_the_newest_final_release():
         ("x", "x", "1.1", "2021-01-01T00:00:00Z", 1),  # yanked
         ("y", "y", "0.1.dev3", "2021-01-01T00:00:00Z", 0),  # nothing final
     ], columns=["framework", "project", "version", "upload_time", "yanked"])
-    last = beyond.last_final_releases(rel).set_index("framework")
+    last = comparisons.last_final_releases(rel).set_index("framework")
     assert last.loc["tf", "last_release"] == "2.20.1" and last.loc["tf", "last_release_date"] == "2026-05-01"
     assert last.loc["tf", "newest_release"] == "2.21.0" and last.loc["tf", "newest_release_date"] == "2026-03-06"
     assert last.loc["bigdl", "newest_release"] == "2.4.0"
@@ -70,7 +69,7 @@ def test_last_release_is_the_newest_final_release():
 
 
 def test_fates_of_today_never_give_a_pre_release_as_last_release():
-    fates = beyond.fates(score_edition("current")).set_index("framework")
+    fates = comparisons.fates(score_edition("current")).set_index("framework")
     released = fates[fates.last_release != ""]
     assert len(released) >= 8
     from showdown_lib.sources.pypi import is_final
@@ -142,10 +141,10 @@ def test_overall_shift_separates_dropped_values_from_re_measured_ones():
 
 def test_overall_shift_of_the_real_editions_compares_like_with_like():
     published, remeasured = score_edition("2018"), score_edition("2018-remeasured")
-    t = beyond.like_for_like(published, remeasured).set_index("framework")
+    t = comparisons.like_for_like(published, remeasured).set_index("framework")
     # the same cells in both scorings: the published scores on the common cells reproduce, cell for cell, the inputs
     assert set(t.index) == set(published.overall.framework)
-    text = nb.overall_shift(t.reset_index(), *beyond.common_cells(published, remeasured), {f: f for f in t.index})
+    text = nb.overall_shift(t.reset_index(), *comparisons.common_cells(published, remeasured), {f: f for f in t.index})
     moved_by_remeasure = t[t.rank_published_common != t.rank_remeasured_common]
     for fw in t.index.difference(moved_by_remeasure.index):
         assert f"{fw} {int(t.loc[fw, 'rank_published_common'])} → " not in text.split("Leaving out")[0]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from showdown_lib import beyond, editions, measures
+from showdown_lib import comparisons, editions, raw_values
 from showdown_lib.editions import score_edition, write_processed
 from showdown_lib.errors import DataError
 from showdown_lib.scoring import ORIGINS, contract_origin
@@ -111,7 +111,7 @@ def test_lifecycle_counts_from_its_date(toy):
 
 
 def test_one_basis_per_edition_and_bad_declarations(toy):
-    path = edition(toy, {"pypi": {"snapshot": AS_OF}, "git": {"snapshot": AS_OF}})
+    edition(toy, {"pypi": {"snapshot": AS_OF}, "git": {"snapshot": AS_OF}})
     r = score_edition("toy")  # no declaration: the default basis (git) for the whole cast
     act = r.raw[r.raw.criterion == "activity"].set_index("framework")
     assert set(act["basis"]) == {"git"} and math.isnan(act.loc["caffe", "raw_value"])  # never patched from releases
@@ -153,13 +153,13 @@ def test_probe_values_score_in_place_of_curated_and_conflicts_are_listed(toy):
     assert raw.loc[("jax", "graph_building"), "raw_value"] == 1 and raw.loc[("jax", "graph_building"), "origin"] == "probed"
     assert raw.loc[("jax", "graph_building"), "source"].startswith("ops probe (0.5.0)")
     assert raw.loc[("tinygrad", "graph_building"), "origin"] == "curated"  # probe failed: the curated value stays
-    table = measures.measured_vs_curated(r).set_index(["framework", "criterion"])
+    table = raw_values.measured_vs_curated(r).set_index(["framework", "criterion"])
     assert set(table.index) == {("jax", "graph_building"), ("jax", "onnx_support"), ("jax", "scalability")}
     row = table.loc[("jax", "graph_building")]
     assert row["measured_value"] == 1 and row["curated_value"] == curated_jax["graph_building"]["value"]
     assert row["citation"] == curated_jax["graph_building"]["citation"]["url"] and row["measurement"].startswith("ops probe")
     assert not table.loc[("jax", "onnx_support"), "differs"]
-    only = measures.measured_vs_curated(r, "platform", only_differences=True)
+    only = raw_values.measured_vs_curated(r, "platform", only_differences=True)
     assert list(only.criterion) == ["scalability"] * int(curated_jax["scalability"]["value"] != 0)
     crit = r.criteria.set_index(["framework", "criterion"])
     assert crit.loc[("jax", "graph_building"), "origin"] == "measured" and crit.loc[("tinygrad", "graph_building"), "origin"] == "curated"
@@ -219,20 +219,20 @@ def test_activity_bases_agreement_by_hand():
         "score": [1, 2, 3, 4, None, 5, 4, 3, 2, 0],
         "lifecycle": [False] * 9 + [True],  # e's release value is set by its lifecycle: not a measurement
     })
-    out = beyond.activity_bases_agreement(table).set_index("basis")
+    out = comparisons.activity_bases_agreement(table).set_index("basis")
     assert out.loc["git", "n_compared"] == 4 and out.loc["git", "spearman"] == pytest.approx(1.0)
     assert out.loc["releases", "n_compared"] == 4 and out.loc["releases", "spearman"] == pytest.approx(-1.0)
     assert out.loc["git", "n_common"] == 4 and out.loc["releases", "spearman_common"] == pytest.approx(-1.0)
 
 
 def test_activity_of_2018_on_both_bases():
-    table = beyond.activity_by_basis(score_edition("2018"), "2018-remeasured")
+    table = comparisons.activity_by_basis(score_edition("2018"), "2018-remeasured")
     rel = table[table.basis == "releases"].set_index("framework")
     assert "no release of torch on the package index by 2018-06-26" in rel.loc["pytorch", "reason"]
     git = table[table.basis == "git"].set_index("framework")
     # merged, but measured as the basis finds it: here the snapshot has no copy of the PyTorch history
     assert not git.loc["caffe2", "lifecycle"] and git.loc["caffe2", "reason"].startswith("git: no local mirror")
-    out = beyond.activity_bases_agreement(table).set_index("basis")
+    out = comparisons.activity_bases_agreement(table).set_index("basis")
     assert out.loc["git", "n_compared"] >= 5 and out.loc["releases", "n_compared"] >= 5
 
 

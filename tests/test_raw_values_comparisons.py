@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from showdown_lib import beyond
+from showdown_lib import comparisons
 from showdown_lib.editions import score_edition
 from showdown_lib.errors import DataError
 from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
@@ -69,7 +69,7 @@ def test_probe_os_and_missing_reasons(toy_edition):
 
 
 def test_releases_per_year_counts_final_versions_once(toy_edition):
-    per_year = beyond.releases_per_year("toy").set_index("year")
+    per_year = comparisons.releases_per_year("toy").set_index("year")
     assert per_year.loc[2023, "releases"] == 1  # jax + jaxlib 0.4.1 once; the rc is not final
     assert per_year.loc[2024, "frameworks_releasing"] == 1
     assert 2025 not in per_year.index  # tinygrad 0.9.0.post1 re-ships 0.9.0: no new release
@@ -77,31 +77,31 @@ def test_releases_per_year_counts_final_versions_once(toy_edition):
 
 def test_rank_correlations_by_hand():
     a = pd.Series([1, 2, 3, 4])
-    assert beyond.spearman(a, pd.Series([10, 20, 30, 40])) == pytest.approx(1.0)
-    assert beyond.spearman(a, pd.Series([4, 3, 2, 1])) == pytest.approx(-1.0)
+    assert comparisons.spearman(a, pd.Series([10, 20, 30, 40])) == pytest.approx(1.0)
+    assert comparisons.spearman(a, pd.Series([4, 3, 2, 1])) == pytest.approx(-1.0)
     # one swapped pair of four: 5 concordant, 1 discordant -> tau = 4/6
-    assert beyond.kendall(a, pd.Series([1, 3, 2, 4])) == pytest.approx(4 / 6)
-    assert math.isnan(beyond.spearman(pd.Series([1, 2]), pd.Series([2, 1])))
+    assert comparisons.kendall(a, pd.Series([1, 3, 2, 4])) == pytest.approx(4 / 6)
+    assert math.isnan(comparisons.spearman(pd.Series([1, 2]), pd.Series([2, 1])))
 
 
 def test_then_vs_now_marks_newcomers_and_rank_changes():
-    table = beyond.then_vs_now(score_edition("2018"), score_edition("current")).set_index("framework")
+    table = comparisons.then_vs_now(score_edition("2018"), score_edition("current")).set_index("framework")
     assert pd.isna(table.loc["jax", "rank_then"]) and pd.notna(table.loc["jax", "rank_now"])
     row = table.loc["mxnet"]
     assert row["rank_change"] == row["rank_then"] - row["rank_now"]
 
 
 def test_gpu_cores_validation(tmp_path):
-    good = beyond.gpu_cores()
+    good = comparisons.gpu_cores()
     assert good["year"].is_monotonic_increasing and good["cores"].dropna().gt(0).all()
     bad = tmp_path / "gpu.yaml"
     bad.write_text(yaml.safe_dump({"series": [{"year": 2010, "gpu": "x", "cores": None}]}))
     with pytest.raises(DataError, match="reason") as err:
-        beyond.gpu_cores(bad)
+        comparisons.gpu_cores(bad)
     assert "series[0]" in str(err.value)
     bad.write_text(yaml.safe_dump({"series": [{"year": 2010, "gpu": "x", "cores": 5}]}))
     with pytest.raises(DataError, match="citation"):
-        beyond.gpu_cores(bad)
+        comparisons.gpu_cores(bad)
 
 
 def test_adding_a_framework_is_one_registry_entry(scratch_root):

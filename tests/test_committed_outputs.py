@@ -1,0 +1,80 @@
+"""The committed outputs are what the code makes of the committed data today.
+
+nbval compares the text of notebook outputs but not images, so a chart that changed would pass it.
+This test runs the whole pipeline on a scratch copy and compares every committed processed table
+exactly and every committed chart with a tolerant image comparison (same size, mean pixel difference
+under half a percent), so anti-aliasing noise passes and a changed bar, label or colour does not.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+TOLERANCE = 0.005  # mean absolute difference per channel, on a 0-1 scale
+
+
+def image_difference(a: Path, b: Path) -> float:
+    """Mean absolute pixel difference of two PNGs (0 = identical, 1 = opposite); inf when the sizes differ."""
+    import matplotlib.image as mpimg
+
+    x, y = mpimg.imread(a), mpimg.imread(b)
+    if x.shape != y.shape:
+        return float("inf")
+    return float(np.abs(x.astype(float) - y.astype(float)).mean())
+
+
+def test_image_difference_tells_noise_from_change(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def bars(values, name):
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.bar(range(len(values)), values, color="#4E79A7")
+        fig.savefig(tmp_path / name)
+        plt.close(fig)
+        return tmp_path / name
+
+    a, same, other = bars([1, 2, 3], "a.png"), bars([1, 2, 3], "b.png"), bars([1, 3, 2], "c.png")
+    assert image_difference(a, same) == 0
+    assert image_difference(a, other) > TOLERANCE
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fresh") / "project"
+    root.mkdir()
+    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
+    (root / "data" / "processed").mkdir()
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    env = {**os.environ, "SHOWDOWN_ROOT": str(root)}
+    done = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--edition", "all", "--no-site"],
+                          capture_output=True, text=True, env=env, timeout=1800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
+
+
+def test_every_committed_table_is_what_the_pipeline_writes(fresh):
+    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "data" / "processed").rglob("*.csv"))
+    made = sorted(p.relative_to(fresh) for p in (fresh / "data" / "processed").rglob("*.csv"))
+    assert committed == made
+    stale = [str(p) for p in committed if (ROOT / p).read_bytes() != (fresh / p).read_bytes()]
+    assert stale == [], "re-run the pipeline (make run) and commit its outputs"
+
+
+def test_every_committed_chart_looks_like_the_one_the_pipeline_draws(fresh):
+    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "reports" / "figures").rglob("*.png"))
+    made = sorted(p.relative_to(fresh) for p in (fresh / "reports" / "figures").rglob("*.png"))
+    assert committed == made
+    changed = {str(p): round(d, 4) for p in committed if (d := image_difference(ROOT / p, fresh / p)) > TOLERANCE}
+    assert changed == {}, "re-run the pipeline (make run) and commit its charts"

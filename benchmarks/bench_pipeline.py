@@ -65,7 +65,7 @@ def papermill_cli(root: Path, edition: str) -> float:
         cmd = [sys.executable, "-m", "papermill", str(step.path), str(out / step.path.name), "-k", "showdown",
                "--cwd", str(root / "notebooks"), "--no-progress-bar"]
         if step.scope == "edition":
-            cmd += ["-p", "edition", edition]
+            cmd += ["-r", "edition", edition]
         total += timed(cmd, env)[0]
     return total
 

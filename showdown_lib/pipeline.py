@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -94,10 +95,24 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
         if not key.isidentifier():
             raise PipelineError(f"-p: {key!r} is not a parameter name")
         try:
-            out[key] = yaml.safe_load(raw) if raw.strip() else ""
+            out[key] = _numbers(yaml.safe_load(raw)) if raw.strip() else ""
         except yaml.YAMLError as exc:
             raise PipelineError(f"-p {key}: cannot read {raw!r} as a value") from exc
     return out
+
+
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+
+
+def _numbers(value: Any) -> Any:
+    """YAML 1.1 reads ``1e3`` (no dot) as text; on the command line it means a number."""
+    if isinstance(value, str) and _FLOAT.match(value):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers(v) for v in value]
+    return value
 
 
 def _shown(path: Path) -> str:
@@ -117,7 +132,7 @@ def plan(table: StepTable, editions: list[str], selection: list[str] | None, ove
     """Every (step, edition) to consider, in table order; the checks that need no kernel happen here."""
     from .editions import load_edition
 
-    check_parameters(table, overrides)
+    overrides = check_parameters(table, overrides)
     for edition in editions:
         load_edition(check_edition_id(edition))  # an unknown or malformed edition stops here
     steps = table.select(selection)
@@ -176,9 +191,13 @@ def _library_fingerprint() -> str:
 
 def notebook_fingerprint(path: Path) -> str:
     """A hash of a notebook's cells (type and source), ignoring outputs and papermill's injected cell."""
-    book = json.loads(Path(path).read_text(encoding="utf-8"))
-    cells = [(c["cell_type"], "".join(c["source"])) for c in book.get("cells", [])
-             if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    try:
+        book = json.loads(Path(path).read_text(encoding="utf-8"))
+        cells = [(c["cell_type"], "".join(c["source"])) for c in book["cells"]
+                 if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise PipelineError(f"{_shown(path)} is not a readable notebook ({type(exc).__name__}: {exc}); "
+                            "restore it from git (git checkout -- FILE)") from None
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest()
 
 

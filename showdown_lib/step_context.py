@@ -37,7 +37,7 @@ class OpenStep:
     def __init__(self, notebook: str, edition: str | None = None, **params: Any) -> None:
         table = load_steps()
         self.step = table.step(notebook)
-        self.edition = edition if self.step.scope == "edition" else None
+        self.edition = str(edition) if self.step.scope == "edition" else None  # papermill's CLI may hand 2018 as a number
         self.params = step_parameters(table, self.step, params)
         values = step_values(self.step, self.edition, self.params)
         self.reads: list[Ref] = expand(self.step.reads, values)

@@ -194,6 +194,8 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
         if spec is None:
             problems.append(f"unknown parameter {name!r}; the steps take {sorted(table.parameters)}")
             continue
+        if spec.schema.get("type") == "string" and isinstance(value, int) and not isinstance(value, bool):
+            value = given[name] = str(value)  # -p then_edition=2018: YAML reads a number, the parameter is a name
         try:
             fastjsonschema.validate(spec.schema, value)
         except fastjsonschema.JsonSchemaValueException as exc:

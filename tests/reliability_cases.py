@@ -2,15 +2,16 @@
 
     python tests/reliability_cases.py          # runs every case and prints the README's table
 
-Each case runs ``python -m showdown_lib.collect`` in a subprocess (so exit codes, messages and
-tracebacks are what a user sees) against a copy of ``data/raw`` (``SHOWDOWN_ROOT``), with a fake
+Each case runs ``python -m showdown_lib.collect`` or ``run_all.py`` in a subprocess (so exit codes,
+messages and tracebacks are what a user sees) against a copy of the project (``SHOWDOWN_ROOT``), with a fake
 package index and GitHub API on 127.0.0.1 (``PIP_INDEX_URL`` carrying a user name and password,
 ``GITHUB_API_URL``) and fake secrets in ``GITHUB_TOKEN`` and ``STACKEXCHANGE_KEY``. Measured per case:
 
 * clean: the exit status is the expected one, there is no traceback, and the output says what the
   case must say (the file, field or value at fault, or the stated warning);
-* data lost: files of ``data/raw`` that existed before and changed or vanished (only the files a
-  case is meant to change are exempt);
+* data lost: files of ``data/``, ``notebooks/`` or ``reports/figures/`` that existed before and
+  changed or vanished (only the files a case is meant to change are exempt), so a rejected or failed
+  run that overwrote a published output counts as data lost;
 * traceback: a Python traceback in the output;
 * secrets: any secret (the password, raw or percent-encoded, ``user:password`` in base64, the
   token, the key) in any file under the scratch project (the HTTP cache included) or in the output.
@@ -192,6 +193,7 @@ class Case:
     may_change: tuple[str, ...] = ()  # regexes of data/raw files this case is meant to change
     interrupt: bool = False
     code: int | None = None  # the exact exit status expected, when it matters
+    command: str = "collect"  # "collect" (python -m showdown_lib.collect) or "run_all" (the pipeline)
 
 
 CASES: list[Case] = [
@@ -248,7 +250,36 @@ CASES: list[Case] = [
          r"SHOWDOWN_GIT_MIRRORS names a file that cannot be read", env={"SHOWDOWN_GIT_MIRRORS": "/nonexistent/mirrors.txt"}),
     Case("SHOWDOWN_HTTP_RETRIES=many", ["--source", "pypi", "--framework", "tinygrad"], "error", r"SHOWDOWN_HTTP_RETRIES must be a whole number",
          env={"SHOWDOWN_HTTP_RETRIES": "many"}),
+
+    # the pipeline (run_all.py): rejected before any kernel starts, or failed without publishing
+    Case("run_all -p category_weights={platform: 1e308, api_internals: 1e308}", ["-p", "category_weights={platform: 1e308, api_internals: 1e308}"],
+         "error", r"category_weights\.(platform|api_internals) must be smaller than or equal to 1000000", code=1, command="run_all"),
+    Case("run_all -p n_samples=0", ["-p", "n_samples=0"], "error", r"n_samples=0: n_samples must be bigger than or equal to 100", code=1, command="run_all"),
+    Case("run_all --edition ../../../tmp/x", ["--edition", "../../../tmp/x"], "error", r"edition id '\.\./\.\./\.\./tmp/x' is not allowed", code=1,
+         command="run_all"),
+    Case("run_all -p category_weights=[1,2,3]", ["-p", "category_weights=[1,2,3]"], "error", r"category_weights must be object", code=1, command="run_all"),
+    Case("run_all -p n_tiers=three", ["-p", "n_tiers=three"], "error", r"n_tiers='three': n_tiers must be integer", code=1, command="run_all"),
+    Case("run_all -p seed=-1", ["-p", "seed=-1"], "error", r"seed=-1: seed must be bigger than or equal to 0", code=1, command="run_all"),
+    Case("run_all -p save_figures=maybe", ["-p", "save_figures=maybe"], "error", r"save_figures must be boolean", code=1, command="run_all"),
+    Case("run_all -p with a parameter no step takes", ["-p", "categroy_weights={platform: 2}"], "error", r"unknown parameter 'categroy_weights'", code=1,
+         command="run_all"),
+    Case("run_all on a truncated notebook", ["--only", "04"], "error", r"notebooks/04_aggregate\.ipynb is not a readable notebook", code=1,
+         command="run_all", setup=lambda root: _truncate(root / "notebooks" / "04_aggregate.ipynb"),
+         may_change=(r"notebooks/04_aggregate\.ipynb$",)),
+    Case("run_all: a step fails in its kernel (tampered published figures)", ["--only", "00", "-p", "save_figures=false"], "error",
+         r"00_collect\.ipynb failed in cell \d+: DataError: .*checksum mismatch", code=1, command="run_all",
+         setup=lambda root: _tamper_published(root), may_change=(r"published_criteria\.csv$",)),
+    Case("Ctrl-C during a run", ["--only", "00", "--force"], "error", r"^run_all: interrupted", code=130, command="run_all", interrupt=True),
 ]
+
+
+def _truncate(path: Path) -> None:
+    path.write_text(path.read_text()[:500])
+
+
+def _tamper_published(root: Path) -> None:
+    path = root / "data" / "raw" / "editions" / "2018" / "published_criteria.csv"
+    path.write_text(path.read_text().replace("pytorch,support_community,activity,100", "pytorch,support_community,activity,99", 1))
 
 
 def _seal(root: Path) -> None:
@@ -259,7 +290,9 @@ def _seal(root: Path) -> None:
 # --------------------------------------------------------------------------- running a case
 
 def _digest(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in (root / "data" / "raw").rglob("*") if p.is_file()}
+    """Every input and every published output: data/ (raw and processed), the notebooks, the figures."""
+    folders = [root / "data", root / "notebooks", root / "reports" / "figures"]
+    return {str(p.relative_to(root)): p.read_bytes() for f in folders if f.is_dir() for p in f.rglob("*") if p.is_file()}
 
 
 def _secrets_in(root: Path, text: str) -> list[str]:
@@ -271,11 +304,16 @@ def _secrets_in(root: Path, text: str) -> list[str]:
     return found
 
 
-def _project(tmp: Path) -> Path:
+def _project(tmp: Path, pipeline: bool = False) -> Path:
     root = tmp / "project"
     shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
     (root / "data" / "processed").mkdir(parents=True)
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    if pipeline:  # what run_all reads and writes: the notebooks, the processed tables, the figures
+        shutil.copytree(ROOT / "notebooks", root / "notebooks")
+        shutil.rmtree(root / "data" / "processed")
+        shutil.copytree(ROOT / "data" / "processed", root / "data" / "processed")
+        shutil.copytree(ROOT / "reports" / "figures", root / "reports" / "figures")
     return root
 
 
@@ -283,7 +321,7 @@ def run_case(case: Case) -> dict:
     """Run one case in a fresh scratch project; returns what was measured."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="showdown-case-") as tmp, FakeServer(case.mode) as server:
-        root = _project(Path(tmp))
+        root = _project(Path(tmp), pipeline=case.command == "run_all")
         args = list(case.args)
         before = _digest(root)  # data lost is counted against the project as it was, before the case's own edits
         made = case.setup(root) if case.setup else None
@@ -295,15 +333,22 @@ def run_case(case: Case) -> dict:
                "GITHUB_TOKEN": TOKEN, "STACKEXCHANGE_KEY": SE_KEY, "SHOWDOWN_HTTP_RETRIES": "1", "SHOWDOWN_NO_PROGRESS": "1",
                "PIP_CONFIG_FILE": os.devnull, "PYTHONPATH": str(ROOT)}
         env.update({k: v.replace("{host}", server.base.removeprefix("http://")) for k, v in case.env.items()})
-        cmd = [sys.executable, "-m", "showdown_lib.collect", *args]
+        cmd = ([sys.executable, "-m", "showdown_lib.collect", *args] if case.command == "collect"
+               else [sys.executable, str(ROOT / "run_all.py"), "--no-site", *args])
         if case.interrupt:
-            proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            deadline = time.monotonic() + 60
-            while not server.handler.hits and time.monotonic() < deadline and proc.poll() is None:
-                threading.Event().wait(0.05)
+            proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            if case.command == "run_all":
+                first = proc.stdout.readline()  # "[2018:00_collect] running ...": a kernel is starting
+                threading.Event().wait(1.0)
+            else:
+                first = ""
+                deadline = time.monotonic() + 60
+                while not server.handler.hits and time.monotonic() < deadline and proc.poll() is None:
+                    threading.Event().wait(0.05)
             proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=60)
-            rc = proc.returncode
+            out, err = proc.communicate(timeout=120)
+            out, rc = first + out, proc.returncode
         else:
             done = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, timeout=300)
             out, err, rc = done.stdout, done.stderr, done.returncode

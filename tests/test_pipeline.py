@@ -77,8 +77,10 @@ def test_a_bad_step_table_names_the_file_and_the_step(tmp_path, monkeypatch):
 
 
 def test_parse_overrides_reads_yaml_values():
-    got = parse_overrides(["n_tiers=4", "category_weights={platform: 2}", "save_figures=false"])
-    assert got == {"n_tiers": 4, "category_weights": {"platform": 2}, "save_figures": False}
+    got = parse_overrides(["n_tiers=4", "category_weights={platform: 2}", "save_figures=false", "concentration=1e3",
+                           "criterion_weights={ecosystem: 1e308}", "then_edition=2018"])
+    assert got == {"n_tiers": 4, "category_weights": {"platform": 2}, "save_figures": False, "concentration": 1000.0,
+                   "criterion_weights": {"ecosystem": 1e308}, "then_edition": 2018}
     with pytest.raises(PipelineError, match="key=value"):
         parse_overrides(["n_tiers"])
 
@@ -101,6 +103,10 @@ def test_parse_overrides_reads_yaml_values():
 def test_bad_parameters_are_refused_with_name_value_and_rule(given, message):
     with pytest.raises(StepError, match=message):
         check_parameters(load_steps(), given)
+
+
+def test_an_edition_name_given_as_a_number_is_a_name():
+    assert check_parameters(load_steps(), {"then_edition": 2018}) == {"then_edition": "2018"}
 
 
 def test_good_parameters_pass():

@@ -60,6 +60,7 @@ from .base import Observation, SourceResult, missing, parse_as_of
 from .git_history import (  # noqa: F401  (re-exported: the collector's history functions, as before)
     Commit, HistoryError, RepoStats, day_bounds, landed_between, landing_commits, parse_lean_log, parse_log, pr_number, repo_stats,
 )
+from .git_history import framework_values, iso_day, metric_units
 
 SOURCE = "git"
 COLLECTOR_VERSION = "1.0"
@@ -280,19 +281,6 @@ def clone_history(url: str, clone_dir: Path, need_trees: bool = False) -> Path:
 # --------------------------------------------------------------------------------------------
 # the collector
 # --------------------------------------------------------------------------------------------
-def metric_units(window_days: int) -> dict[str, str]:
-    w = f"{window_days}d"
-    return {
-        "last_commit_date": "date",
-        "weeks_since_last_commit": "weeks",
-        f"commits_{w}": "commits",
-        f"merged_prs_{w}": "pull requests",
-        f"active_authors_{w}": "authors",
-        "first_commit_date": "date",
-        "total_commits": "commits",
-    }
-
-
 @dataclass
 class _RepoRead:
     """A repository as read from its local copy, shared by frameworks that list the same URL."""
@@ -351,8 +339,169 @@ _TABLE_COUNTS = ("last_commit_date", "first_commit_date", "total_commits", "comm
 FALLBACK_BRANCHES = ("master", "main")
 
 
-def _iso(t: int | None) -> str | None:
-    return dt.datetime.fromtimestamp(t, dt.timezone.utc).date().isoformat() if t is not None else None
+@dataclass
+class _Run:
+    """One collection's settings and shared state: the as-of day, the local copies, the reads made so far, the failures."""
+
+    day: dt.date
+    window_days: int
+    accept_stale: bool
+    index: dict[str, str]
+    need_trees: set[str]
+    allow_clone: bool
+    clone_dir: Path | None
+    as_of: str  # the day, ISO
+    window: tuple[int, int]  # start and end of the window, unix seconds (``day_bounds``)
+    failures: list[str] = field(default_factory=list)
+    reads: dict[str, _RepoRead] = field(default_factory=dict)
+
+
+@dataclass
+class _FrameworkRead:
+    """What one framework's repositories gave: their stats and table rows, why some failed or are stale, provenance."""
+
+    stats: list[RepoStats] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    endpoints: list[str] = field(default_factory=list)
+
+
+def _read_repo(run: _Run, repo: Repository) -> _RepoRead:
+    """``repo`` read from its local copy (or a history-only clone), once per URL; errors are kept in ``error``."""
+    key = repo.url.rstrip("/").lower()
+    if key in run.reads:
+        return run.reads[key]
+    rr = run.reads[key] = _RepoRead()
+    shown = display_url(repo)
+    local = run.index.get(key)
+    try:
+        if local is not None:
+            rr.error = mirror_problem(local, shown)
+            rr.git_dir = resolve_git_dir(local) if rr.error is None else None
+            if rr.git_dir is None:
+                rr.error = rr.error or f"the mirror given for {shown} is not a readable git repository"
+                run.failures.append(rr.error)
+                return rr
+        elif run.allow_clone:
+            rr.git_dir = clone_history(repo.url, run.clone_dir, need_trees=key in run.need_trees)  # type: ignore[arg-type]
+        else:
+            rr.error = f"no local mirror of {shown}; pass --git-mirror ID=PATH"
+            return rr
+        rr.tip, rr.branch = default_branch(rr.git_dir)
+        if rr.tip is None:
+            rr.through = history_through(rr.git_dir)
+            rr.error = f"repository {shown} has no commits (empty repository)"
+            return rr
+        rr.load(run.window)
+    except GitError as exc:
+        rr.error = f"could not read {shown}: {exc}"
+        run.failures.append(rr.error)
+    return rr
+
+
+def _fallback_stats(run: _Run, rr: _RepoRead, repo: Repository, shown: str, row: dict) -> tuple[RepoStats, _RepoRead] | None:
+    """Stats and read of the first ``FALLBACK_BRANCHES`` branch with commits by the as-of day (None if none has),
+    for a default branch that has none (a history restarted on a new branch: BigDL's 2021 ``main``)."""
+    for name in FALLBACK_BRANCHES:
+        try:
+            alt = rr.fallback(name, run.window) if name != rr.branch else None
+            if alt is None:
+                continue
+            alt_only = commits_touching(alt.git_dir, alt.tip, repo.path) if repo.path else None  # type: ignore[arg-type]
+        except GitError as exc:
+            run.failures.append(f"could not read branch {name} of {shown}: {exc}")
+            continue
+        alt_st = repo_stats(alt.commits, alt.landed, run.day, run.window_days, alt_only)  # type: ignore[arg-type]
+        if alt_st.total:
+            row["branch"] = f"{alt.branch} (default branch has no commit by {run.as_of})"
+            return alt_st, alt
+    return None
+
+
+def _add_repository(run: _Run, fw: Framework, repo: Repository, acc: _FrameworkRead) -> None:
+    """Add one repository of ``fw`` to ``acc``: its stats (or why there are none) and its table row."""
+    rr = _read_repo(run, repo)
+    shown = display_url(repo) + (f" -- {repo.path}" if repo.path else "")
+    acc.endpoints.append(endpoint_of(repo))
+    row = {"framework": fw.id, "repository": display_url(repo), "path": repo.path or "", "branch": rr.branch,
+           "history_through": rr.through.date().isoformat() if rr.through else "", "status": "ok", "reason": "",
+           **{col: "" for col in _TABLE_COUNTS}}
+    if rr.error:
+        acc.problems.append(rr.error)
+        acc.rows.append({**row, "status": "missing", "reason": rr.error})
+        return
+    assert rr.commits is not None and rr.landed is not None and rr.git_dir is not None and rr.tip is not None
+    try:
+        only = commits_touching(rr.git_dir, rr.tip, repo.path) if repo.path else None
+    except GitError as exc:
+        msg = f"could not read {shown}: {exc}"
+        run.failures.append(msg)
+        acc.problems.append(msg)
+        acc.rows.append({**row, "status": "missing", "reason": msg})
+        return
+    st = repo_stats(rr.commits, rr.landed, run.day, run.window_days, only)
+    found = _fallback_stats(run, rr, repo, shown, row) if st.total == 0 else None
+    if found is not None:
+        st, rr = found
+    through = rr.through.date().isoformat() if rr.through else "unknown"
+    acc.details.append(f"{shown} (branch {row['branch']}; history through {through})")
+    if st.total == 0:
+        msg = f"no commits of {shown} on or before {run.as_of}"
+        acc.problems.append(msg)
+        acc.rows.append({**row, "status": "missing", "reason": msg})
+        return
+    if rr.through is None or rr.through.date() < run.day:
+        acc.stale.append(f"the local copy of {shown} only reaches {through}, before {run.as_of}; refresh the mirror")
+        row.update(status="stale", reason=acc.stale[-1] + " (the counts stop there)")
+    acc.stats.append(st)
+    acc.rows.append({**row, "last_commit_date": iso_day(st.last_time), "first_commit_date": iso_day(st.first_time), "total_commits": st.total,
+                     "commits_window": st.window_commits, "merged_prs_window": len(st.window_prs), "active_authors_window": len(st.window_authors)})
+
+
+def _framework_observations(run: _Run, fw_id: str, acc: _FrameworkRead) -> list[Observation]:
+    """The framework's metrics summed over its repositories; missing (with the reasons) when any failed or is stale."""
+    units = metric_units(run.window_days)
+    detail = "; ".join(acc.details) if acc.details else "; ".join(acc.endpoints)
+    if acc.problems or not acc.stats:
+        reason = "; ".join(acc.problems or [f"no repository listed for {fw_id}"])
+        return [missing(fw_id, metric, unit, run.as_of, SOURCE, reason, detail) for metric, unit in units.items()]
+    out = []
+    for metric, value in framework_values(acc.stats, run.window[1], run.window_days).items():
+        if acc.stale and metric != "first_commit_date" and not run.accept_stale:  # a stale copy still knows its first commit
+            out.append(missing(fw_id, metric, units[metric], run.as_of, SOURCE, "; ".join(acc.stale), detail))
+        else:
+            out.append(Observation(fw_id, metric, value, units[metric], run.as_of, SOURCE, detail))
+    return out
+
+
+def _source_result(run: _Run, frameworks: list[Framework], observations: list[Observation], table: list[dict], version: str) -> SourceResult:
+    """The collector's result: observations, the ``repositories`` table, failures and how they were made."""
+    start, end = run.window
+    return SourceResult(
+        source=SOURCE,
+        as_of=run.as_of,
+        observations=observations,
+        endpoint="git log of {repository}[ -- {path}]",
+        method=(
+            "One git log stream per repository read from a local mirror or history-only clone; commits are dated by the committer "
+            "date of the first-parent commit that brought them into the default branch, counted up to the end of the as-of day (UTC); "
+            "merged PRs are distinct numbers from 'Merge pull request #N', '(#N)' subjects and 'Pull Request resolved:' or "
+            "'COPYBARA_INTEGRATE_REVIEW=' lines."
+        ),
+        collector_version=COLLECTOR_VERSION,
+        failures=run.failures,
+        extra={
+            "window_days": run.window_days,
+            "window": [dt.datetime.fromtimestamp(start, dt.timezone.utc).isoformat(), dt.datetime.fromtimestamp(end, dt.timezone.utc).isoformat()],
+            "boundary": "landing date = committer date of the default branch's first-parent commit that introduced the commit",
+            "git_version": version,
+            "accept_stale": run.accept_stale,
+            "repositories": sorted({endpoint_of(r) for fw in frameworks for r in fw.repositories}),
+        },
+        tables={"repositories": table},
+    )
 
 
 def collect(
@@ -374,167 +523,28 @@ def collect(
     if window_days < 1:
         raise ValueError(f"window_days must be at least 1, got {window_days}")
     day = parse_as_of(as_of)
-    as_of_s = day.isoformat()
     git_executable()
     version = (_out(None, "--version") or "git").removeprefix("git version ").strip()  # type: ignore[arg-type]
-    units = metric_units(window_days)
     index = mirror_index(frameworks, mirrors)
     tmp_clones: Path | None = None
     if allow_clone and clone_dir is None:
         tmp_clones = Path(tempfile.mkdtemp(prefix="showdown-git-"))
         clone_dir = tmp_clones
     need_trees = {r.url.rstrip("/").lower() for fw in frameworks for r in fw.repositories if r.path}
-
-    reads: dict[str, _RepoRead] = {}
-    failures: list[str] = []
-
-    def read(repo: Repository) -> _RepoRead:
-        key = repo.url.rstrip("/").lower()
-        if key in reads:
-            return reads[key]
-        rr = _RepoRead()
-        reads[key] = rr
-        shown = display_url(repo)
-        local = index.get(key)
-        try:
-            if local is not None:
-                rr.error = mirror_problem(local, shown)
-                rr.git_dir = resolve_git_dir(local) if rr.error is None else None
-                if rr.git_dir is None:
-                    rr.error = rr.error or f"the mirror given for {shown} is not a readable git repository"
-                    failures.append(rr.error)
-                    return rr
-            elif allow_clone:
-                rr.git_dir = clone_history(repo.url, clone_dir, need_trees=key in need_trees)  # type: ignore[arg-type]
-            else:
-                rr.error = f"no local mirror of {shown}; pass --git-mirror ID=PATH"
-                return rr
-            rr.tip, rr.branch = default_branch(rr.git_dir)
-            if rr.tip is None:
-                rr.through = history_through(rr.git_dir)
-                rr.error = f"repository {shown} has no commits (empty repository)"
-                return rr
-            rr.load(day_bounds(day, window_days))
-        except GitError as exc:
-            rr.error = f"could not read {shown}: {exc}"
-            failures.append(rr.error)
-        return rr
-
+    run = _Run(day, window_days, accept_stale, index, need_trees, allow_clone, clone_dir, day.isoformat(), day_bounds(day, window_days))
     observations: list[Observation] = []
     table: list[dict] = []
-    start, end = day_bounds(day, window_days)
     try:
         for fw in frameworks:
-            per_repo: list[RepoStats] = []
-            problems: list[str] = []
-            stale: list[str] = []
-            details: list[str] = []
-            endpoint_parts: list[str] = []
+            acc = _FrameworkRead()
             for repo in fw.repositories:
-                rr = read(repo)
-                shown = display_url(repo) + (f" -- {repo.path}" if repo.path else "")
-                endpoint_parts.append(endpoint_of(repo))
-                row = {"framework": fw.id, "repository": display_url(repo), "path": repo.path or "", "branch": rr.branch,
-                       "history_through": rr.through.date().isoformat() if rr.through else "", "status": "ok", "reason": "",
-                       **{col: "" for col in _TABLE_COUNTS}}
-                if rr.error:
-                    problems.append(rr.error)
-                    table.append({**row, "status": "missing", "reason": rr.error})
-                    continue
-                assert rr.commits is not None and rr.landed is not None and rr.git_dir is not None and rr.tip is not None
-                only = None
-                if repo.path:
-                    try:
-                        only = commits_touching(rr.git_dir, rr.tip, repo.path)
-                    except GitError as exc:
-                        msg = f"could not read {shown}: {exc}"
-                        failures.append(msg)
-                        problems.append(msg)
-                        table.append({**row, "status": "missing", "reason": msg})
-                        continue
-                st = repo_stats(rr.commits, rr.landed, day, window_days, only)
-                if st.total == 0:  # a history restarted on a new default branch (BigDL's 2021 `main`)
-                    for name in FALLBACK_BRANCHES:
-                        try:
-                            alt = rr.fallback(name, (start, end)) if name != rr.branch else None
-                            if alt is None:
-                                continue
-                            alt_only = commits_touching(alt.git_dir, alt.tip, repo.path) if repo.path else None  # type: ignore[arg-type]
-                        except GitError as exc:
-                            failures.append(f"could not read branch {name} of {shown}: {exc}")
-                            continue
-                        alt_st = repo_stats(alt.commits, alt.landed, day, window_days, alt_only)  # type: ignore[arg-type]
-                        if alt_st.total:
-                            st, rr = alt_st, alt
-                            row["branch"] = f"{alt.branch} (default branch has no commit by {as_of_s})"
-                            break
-                through = rr.through.date().isoformat() if rr.through else "unknown"
-                details.append(f"{shown} (branch {row['branch']}; history through {through})")
-                if st.total == 0:
-                    msg = f"no commits of {shown} on or before {as_of_s}"
-                    problems.append(msg)
-                    table.append({**row, "status": "missing", "reason": msg})
-                    continue
-                if rr.through is None or rr.through.date() < day:
-                    stale.append(f"the local copy of {shown} only reaches {through}, before {as_of_s}; refresh the mirror")
-                    row.update(status="stale", reason=stale[-1] + " (the counts stop there)")
-                per_repo.append(st)
-                table.append({**row, "last_commit_date": _iso(st.last_time), "first_commit_date": _iso(st.first_time), "total_commits": st.total,
-                              "commits_window": st.window_commits, "merged_prs_window": len(st.window_prs), "active_authors_window": len(st.window_authors)})
-            detail = "; ".join(details) if details else "; ".join(endpoint_parts)
-
-            def put(metric: str, value, *, fresh_only: bool = True) -> None:
-                if problems:
-                    observations.append(missing(fw.id, metric, units[metric], as_of_s, SOURCE, "; ".join(problems), detail))
-                elif stale and fresh_only and not accept_stale:
-                    observations.append(missing(fw.id, metric, units[metric], as_of_s, SOURCE, "; ".join(stale), detail))
-                else:
-                    observations.append(Observation(fw.id, metric, value, units[metric], as_of_s, SOURCE, detail))
-
-            if problems or not per_repo:
-                problems = problems or [f"no repository listed for {fw.id}"]
-                for metric in units:
-                    put(metric, None)
-                continue
-            last = max(s.last_time for s in per_repo if s.last_time is not None)
-            first = min(s.first_time for s in per_repo if s.first_time is not None)
-            authors = set().union(*(s.window_authors for s in per_repo))
-            w = f"{window_days}d"
-            put("last_commit_date", _iso(last))
-            put("weeks_since_last_commit", (end - last) / 86400 / 7)
-            put(f"commits_{w}", sum(s.window_commits for s in per_repo))
-            put(f"merged_prs_{w}", sum(len(s.window_prs) for s in per_repo))
-            put(f"active_authors_{w}", len(authors))
-            put("first_commit_date", _iso(first), fresh_only=False)
-            put("total_commits", sum(s.total for s in per_repo))
+                _add_repository(run, fw, repo, acc)
+            table.extend(acc.rows)
+            observations.extend(_framework_observations(run, fw.id, acc))
     finally:
         if tmp_clones is not None:
             shutil.rmtree(tmp_clones, ignore_errors=True)
-
-    endpoints = sorted({endpoint_of(r) for fw in frameworks for r in fw.repositories})
-    return SourceResult(
-        source=SOURCE,
-        as_of=as_of_s,
-        observations=observations,
-        endpoint="git log of {repository}[ -- {path}]",
-        method=(
-            "One git log stream per repository read from a local mirror or history-only clone; commits are dated by the committer "
-            "date of the first-parent commit that brought them into the default branch, counted up to the end of the as-of day (UTC); "
-            "merged PRs are distinct numbers from 'Merge pull request #N', '(#N)' subjects and 'Pull Request resolved:' or "
-            "'COPYBARA_INTEGRATE_REVIEW=' lines."
-        ),
-        collector_version=COLLECTOR_VERSION,
-        failures=failures,
-        extra={
-            "window_days": window_days,
-            "window": [dt.datetime.fromtimestamp(start, dt.timezone.utc).isoformat(), dt.datetime.fromtimestamp(end, dt.timezone.utc).isoformat()],
-            "boundary": "landing date = committer date of the default branch's first-parent commit that introduced the commit",
-            "git_version": version,
-            "accept_stale": accept_stale,
-            "repositories": endpoints,
-        },
-        tables={"repositories": table},
-    )
+    return _source_result(run, frameworks, observations, table, version)
 
 
 def parse_mirror_args(values: Iterable[str]) -> dict[str, str]:

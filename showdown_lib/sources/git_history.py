@@ -375,3 +375,44 @@ def repo_stats(commits: dict[str, Commit], landed: dict[str, str], as_of: dt.dat
             if pr is not None:
                 stats.window_prs.add(pr)
     return stats
+
+
+# --------------------------------------------------------------------------------------------
+# metrics of a framework
+# --------------------------------------------------------------------------------------------
+def metric_units(window_days: int) -> dict[str, str]:
+    w = f"{window_days}d"
+    return {
+        "last_commit_date": "date",
+        "weeks_since_last_commit": "weeks",
+        f"commits_{w}": "commits",
+        f"merged_prs_{w}": "pull requests",
+        f"active_authors_{w}": "authors",
+        "first_commit_date": "date",
+        "total_commits": "commits",
+    }
+
+
+def iso_day(t: int | None) -> str | None:
+    """ISO date (UTC) of the unix time ``t``; None for None."""
+    return dt.datetime.fromtimestamp(t, dt.timezone.utc).date().isoformat() if t is not None else None
+
+
+def framework_values(per_repo: list[RepoStats], end: int, window_days: int) -> dict[str, object]:
+    """A framework's metrics (the git collector's names and order) from the stats of its repositories.
+
+    The newest and oldest commit over all of them, ``end`` (the window's end) minus the newest in
+    weeks, and sums of the counts, except authors, which are counted once over all repositories.
+    """
+    last = max(s.last_time for s in per_repo if s.last_time is not None)
+    first = min(s.first_time for s in per_repo if s.first_time is not None)
+    w = f"{window_days}d"
+    return {
+        "last_commit_date": iso_day(last),
+        "weeks_since_last_commit": (end - last) / 86400 / 7,
+        f"commits_{w}": sum(s.window_commits for s in per_repo),
+        f"merged_prs_{w}": sum(len(s.window_prs) for s in per_repo),
+        f"active_authors_{w}": len(set().union(*(s.window_authors for s in per_repo))),
+        "first_commit_date": iso_day(first),
+        "total_commits": sum(s.total for s in per_repo),
+    }

@@ -40,7 +40,6 @@ from .registry import load_registry, select
 from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of, read_snapshot, snapshot_path, write_snapshot
 
 SOURCES = ("pypi", "git", "github", "stackexchange", "curated")
-NETWORK_SOURCES = ("pypi", "github", "stackexchange")
 
 
 def parse_mirrors(items: list[str] | None) -> dict[str, str]:

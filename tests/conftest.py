@@ -28,6 +28,22 @@ def scratch_root(tmp_path, monkeypatch):
     return root
 
 
+@pytest.fixture
+def pipeline_project(scratch_root):
+    """A scratch project with the real notebooks, step table and processed tables (SHOWDOWN_ROOT points at it)."""
+    shutil.copytree(ROOT / "notebooks", scratch_root / "notebooks")
+    shutil.rmtree(scratch_root / "data" / "processed")
+    shutil.copytree(ROOT / "data" / "processed", scratch_root / "data" / "processed")
+    return scratch_root
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder``, by relative path: to show that nothing was written."""
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def pytest_configure(config):
     """nbval executes the committed notebooks, whose last cells publish tables and figures: point
     them (through SHOWDOWN_ROOT, which the kernels inherit) at a scratch copy of the project, so

@@ -1,13 +1,12 @@
 """The declared pipeline: the step table, parameter checks, incremental runs, staged outputs."""
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
+from conftest import digest
 from showdown_lib.pipeline import PipelineError, parse_overrides, plan, run
 from showdown_lib.errors import UsageError
 from showdown_lib.steps import StepError, check_edition_id, check_parameters, load_steps
@@ -16,16 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def project(scratch_root):
-    """A scratch project with the real notebooks, step table and processed tables."""
-    shutil.copytree(ROOT / "notebooks", scratch_root / "notebooks")
-    shutil.rmtree(scratch_root / "data" / "processed")
-    shutil.copytree(ROOT / "data" / "processed", scratch_root / "data" / "processed")
-    return scratch_root
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+def project(pipeline_project):
+    return pipeline_project
 
 
 # ------------------------------------------------------------------------------ the table
@@ -121,14 +112,14 @@ def test_edition_ids_are_never_paths(edition):
 
 
 def test_a_rejected_run_writes_nothing(project):
-    before = _digest(project)
+    before = digest(project)
     with pytest.raises(StepError):
         run(["2018"], {"n_samples": 0}, log=lambda *a: None)
     with pytest.raises(UsageError, match="is not allowed"):
         run(["../../../tmp/x"], {}, log=lambda *a: None)
     with pytest.raises(Exception, match="unknown edition"):
         run(["no-such-edition"], {}, log=lambda *a: None)
-    assert _digest(project) == before
+    assert digest(project) == before
 
 
 def test_a_missing_input_is_named_before_anything_runs(project):

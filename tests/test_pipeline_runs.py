@@ -2,7 +2,6 @@
 declared outputs, a fresh environment without a registered kernel, and Ctrl-C."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import digest
 from showdown_lib.pipeline import NotebookFailure, PipelineError, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,15 +23,8 @@ QUIET = {"log": lambda *a: None}
 
 
 @pytest.fixture
-def project(scratch_root):
-    shutil.copytree(ROOT / "notebooks", scratch_root / "notebooks")
-    shutil.rmtree(scratch_root / "data" / "processed")
-    shutil.copytree(ROOT / "data" / "processed", scratch_root / "data" / "processed")
-    return scratch_root
-
-
-def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+def project(pipeline_project):
+    return pipeline_project
 
 
 def test_nothing_changed_runs_nothing_and_a_curated_fact_reruns_only_its_downstream(project):
@@ -57,14 +50,14 @@ def test_nothing_changed_runs_nothing_and_a_curated_fact_reruns_only_its_downstr
 def test_a_failing_step_names_notebook_and_cell_and_publishes_nothing(project):
     published = project / "data" / "raw" / "editions" / "2018" / "published_criteria.csv"
     published.write_text(published.read_text().replace("pytorch,support_community,activity,100", "pytorch,support_community,activity,99", 1))
-    before = _digest(project / "data" / "processed")
+    before = digest(project / "data" / "processed")
     with pytest.raises(NotebookFailure) as err:
         run(["2018"], {}, ["00"], force=True, **QUIET)
     failure = err.value
     assert failure.notebook == "00_collect.ipynb" and failure.cell is not None
     assert "checksum mismatch" in str(failure) and "runs/2018/00_collect.ipynb" in str(failure)
     assert any(o.get("output_type") == "error" for c in json.loads(Path(failure.record).read_text())["cells"] for o in c.get("outputs", []))
-    assert _digest(project / "data" / "processed") == before
+    assert digest(project / "data" / "processed") == before
 
 
 def _tiny_step(project: Path, publish: bool) -> None:

@@ -91,6 +91,7 @@ def main() -> None:
             cold.append(run_all(root, "--edition", "2018")[0])
             second.append(run_all(root, "--edition", "2018")[0])
             cli.append(papermill_cli(root, "2018"))
+            root = scratch_copy(base)  # a fresh copy: every edition cold
             cur_cold.append(run_all(root, "--edition", "all")[0])
             change_curated_fact(root)
             t, out = run_all(root, "--edition", "all")

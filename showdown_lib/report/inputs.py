@@ -87,7 +87,7 @@ class InputsReport(Presenter):
     def coverage_chart(self) -> None:
         cov = self.coverage()
         cov = cov.assign(criterion=cov["criterion"].map(lambda c: self.method.criterion(c).name))
-        fig = charts.coverage_matrix(cov, self.all_frameworks, f"Where each input of edition {self.edition.id} comes from")
+        fig = charts.coverage_matrix(cov, self.all_frameworks, "Where each input comes from")
         self.show(fig, "coverage")
 
     def missing_table(self) -> pd.DataFrame:

@@ -265,9 +265,11 @@ def execute(run: StepRun, kernel_name: str = KERNEL_NAME, timeout: int = 1800) -
         raise PipelineError(f"{run.name}: declared input {_shown(missing[0])} does not exist")
     started = time.time()
     try:
-        pm.execute_notebook(str(run.step.path), str(record), parameters=_given(run), cwd=str(paths.notebooks_dir()),
-                            kernel_name=kernel_name, progress_bar=False, request_save_on_cell_execute=False,
-                            execution_timeout=timeout, log_output=False)
+        # The kernel's working folder goes through nbclient's resources, not papermill's ``cwd``: that one
+        # changes the whole process's folder, which two steps running side by side would leave wrong.
+        pm.execute_notebook(str(run.step.path), str(record), parameters=_given(run), kernel_name=kernel_name,
+                            progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout,
+                            log_output=False, resources={"metadata": {"path": str(paths.notebooks_dir())}})
     except pm.PapermillExecutionError as exc:
         raise NotebookFailure(run.step.path.name, _failed_cell(record), f"{exc.ename}: {exc.evalue}", record) from None
     except Exception as exc:  # kernel died, malformed notebook, ...

@@ -45,21 +45,33 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def pytest_configure(config):
-    """nbval executes the committed notebooks, whose last cells publish tables and figures: point
-    them (through SHOWDOWN_ROOT, which the kernels inherit) at a scratch copy of the project, so
-    `make test` never rewrites a tracked file."""
-    import os
+    """nbval executes the committed notebooks, whose last cells publish tables and figures: the kernels
+    it starts get SHOWDOWN_ROOT pointing at a scratch copy of the project, so `make test` never rewrites
+    a tracked file. The unit tests keep the real project."""
     import tempfile
 
-    if not getattr(config.option, "nbval", False) or os.environ.get("SHOWDOWN_ROOT"):
+    if not getattr(config.option, "nbval", False):
         return
     sandbox = Path(tempfile.mkdtemp(prefix="showdown-nbval-")) / "project"
     sandbox.mkdir()
     shutil.copytree(ROOT / "data", sandbox / "data")
-    shutil.copytree(ROOT / "notebooks", sandbox / "notebooks", ignore=shutil.ignore_patterns("*.ipynb"))
+    shutil.copytree(ROOT / "notebooks", sandbox / "notebooks")
     shutil.copy(ROOT / "pyproject.toml", sandbox / "pyproject.toml")
-    os.environ["SHOWDOWN_ROOT"] = str(sandbox)
-    config._showdown_sandbox = sandbox.parent
+    config._showdown_sandbox = sandbox
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before an nbval cell (whose notebook's kernel starts in its setup), point SHOWDOWN_ROOT at the sandbox."""
+    import os
+
+    sandbox = getattr(item.config, "_showdown_sandbox", None)
+    if sandbox is None:
+        return
+    if type(item).__module__.startswith("nbval"):
+        os.environ["SHOWDOWN_ROOT"] = str(sandbox)
+    elif os.environ.get("SHOWDOWN_ROOT") == str(sandbox):
+        os.environ.pop("SHOWDOWN_ROOT")
 
 
 def pytest_unconfigure(config):
@@ -67,5 +79,6 @@ def pytest_unconfigure(config):
     if sandbox is not None:
         import os
 
-        os.environ.pop("SHOWDOWN_ROOT", None)
-        shutil.rmtree(sandbox, ignore_errors=True)
+        if os.environ.get("SHOWDOWN_ROOT") == str(sandbox):
+            os.environ.pop("SHOWDOWN_ROOT")
+        shutil.rmtree(sandbox.parent, ignore_errors=True)

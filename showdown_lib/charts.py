@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import hashlib
+
 import html
 import re
 from pathlib import Path
@@ -485,6 +487,8 @@ def table_style(frame: pd.DataFrame, percent: tuple[str, ...] = (), units: dict[
             fmt[c] = _text_cell
     numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) or c in pct]
     styler = out.style.format(fmt, na_rep="n/a").format_index(escape="html", axis=1)
+    # a table id drawn from the content, not at random, so re-running a notebook shows the same HTML
+    styler.set_uuid("t" + hashlib.sha1(out.to_csv().encode()).hexdigest()[:10])
     styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
     return styler if index else styler.hide(axis="index")
 

@@ -133,3 +133,8 @@ def test_breakdown_names_the_basis_and_the_criteria_missing_for_everyone(current
     names = ", ".join(current.method.criterion(c).name for c in none)
     assert ("n/a for every framework: " + names in ax.get_title()) if none else ("n/a for every" not in ax.get_title())
     plt.close(fig)
+
+
+def test_styled_tables_render_the_same_html_twice():
+    frame = pd.DataFrame({"framework": ["a", "b"], "share": [0.5, 0.25]})
+    assert charts.table_style(frame, percent=("share",)).to_html() == charts.table_style(frame.copy(), percent=("share",)).to_html()

@@ -22,3 +22,11 @@ def test_retired_frameworks_are_marked_in_collected_editions_only():
     published = Presenter(step=None)
     published.mark_lifecycle(load_edition("2018"))
     assert published.names["mxnet"] == registry["mxnet"].name
+
+
+def test_numbers_in_tables_never_use_e_notation():
+    from showdown_lib.report.common import plain_number
+
+    assert [plain_number(x) for x in (92.1098, 0.0, 0.85, 0.0188, 1e-05, 2.2e-04, 1234.5)] == [
+        "92.1", "0.0", "0.850", "0.019", "0.00001", "0.0002", "1,234.5"]
+    assert all("e" not in plain_number(x) for x in (1e-7, 3e-6, 5e5))

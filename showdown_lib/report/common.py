@@ -14,7 +14,20 @@ import pandas as pd
 from .. import charts, paths
 from ..registry import load_registry
 
+def plain_number(x: float) -> str:
+    """A float as readers write it, never in e-notation: one decimal from 1 up, more digits below 1."""
+    if x != x:  # NaN
+        return "NaN"
+    if x == 0 or abs(x) >= 1:
+        return f"{x:,.1f}"
+    digits = 3
+    while digits < 8 and f"{abs(x):.{digits}f}".strip("0.") == "":
+        digits += 1
+    return f"{x:.{digits}f}"
+
+
 pd.set_option("display.precision", 1)
+pd.set_option("display.float_format", plain_number)
 pd.set_option("display.max_columns", 30)
 pd.set_option("display.max_colwidth", None)
 pd.set_option("display.width", 160)

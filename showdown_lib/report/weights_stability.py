@@ -20,6 +20,8 @@ class StabilityReport(Presenter):
     def summary(self) -> pd.DataFrame:
         s = self.stab.summary.copy()
         s["framework"] = s["framework"].map(self.names)
+        for col in ("p_top1", "p_top3"):  # shares of draws, as percentages that never round to 0 or 100
+            s[col] = s[col].map(narrative_comparisons.share)
         return s.set_index("framework")
 
     def chart(self) -> None:

@@ -24,7 +24,8 @@ class RoundReport(Presenter):
         """framework x criterion scores of the round, with the category score and its tier, best first."""
         crit = self.result.criteria[self.result.criteria["round"] == self.round_id]
         wide = crit.pivot(index="framework", columns="criterion", values="score")[[c.id for c in self.method.criteria_of(self.round_id)]]
-        wide.columns = [self.method.criterion(c).name for c in wide.columns]
+        bases = self.result.bases  # a criterion measured on one of several bases says which
+        wide.columns = [self.method.criterion(c).name + (f" ({bases[c]} basis)" if c in bases else "") for c in wide.columns]
         cat = self.result.categories[self.result.categories["category"] == self.round_id].set_index("framework")
         wide["category score"] = cat["score"]
         wide["n criteria"] = cat["n_criteria"]

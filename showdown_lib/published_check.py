@@ -134,43 +134,10 @@ def tier_rule_comparison(summary: pd.DataFrame, rules: dict[str, Callable[[pd.Se
     return pd.concat([out, total], ignore_index=True)[["rule", "figure", "exact", "n", "pair_agreement"]]
 
 
-def summary_sentences(check: pd.DataFrame, consistency: pd.DataFrame, rules: pd.DataFrame, names: dict[str, str]) -> str:
-    """Markdown: how close the reproduction is, where the post contradicts itself, which tier rule fits."""
-    diff = check["difference"].abs()
-    worst = check.loc[diff.idxmax()]
-    cat_rows = check[check["category"] != "overall"]
-    agree = int(check["tier_agrees"].sum())
-    lines = [
-        f"Our category and overall scores sit within {diff.max():.1f} points of the post's summary figures "
-        f"(median {diff.median():.1f}; largest for {names.get(worst.framework, worst.framework)}, {worst.category}); "
-        f"the figures were read to about ±2 points. The tiers agree for {agree} of {len(check)} framework-figure pairs "
-        f"({int(cat_rows['tier_agrees'].sum())} of {len(cat_rows)} in the category figures)."
-    ]
-    bad = consistency[consistency["disagrees"]]
-    if len(bad):
-        parts = [f"{names.get(r.framework, r.framework)} (overall {r.published_overall:.0f}, mean of its categories "
-                 f"{r.mean_of_categories:.1f}, {r.difference:+.1f})" for r in bad.itertuples()]
-        lines.append("The post's overall figure disagrees with the mean of its own category figures by more than the "
-                     f"reading error for {len(bad)} framework{'s' if len(bad) > 1 else ''}: " + "; ".join(parts) + ".")
-    else:
-        lines.append("The post's overall figure matches the mean of its own category figures for every framework.")
-    tot = rules[rules["figure"] == "all"].set_index("rule")
-    best_exact, best_pairs = tot["exact"].idxmax(), tot["pair_agreement"].idxmax()
-    lines.append("Applied to the post's own summary scores, " + "; ".join(
-        f"*{r}* gives back {int(t.exact)} of {int(t.n)} tiers exactly ({t.pair_agreement:.0%} of pairs grouped alike)"
-        for r, t in tot.iterrows()) + ".")
-    if best_exact == best_pairs:
-        lines.append(f"The evidence favours *{best_exact}* on both counts.")
-    else:
-        lines.append(f"The evidence is split: *{best_exact}* matches more tiers exactly, *{best_pairs}* groups more pairs alike, "
-                     "so the rule is kept as it is; no rule of this family reproduces the post's judgement exactly.")
-    return "\n\n".join(lines)
-
-
 def flagged(frame: pd.DataFrame, column: str = "disagrees") -> list[str]:
     """Ids of the rows flagged in ``column`` (helper for the notebooks and the site)."""
     return list(frame.loc[frame[column].astype(bool), "framework"]) if len(frame) else []
 
 
 __all__ = ["load_summary", "published_vs_reproduced", "self_consistency", "tier_rule_comparison", "pair_agreement",
-           "largest_gaps", "summary_sentences", "flagged", "TIER_RULES"]
+           "largest_gaps", "flagged", "TIER_RULES"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from showdown_lib import narrative_findings
 from showdown_lib import published_check as pc
 from showdown_lib.errors import DataError
 
@@ -78,7 +79,7 @@ def test_summary_sentences_name_the_disagreeing_frameworks():
     from showdown_lib.editions import score_edition
 
     r = score_edition("2018")
-    text = pc.summary_sentences(pc.published_vs_reproduced(s, r.categories, r.overall), pc.self_consistency(s),
+    text = narrative_findings.summary_sentences(pc.published_vs_reproduced(s, r.categories, r.overall), pc.self_consistency(s),
                                 pc.tier_rule_comparison(s), {"theano": "Theano", "chainer": "Chainer"})
     assert "Theano (overall 55" in text and "Chainer (overall 72" in text
     assert "gives back 29 of 52 tiers exactly" in text and "gives back 37 of 52 tiers exactly" in text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts, narrative
+from .. import charts, narrative, narrative_findings
 from .common import Presenter, display, md
 
 
@@ -53,7 +53,7 @@ class AggregateReport(Presenter):
         summary = pc.load_summary(self.edition.id)
         check = pc.published_vs_reproduced(summary, self.result.categories, self.result.overall)
         consistency, rules = pc.self_consistency(summary), pc.tier_rule_comparison(summary)
-        md(pc.summary_sentences(check, consistency, rules, self.names))
+        md(narrative_findings.summary_sentences(check, consistency, rules, self.names))
         display(charts.table_style(self.label(check), units={"difference": "points"}))
         display(charts.table_style(self.label(consistency), units={"difference": "points"}))
         display(charts.table_style(rules, percent=("pair_agreement",)))

@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from .. import charts, paths
+from .. import charts, narrative_findings, paths
 from ..fileio import read_json, read_yaml
 from ..methodology import load_methodology
 from ..registry import load_registry
@@ -138,7 +138,7 @@ def methodology_page(site: Site):
     check = pc.published_vs_reproduced(summary, r.categories, r.overall)
     consistency, rules = pc.self_consistency(summary), pc.tier_rule_comparison(summary)
     names = {fw.id: fw.name for fw in load_registry()}
-    cells += [md("## The post's own summary figures beside ours\n\n" + pc.summary_sentences(check, consistency, rules, names)),
+    cells += [md("## The post's own summary figures beside ours\n\n" + narrative_findings.summary_sentences(check, consistency, rules, names)),
               table(check.assign(framework=check["framework"].map(names),
                                  published_tier=check["published_tier"].astype(object).where(check["published_tier"].notna(), "no tier")),
                     units={"difference": "points"}),

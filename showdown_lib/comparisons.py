@@ -17,6 +17,7 @@ from .editions import EditionResult, load_edition
 from .errors import DataError
 from .fileio import read_yaml
 from .raw_values import load_observations, resolve_snapshots
+from .registry import load_registry
 from .sources.pypi import is_final, release_of
 
 
@@ -95,13 +96,15 @@ def fates(now: EditionResult) -> pd.DataFrame:
         repos = pd.read_csv(paths.snapshots_dir("git") / git_snap / "repositories.csv")
     releases = _pypi_releases(now.edition)
     last = last_final_releases(releases).set_index("framework") if releases is not None else pd.DataFrame()
+    registry = {f.id: f for f in load_registry()}
     rows = []
     for fw in now.edition.cast:
         def value(source, metric):
             v, _detail, _reason = obs.get(source, fw, metric)
             return v
 
-        status = value("curated", "status")
+        life = registry[fw].lifecycle  # the registry's cited lifecycle, as of the edition's date
+        status = registry[fw].status_on(now.edition.as_of) if life is not None else None
         archived = value("github", "archived")
         last_commit = value("git", "last_commit_date")
         through = ""
@@ -114,7 +117,7 @@ def fates(now: EditionResult) -> pd.DataFrame:
         rows.append({
             "framework": fw,
             "status": status if status is not None else ("archived" if str(archived) in ("1", "1.0") else "unknown"),
-            "status_date": value("curated", "status_date") or "",
+            "status_date": (life.since or "") if status not in (None, "active") else "",
             "last_release": last.loc[fw, "last_release"] if fw in last.index else "",
             "last_release_date": last.loc[fw, "last_release_date"] if fw in last.index else "",
             "newest_release": last.loc[fw, "newest_release"] if fw in last.index else "",

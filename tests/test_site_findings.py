@@ -1,13 +1,10 @@
 """The key-finding sentences (narrative, appended builders) checked against the tables they describe."""
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
-import yaml
 
-from showdown_lib import narrative_findings, paths
+from showdown_lib import narrative_findings
 from showdown_lib.site import findings
 
 NAMES = {k: k.upper() for k in ["a", "b", "c", "d", "e", "f", "mxnet", "pytorch"]}
@@ -74,26 +71,16 @@ def test_onnx_takeaway_skips_retired_frameworks_and_finds_the_split():
     assert text.endswith("prototype in PYTORCH, deploy through ONNX in E.")
 
 
-def test_lifecycle_prefers_the_registry_and_falls_back_to_the_fates(tmp_path, monkeypatch):
-    root = tmp_path / "proj"
-    shutil.copytree(paths.raw_dir(), root / "data" / "raw")
-    shutil.copytree(paths.processed_dir("2018-vs-current"), root / "data" / "processed" / "2018-vs-current")
-    (root / "pyproject.toml").write_text("")
-    monkeypatch.setenv("SHOWDOWN_ROOT", str(root))
-    reg = yaml.safe_load(paths.frameworks_file().read_text())
-    for entry in reg["frameworks"]:  # as before the registry had lifecycles
-        entry.pop("lifecycle", None)
-    paths.frameworks_file().write_text(yaml.safe_dump(reg))
-    fallback = findings.lifecycle().set_index("framework")
-    assert fallback.loc["mxnet", "status"] == "archived" and fallback.loc["mxnet", "since"] == "2023-11-17"
-    reg["frameworks"][0]["lifecycle"] = {"status": "merged", "since": "2024-03-01", "into": "ipex-llm", "citation": "https://example.org"}
-    paths.frameworks_file().write_text(yaml.safe_dump(reg))
-    life = findings.lifecycle()
-    assert life.to_dict("records") == [{"framework": reg["frameworks"][0]["id"], "status": "merged", "since": "2024-03-01",
-                                        "into": "ipex-llm", "citation": "https://example.org"}]
-    shutil.rmtree(root / "data" / "processed")
-    paths.frameworks_file().write_text(paths.frameworks_file().read_text().replace("lifecycle", "x_lifecycle"))
-    assert findings.lifecycle().empty
+def test_lifecycle_is_the_registrys():
+    from showdown_lib.registry import load_registry
+
+    life = findings.lifecycle().set_index("framework")
+    registry = {fw.id: fw.lifecycle for fw in load_registry() if fw.lifecycle is not None}
+    assert set(life.index) == set(registry)
+    for fw, lc in registry.items():
+        assert (life.loc[fw, "status"], life.loc[fw, "since"], life.loc[fw, "into"]) == (lc.status, lc.since or "", lc.into or "")
+        assert life.loc[fw, "citation"] == lc.citation["url"]
+    assert life.loc["mxnet", "status"] == "archived"
 
 
 def test_committed_findings_are_consistent_with_the_tables():

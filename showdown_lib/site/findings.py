@@ -10,28 +10,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import narrative_findings, paths
-from ..fileio import read_yaml
 
 NOW, THEN = "current", "2018"
 
 
 def lifecycle() -> pd.DataFrame:
-    """framework, status, since, into, citation: from ``lifecycle`` in frameworks.yaml where the registry has it,
-    else from the fates table of 06_then_vs_now (status and status_date); empty when neither exists."""
-    rows = []
-    for entry in (read_yaml(paths.frameworks_file()) or {}).get("frameworks", []):
-        life = entry.get("lifecycle")
-        if isinstance(life, dict) and life.get("status"):
-            rows.append({"framework": entry["id"], "status": life["status"], "since": str(life.get("since") or ""),
-                         "into": life.get("into") or "", "citation": life.get("citation") or ""})
-    if rows:
-        return pd.DataFrame(rows)
-    fates = paths.processed_dir(f"{THEN}-vs-{NOW}") / "fates.csv"
-    if fates.exists():
-        f = pd.read_csv(fates, dtype=str).fillna("")
-        return pd.DataFrame({"framework": f["framework"], "status": f["status"], "since": f.get("status_date", ""),
-                             "into": "", "citation": ""})
-    return pd.DataFrame(columns=["framework", "status", "since", "into", "citation"])
+    """framework, status, since, into, citation (URL) of every framework the registry gives a lifecycle:
+    the registry's own, validated entries (``data/raw/frameworks.yaml``), never a second source."""
+    from ..registry import load_registry
+
+    rows = [{"framework": fw.id, "status": fw.lifecycle.status, "since": fw.lifecycle.since or "",
+             "into": fw.lifecycle.into or "", "citation": fw.lifecycle.citation.get("url", "")}
+            for fw in load_registry() if fw.lifecycle is not None]
+    return pd.DataFrame(rows, columns=["framework", "status", "since", "into", "citation"])
 
 
 def read(edition: str, table: str) -> pd.DataFrame:

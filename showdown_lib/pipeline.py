@@ -164,7 +164,7 @@ def _check_inputs(runs: list[StepRun]) -> None:
                 problems.append(f"{run.name} reads {ref.name}: {exc}")
                 continue
             missing = [f for f in files if not f.exists() and f.resolve() not in produced]
-            if ref.kind in ("raw", "processed") and not files:
+            if ref.kind == "raw" and not files:  # an empty folder
                 missing = [paths.raw_dir() / ref.arg]
             if missing:
                 problems.append(f"{run.name} reads {ref.name}, but {_shown(missing[0])} does not exist "

@@ -8,6 +8,7 @@ declared. Parameters are checked here against the table's JSON Schemas before an
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -52,6 +53,14 @@ class Step:
         return paths.notebooks_dir() / f"{self.notebook}.ipynb"
 
 
+_DATED_EDITION = re.compile(r"^editions/([^/@]+)@\d{4}-\d{2}-\d{2}(/|$)")
+
+
+def _raw_arg(arg: str) -> str:
+    """``editions/current@2024-06-30/edition.yaml`` reads the folder of ``current``: a dated edition has no folder."""
+    return _DATED_EDITION.sub(r"editions/\1\2", arg)
+
+
 @dataclass(frozen=True)
 class Ref:
     """One declared input or output, expanded: ``kind:arg`` with its files."""
@@ -72,7 +81,7 @@ class Ref:
             folder, name = self.arg.rsplit("/", 1)
             return [paths.figures_dir(folder) / f"{name}.{ext}" for ext in ("png", "svg")] if save_figures else []
         if self.kind == "raw":
-            target = paths.raw_dir() / self.arg
+            target = paths.raw_dir() / _raw_arg(self.arg)
             return sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
         from .edition_files import edition_input_files
 
@@ -84,7 +93,7 @@ class Ref:
     def roots(self) -> list[Path]:
         """Files and folders a step may read under this reference (for the read guard)."""
         if self.kind == "raw":
-            return [paths.raw_dir() / self.arg]
+            return [paths.raw_dir() / _raw_arg(self.arg)]
         return self.files()
 
 

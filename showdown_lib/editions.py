@@ -50,6 +50,7 @@ class Edition:
     description: str = ""
     based_on: str | None = None
     base_id: str = ""  # the edition file's id; differs from ``id`` for a dated edition (``current@2024-06-30``)
+    declared_cast: list[str] = field(default_factory=list)  # the file's cast; ``cast`` is the shortlist when one is set
 
     @property
     def file(self) -> Path:
@@ -76,6 +77,25 @@ class EditionResult:
             return {}
         rows = table[table["basis"].fillna("") != ""]
         return dict(zip(rows["criterion"], rows["basis"]))
+
+
+#: A shortlist set for this process by ``-p cast=[...]`` (see :func:`restrict_cast`); None: each edition's own cast.
+_CAST_FILTER: tuple[str, ...] | None = None
+
+
+def restrict_cast(ids: list[str] | None) -> None:
+    """Restrict every edition loaded from now on to ``ids`` (the ``cast`` parameter); empty or None lifts it.
+
+    An id the registry does not know is a :class:`UsageError` naming the parameter and the id.
+    """
+    global _CAST_FILTER
+    ids = [str(i) for i in ids or []]
+    known = [fw.id for fw in load_registry()]
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise UsageError(f"parameter cast: {unknown} {'is' if len(unknown) == 1 else 'are'} not in "
+                         f"{paths.frameworks_file().name}; known ids: {known}")
+    _CAST_FILTER = tuple(ids) or None
 
 
 def list_editions() -> list[str]:
@@ -150,6 +170,12 @@ def load_edition(edition_id: str) -> Edition:
         raise DataError(path, f"framework id(s) {unknown_fw} are not in {paths.frameworks_file().name}", base_id, "cast")
     if len(set(cast)) != len(cast):
         raise DataError(path, "cast lists a framework twice", base_id, "cast")
+    declared_cast = list(cast)
+    if _CAST_FILTER is not None:  # a shortlist (-p cast=[...]): the edition speaks of those frameworks only
+        shortlist = [c for c in cast if c in _CAST_FILTER]
+        if not shortlist:
+            raise UsageError(f"parameter cast: none of {list(_CAST_FILTER)} is in the cast of edition {edition_id!r} ({cast})")
+        cast = shortlist
     n_tiers = data.get("n_tiers", 3)
     if not isinstance(n_tiers, int) or isinstance(n_tiers, bool) or n_tiers < 1:
         raise DataError(path, f"n_tiers must be a positive integer, got {n_tiers!r}", base_id, "n_tiers")
@@ -160,6 +186,7 @@ def load_edition(edition_id: str) -> Edition:
         id=str(edition_id), title=title, as_of=str(as_of), kind=data["kind"], cast=list(cast),
         n_tiers=n_tiers, inputs=dict(data["inputs"] or {}), folder=folder,
         description=str(data.get("description", "")), based_on=data.get("based_on"), base_id=base_id,
+        declared_cast=declared_cast,
     )
 
 
@@ -189,7 +216,7 @@ def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
     crit_round = {c.id: c.round for c in method.criteria}
     for i, row in frame.iterrows():
         entry = f"row {i + 2} ({row['framework']}/{row['criterion']})"
-        if row["framework"] not in edition.cast:
+        if row["framework"] not in (edition.declared_cast or edition.cast):
             raise DataError(path, f"framework {row['framework']!r} is not in the edition's cast", entry, "framework")
         if row["criterion"] not in crit_round:
             raise DataError(path, f"unknown criterion {row['criterion']!r}", entry, "criterion")
@@ -211,6 +238,7 @@ def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
     if len(dup):
         r = dup.iloc[0]
         raise DataError(path, "appears more than once", f"{r['framework']}/{r['criterion']}", "criterion")
+    frame = frame[frame["framework"].isin(edition.cast)].reset_index(drop=True)  # a shortlist keeps its rows only
     figure = frame["figure"] if "figure" in frame else pd.Series("", index=frame.index)
     out = pd.DataFrame(
         {

@@ -194,7 +194,9 @@ def profile(framework: str, categories: pd.DataFrame, overall: pd.DataFrame, met
     """Rank, score and tier of one framework, with its strongest and weakest categories (ties named together)."""
     row = overall.set_index("framework").loc[framework]
     cats = categories[categories.framework == framework].set_index("category")["score"].dropna()
-    head = f"{names[framework]} ranks {int(row['rank'])} of {len(overall)} ({_fmt(row.score)}, tier {int(row.tier)})"
+    if pd.isna(row["rank"]):
+        return f"{names[framework]} is not ranked: none of its criteria has a value in this edition."
+    head = f"{names[framework]} ranks {int(row['rank'])} of {int(overall['rank'].notna().sum())} ({_fmt(row.score)}, tier {int(row.tier)})"
     if cats.empty:
         return head + "; no category has a score."
     if cats.max() == cats.min():

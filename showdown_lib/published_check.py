@@ -51,7 +51,7 @@ def load_summary(edition_id: str = "2018") -> pd.DataFrame:
         raise DataError(path, f"unknown category {sorted(unknown)}", field="category")
     frame["published_score"] = pd.to_numeric(frame["published_score"], errors="raise").astype(float)
     frame["published_tier"] = pd.to_numeric(frame["published_tier"], errors="coerce").astype("Int64")
-    return frame[SUMMARY_COLUMNS]
+    return frame.loc[frame["framework"].isin(edition.cast), SUMMARY_COLUMNS].reset_index(drop=True)
 
 
 def published_vs_reproduced(summary: pd.DataFrame, categories: pd.DataFrame, overall: pd.DataFrame) -> pd.DataFrame:

@@ -39,6 +39,9 @@ class OpenStep:
         self.step = table.step(notebook)
         self.edition = str(edition) if self.step.scope == "edition" else None  # papermill's CLI may hand 2018 as a number
         self.params = step_parameters(table, self.step, params)
+        from .editions import restrict_cast
+
+        restrict_cast(self.params.get("cast"))  # every edition this kernel loads speaks of the shortlist only
         values = step_values(self.step, self.edition, self.params)
         self.reads: list[Ref] = expand(self.step.reads, values)
         self.writes: list[Ref] = expand(self.step.writes, values)

@@ -36,7 +36,7 @@ class Parameter:
     keys: str | None = None  # "criteria" or "rounds": the allowed keys of a weights mapping
 
     def annotation(self) -> str:
-        return {"integer": "int", "number": "float", "boolean": "bool", "string": "str", "object": "dict"}[self.schema["type"]]
+        return {"integer": "int", "number": "float", "boolean": "bool", "string": "str", "object": "dict", "array": "list"}[self.schema["type"]]
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,14 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
         except fastjsonschema.JsonSchemaValueException as exc:
             problems.append(f"parameter {name}={value!r}: {name + exc.message[len('data'):]} ({spec.help})")
             continue
-        if spec.keys:
+        if spec.keys == "frameworks":
+            from .registry import load_registry
+
+            known = [fw.id for fw in load_registry()]
+            bad = [k for k in value if k not in known]
+            if bad:
+                problems.append(f"parameter {name}: unknown framework id(s) {bad}; the registry has {known}")
+        elif spec.keys:
             method = load_methodology()
             allowed = method.criterion_ids if spec.keys == "criteria" else method.round_ids
             bad = [k for k in value if k not in allowed]

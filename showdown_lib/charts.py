@@ -49,11 +49,34 @@ plt.rcParams.update(
 def framework_colors(frameworks: list[Framework]) -> dict[str, str]:
     """A fixed colour per framework: its registry colour, else the next unused palette colour."""
     used = {fw.color.upper() for fw in frameworks if fw.color}
-    spare = iter(c for c in FALLBACK_PALETTE if c.upper() not in used)
+    spare = iter(c for c in _spare_colors() if c.upper() not in used)
     out = {}
     for fw in frameworks:
-        out[fw.id] = fw.color or next(spare, "#444444")
+        out[fw.id] = fw.color or next(spare)
     return out
+
+
+def _spare_colors():
+    """The fallback palette, then matplotlib's tab20b and tab20c, then hues spaced by the golden ratio
+    (never repeating): a registry of any size gets one colour per framework."""
+    import colorsys
+    from itertools import count
+
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    seen: set[str] = set()
+    extra = [to_hex(c).upper() for name in ("tab20b", "tab20c") for c in colormaps[name].colors]
+    for c in [*FALLBACK_PALETTE, *extra]:
+        if c.upper() not in seen:
+            seen.add(c.upper())
+            yield c
+    for i in count():
+        r, g, b = colorsys.hsv_to_rgb((i * 0.6180339887) % 1.0, 0.55 + 0.3 * (i % 3) / 2, 0.85 - 0.25 * (i % 2))
+        c = f"#{round(r * 255):02X}{round(g * 255):02X}{round(b * 255):02X}"
+        if c not in seen:
+            seen.add(c)
+            yield c
 
 
 def names(frameworks: list[Framework]) -> dict[str, str]:

@@ -17,7 +17,8 @@ The API's etiquette is kept: when a response carries ``backoff`` the next reques
 seconds; when ``quota_remaining`` reaches 0 the collector stops with :class:`CollectionError`
 rather than being refused. An error response (``error_id``, ``error_name``, ``error_message``,
 e.g. 400 ``bad_parameter`` or 502 ``throttle_violation``) becomes a :class:`CollectionError` that
-says what went wrong. An app key in ``STACKEXCHANGE_KEY`` raises the daily quota; it is sent as
+says what went wrong. ``STACKEXCHANGE_API_URL`` sets another API base (a mirror, or the localhost
+server of the offline rehearsal). An app key in ``STACKEXCHANGE_KEY`` raises the daily quota; it is sent as
 the ``key`` parameter, which the HTTP cache drops and every message redacts.
 """
 from __future__ import annotations
@@ -35,7 +36,7 @@ from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "stackexchange"
 COLLECTOR_VERSION = "1.0"
-API = "https://api.stackexchange.com/2.3"
+API = "https://api.stackexchange.com/2.3"  # the default; STACKEXCHANGE_API_URL overrides it (see api_base)
 TAGS_PER_REQUEST = 20
 MAX_PAGES = 50  # a guard: a tag batch never needs more than one page of 100
 METRICS = {"questions_total": "count", "questions_as_of": "count"}
@@ -54,6 +55,16 @@ ERROR_HINTS = {
     502: "throttled: too many requests; wait and retry later",
     503: "temporarily unavailable",
 }
+
+
+def api_base() -> str:
+    """``STACKEXCHANGE_API_URL`` without a trailing slash (a mirror or a local rehearsal), else the public API 2.3;
+    anything but http(s) is refused."""
+    value = os.environ.get("STACKEXCHANGE_API_URL", "").strip() or API
+    if not value.lower().startswith(("http://", "https://")):
+        raise CollectionError(f"STACKEXCHANGE_API_URL must be an http(s) URL ending in the API version, such as "
+                              f"https://api.stackexchange.com/2.3, got {redact(value)!r}")
+    return value.rstrip("/")
 
 
 def _utc_today() -> dt.date:
@@ -80,6 +91,7 @@ class StackExchangeClient:
         self.quota_max: int | None = None
         self.n_requests = 0
         self.waited = 0.0
+        self.api = api_base()
 
     def get(self, path: str, params: dict[str, Any] | None = None, what: str = "Stack Exchange") -> dict[str, Any]:
         if self.quota_remaining == 0:
@@ -94,8 +106,8 @@ class StackExchangeClient:
         if self.key:
             query["key"] = self.key
         self.n_requests += 1
-        response = fetch(self.session, API + path, params=query, what=what)
-        where = f"{API}{path}"
+        response = fetch(self.session, self.api + path, params=query, what=what)
+        where = f"{self.api}{path}"
         try:
             data = response.json()
         except ValueError:
@@ -197,7 +209,8 @@ def collect(frameworks: list[Framework], as_of=None, *, session=None, site: str 
         source=SOURCE,
         as_of=as_of_s,
         observations=obs,
-        endpoint=f"{API}/tags/{{tags}}/info?site={{site}}; {API}/questions?tagged={{tag}}&todate={{end of as_of}}&filter=total&site={{site}}",
+        endpoint=f"{API}/tags/{{tags}}/info?site={{site}}; {API}/questions?tagged={{tag}}&todate={{end of as_of}}&filter=total&site={{site}}"
+                 + ("" if getattr(client, "api", API) == API else "; through STACKEXCHANGE_API_URL (another base)"),
         method=("Stack Exchange API 2.3: tag counts (today only) and the number of questions per tag created up to the "
                 "end of the as-of day, summed over the framework's tags"),
         collector_version=COLLECTOR_VERSION,

@@ -120,7 +120,7 @@ def test_no_secret_reaches_a_file_or_the_output(run):
     for folder, _dirs, files in os.walk(work):  # symbolic links (the scratch .venv) are not followed
         for name in files:
             path = Path(folder) / name
-            if path.is_symlink():
+            if path.is_symlink() or path.is_relative_to(work / "project" / "tests"):  # the rehearsal's own code holds them
                 continue
             data = path.read_bytes()
             found += [f"{path.relative_to(work)}" for s in rehearsal.SECRETS if s.encode() in data]

@@ -263,7 +263,7 @@ def step_values(step: Step, edition: str | None, params: dict[str, Any]) -> dict
         if edition is None:
             raise StepError(f"step {step.notebook} runs per edition: give an edition")
         values["edition"] = edition
-    for key in ("then_edition", "now_edition", "published_edition", "remeasured_edition"):
+    for key in ("then_edition", "now_edition", "published_edition", "remeasured_edition", "series_edition"):
         if key in values:
             check_edition_id(values[key])
     return values

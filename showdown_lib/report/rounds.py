@@ -78,6 +78,7 @@ class RoundReport(Presenter):
             return None
         cols = ["status", "framework_version", "graph_building", "onnx_support", "scalability", "numerics_coverage", "why"]
         status = read_status(snap)
+        status = status[status.index.isin(self.edition.cast)]  # a shortlist speaks of its frameworks only
         return status[[c for c in cols if c in status]].rename(index=lambda f: self.names.get(f, f))
 
     def ops_probe(self):
@@ -91,6 +92,8 @@ class RoundReport(Presenter):
             return None
         folder = paths.snapshots_dir("ops_probe") / snap
         table, observations = read_csv(folder / "ops.csv"), read_csv(folder / "observations.csv")
+        table = table[table["framework"].isin(self.edition.cast)]  # a shortlist speaks of its frameworks only
+        observations = observations[observations["framework"].isin(self.edition.cast)]
         md(narrative.probe_summary(table, observations, snap, self.names))
         grid = table.pivot(index="op", columns="framework", values="points").reindex(index=self.ops_sample().index)
         grid = grid.dropna(axis=1, how="all")  # a framework without a single result was not probed: no column of zeros

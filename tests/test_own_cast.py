@@ -1,0 +1,55 @@
+"""Your own cast: a run restricted to a shortlist (-p cast=[...]) speaks of that cast only; a bad id is refused first.
+
+Adding a framework by one registry entry is proven end to end by the rehearsal (tests/test_rehearsal.py: FakeFlow
+reaches every table, chart and page of a dated edition)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from showdown_lib.registry import load_registry
+from showdown_lib.steps import StepError, check_parameters, load_steps
+
+ROOT = Path(__file__).resolve().parents[1]
+SHORTLIST = ["pytorch", "jax", "tensorflow"]
+
+
+def test_an_unknown_framework_in_the_cast_is_refused_with_the_registry_ids():
+    with pytest.raises(StepError, match=r"parameter cast: unknown framework id\(s\) \['pytorhc'\]"):
+        check_parameters(load_steps(), {"cast": ["pytorch", "pytorhc"]})
+    with pytest.raises(StepError, match="cast"):
+        check_parameters(load_steps(), {"cast": "pytorch"})
+    assert check_parameters(load_steps(), {"cast": SHORTLIST}) == {"cast": SHORTLIST}
+
+
+@pytest.mark.slow
+def test_a_shortlist_run_speaks_of_that_cast_only(pipeline_project):
+    env = {**os.environ, "SHOWDOWN_ROOT": str(pipeline_project)}
+    proc = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--edition", "current", "-p", "cast=[pytorch, jax, tensorflow]",
+                           "--only", "00", "01", "02", "03", "04", "05", "07", "--no-site"],
+                          env=env, capture_output=True, text=True, cwd=pipeline_project)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    tables = sorted((pipeline_project / "data" / "processed" / "current").glob("*.csv"))
+    for table in tables:
+        frame = pd.read_csv(table)
+        if "framework" in frame:
+            assert set(frame["framework"]) == set(SHORTLIST), table.name
+    others = [fw.name for fw in load_registry() if fw.id not in SHORTLIST and fw.name not in ("Keras",)]  # Keras: in the edition's title
+    charts = sorted((pipeline_project / "reports" / "figures" / "current").glob("*.svg"))
+    assert len(charts) >= 10
+    for chart in charts:
+        text = chart.read_text(encoding="utf-8")
+        assert "PyTorch" in text and not [n for n in others if f"<!-- {n}" in text], chart.name
+    books = sorted((pipeline_project / "reports" / "notebooks" / "current").glob("*.ipynb"))
+    assert len(books) == 7
+    for book in books:
+        outputs = json.dumps([c.get("outputs", []) for c in json.loads(book.read_text(encoding="utf-8"))["cells"]])
+        named = [n for n in others if re.search(rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])", outputs)]
+        assert named == [], (book.name, named)

@@ -1,0 +1,99 @@
+"""The series of editions over time (showdown_lib.series, charts_series): dates, ranks, the sentence, the charts."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import dataclasses  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from showdown_lib import charts, charts_series, series  # noqa: E402
+from showdown_lib.registry import load_registry  # noqa: E402
+from showdown_lib.sources.base import snapshot_dates  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMITTED = ROOT / "data" / "processed" / "current-over-time"
+
+
+def test_the_series_has_a_date_per_package_index_snapshot_and_at_least_five():
+    dates = series.series_dates("current")
+    assert dates == [d for d in snapshot_dates("pypi") if d <= "2026-11-25"]
+    assert len(dates) >= 5 and len({d[:4] for d in dates}) >= 5  # at least five different years
+
+
+def test_a_framework_has_no_rank_before_its_first_release():
+    table = series.edition_series("current", ["2019-11-25", "2024-11-25"])
+    ranks = series.ranks(table)
+    first_release = {fw.id: fw.first_release for fw in load_registry()}
+    assert first_release["mlx"] > 2019
+    assert "mlx" not in set(table.loc[table.date == "2019-11-25", "framework"])
+    assert ranks.loc["mlx", "2024-11-25"] >= 1
+    for day in ranks.columns:  # ranks are 1..n among the frameworks scored that day
+        col = ranks[day].dropna()
+        assert col.min() == 1 and col.max() <= len(col)
+
+
+def _synthetic(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["date", "framework", "rank"])
+    return frame.assign(criterion="activity", score=50.0, origin="measured", basis="releases", overall=50.0, n_ranked=3)
+
+
+def test_the_sentence_names_every_framework_tied_at_the_extremes():
+    table = _synthetic([("2019-01-01", "a", 1), ("2019-01-01", "b", 2), ("2019-01-01", "c", 3),
+                        ("2020-01-01", "a", 3), ("2020-01-01", "b", 1), ("2020-01-01", "c", 2), ("2020-01-01", "d", 4)])
+    text = series.series_sentences(table, {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta"})
+    assert "2 dates from 2019-01-01 to 2020-01-01; 3 frameworks ranked on both" in text and "1 joined the ranking" in text
+    assert "Climbed furthest: Beta (2 → 1) and Gamma (3 → 2)." in text and "Fell furthest: Alpha (1 → 3)." in text
+    assert "Delta" not in text
+
+
+def test_the_committed_sentence_agrees_with_the_committed_rank_table():
+    table = pd.read_csv(COMMITTED / "series.csv", dtype={"date": str})
+    ranks = pd.read_csv(COMMITTED / "ranks.csv").set_index("framework")
+    names = {fw.name: fw.id for fw in load_registry()}
+    text = series.series_sentences(table, {v: k for k, v in names.items()})
+    pairs = re.findall(r"([A-Za-z0-9 ]+?) \((\d+) → (\d+)\)", text)
+    assert pairs
+    first, last = ranks.columns[0], ranks.columns[-1]
+    moved = (ranks[first] - ranks[last]).dropna()
+    for name, a, b in pairs:
+        fw = names[re.sub(r"^and ", "", name.strip())]
+        assert (ranks.loc[fw, first], ranks.loc[fw, last]) == (int(a), int(b))
+    assert moved.max() == max(int(a) - int(b) for _n, a, b in pairs)
+
+
+def test_charts_stay_readable_at_25_frameworks_with_distinct_colours():
+    base = load_registry()
+    fws = list(base) + [dataclasses.replace(base[0], id=f"extra{i}", name=f"Extra {i}", color=None) for i in range(25 - len(base))]
+    assert len(set(charts.framework_colors(fws).values())) == 25
+    dates = [f"{y}-11-25" for y in range(2018, 2027)]
+    rng = np.random.default_rng(0)
+    ranks = pd.DataFrame({d: rng.permutation(25) + 1.0 for d in dates}, index=[f.id for f in fws])
+    ranks.iloc[3, :4] = np.nan  # not released yet: a gap
+    fig = charts_series.rank_over_time(ranks, fws, {f.id: f.name for f in fws})
+    width, height = fig.get_size_inches()
+    assert height >= 0.34 * 25  # a row per rank that stays legible
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert sum(lbl.startswith(("1. ", "25. ")) for lbl in labels) == 2 and len(labels) >= 25
+    rows = [(d, f.id, "activity", float(v), "measured", "releases", 50.0, 1.0, 25) for d in dates for f, v in zip(fws, rng.uniform(0, 100, 25))]
+    table = pd.DataFrame(rows, columns=series.SERIES_COLUMNS)
+    fig = charts_series.measured_over_time(table, ["activity"], {"activity": "Activity"}, fws, {f.id: f.name for f in fws})
+    assert len(fig.legends[0].get_texts()) == 25
+    matplotlib.pyplot.close("all")
+
+
+@pytest.mark.parametrize("origin", ["curated", "not_available"])
+def test_a_cell_that_is_not_measured_is_a_gap_never_a_zero(origin):
+    fws = list(load_registry())[:2]
+    rows = [("2019-11-25", fws[0].id, "activity", 0.0, "measured", "", 1.0, 1.0, 2),
+            ("2020-11-25", fws[0].id, "activity", 40.0, origin, "", 1.0, 1.0, 2)]
+    fig = charts_series.measured_over_time(pd.DataFrame(rows, columns=series.SERIES_COLUMNS), ["activity"], {}, fws, {})
+    ys = fig.axes[0].lines[0].get_ydata()
+    assert ys[0] == 0.0 and np.isnan(ys[1])
+    matplotlib.pyplot.close("all")

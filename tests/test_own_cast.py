@@ -53,3 +53,18 @@ def test_a_shortlist_run_speaks_of_that_cast_only(pipeline_project):
         outputs = json.dumps([c.get("outputs", []) for c in json.loads(book.read_text(encoding="utf-8"))["cells"]])
         named = [n for n in others if re.search(rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])", outputs)]
         assert named == [], (book.name, named)
+
+
+def test_a_framework_without_any_value_is_said_to_be_unranked_not_a_crash():
+    """A registry entry with nothing collected yet: its profile says so (05_discussion used to fail on int(NaN))."""
+    from showdown_lib import narrative
+    from showdown_lib.methodology import load_methodology
+
+    overall = pd.DataFrame({"framework": ["a", "b", "new"], "score": [80.0, 60.0, float("nan")],
+                            "rank": [1.0, 2.0, float("nan")], "tier": [1.0, 2.0, float("nan")]})
+    categories = pd.DataFrame({"framework": ["a", "b"], "category": ["platform", "platform"], "score": [80.0, 60.0]})
+    names = {"a": "Alpha", "b": "Beta", "new": "Newcomer"}
+    method = load_methodology()
+    assert narrative.profile("new", categories, overall, method, names) == \
+        "Newcomer is not ranked: none of its criteria has a value in this edition."
+    assert narrative.profile("b", categories, overall, method, names).startswith("Beta ranks 2 of 2 (60.0, tier 2)")

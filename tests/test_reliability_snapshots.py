@@ -159,7 +159,7 @@ def test_a_dated_edition_resolves_latest_on_or_before_its_date_and_keeps_the_fil
         edition = load_edition("current@2024-06-30")
         dates, notes = base.resolve_edition_snapshots(edition)
     assert edition.id == "current@2024-06-30" and edition.as_of == "2024-06-30" and edition.base_id == "current"
-    assert dates["pypi"] == "2018-06-26" and dates["git"] == "2018-06-26" and dates["ops_probe"] is None
+    assert dates["pypi"] == "2023-11-25" and dates["git"] == "2018-06-26" and dates["ops_probe"] is None
     assert any("ops_probe" in n and "missing" in n for n in notes) and any("2018-06-26" in n for n in notes)
     assert load_edition("current").as_of == "2026-11-25"
     assert (scratch_root / "data/raw/editions/current/edition.yaml").read_text() == text

@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError, UsageError
-from .fileio import atomic_write_csv, read_csv, read_yaml, sha256_of
+from .fileio import read_csv, read_yaml, sha256_of
 from .raw_values import build_raw
 from .methodology import Methodology, load_methodology
 from .registry import load_registry
@@ -285,8 +285,10 @@ def processed_tables(result: EditionResult) -> dict[str, pd.DataFrame]:
 
 def write_processed(result: EditionResult, folder: Path | None = None) -> dict[str, Path]:
     """Write the processed contract tables of an edition (atomically, one file at a time)."""
+    from .tables import write
+
     folder = Path(folder) if folder else paths.processed_dir(result.edition.id)
-    return {name: atomic_write_csv(folder / f"{name}.csv", frame) for name, frame in processed_tables(result).items()}
+    return {name: write(frame, name, folder / f"{name}.csv") for name, frame in processed_tables(result).items()}
 
 
 def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:

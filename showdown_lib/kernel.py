@@ -29,12 +29,28 @@ import numpy as np
 DECIMALS = 6
 
 
-def category_mean(stacked: np.ndarray, weights: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+class Workspace:
+    """Arrays reused from one block of draws to the next: allocating a fresh array of a few hundred
+    kilobytes per operation costs more (the memory is mapped, faulted in and unmapped each time) than
+    the operation itself. ``get`` hands out the first rows of a buffer kept per name."""
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def get(self, name: str, shape: tuple[int, ...], dtype=float) -> np.ndarray:
+        buf = self._buffers.get(name)
+        if buf is None or buf.dtype != np.dtype(dtype) or buf.shape[1:] != shape[1:] or buf.shape[0] < shape[0]:
+            buf = self._buffers[name] = np.empty(shape, dtype=dtype)
+        return buf[: shape[0]]
+
+
+def category_mean(stacked: np.ndarray, weights: np.ndarray, out: np.ndarray | None = None,
+                  ws: Workspace | None = None) -> np.ndarray:
     """The weighted mean of one category for each draw: ``weights`` (D x N) over ``stacked`` (N x 2F: the
     scores with 0 where n/a, then 1 where present, 0 where n/a) -> D x F, NaN where the present criteria
     weigh 0 in all (their sum and their weight are both 0, so 0 / 0)."""
     nfw = stacked.shape[1] // 2
-    both = weights @ stacked
+    both = np.matmul(weights, stacked, out=(ws or Workspace()).get("both", (weights.shape[0], 2 * nfw)))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.divide(both[:, :nfw], both[:, nfw:], out=out)
 
@@ -51,20 +67,24 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return category_mean(stack(np.asarray(values, dtype=float)), np.asarray(weights, dtype=float).reshape(1, -1))[0]
 
 
-def combine(means: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """The overall mean: ``means`` (K x D x F category means, NaN = n/a) under ``weights`` (D x K), one
-    weighting per draw -> D x F; a category mean that is n/a is left out, its weight shared."""
-    total = np.zeros(means.shape[1:])
-    part = np.empty(means.shape[1:])
-    if not np.isnan(means).any():  # every category has a mean: the weights sum the same for every framework
+def combine(means: np.ndarray, weights: np.ndarray, ws: Workspace | None = None) -> np.ndarray:
+    """The overall mean: ``means`` (K x D x F category means, NaN = n/a; or a list of K D x F arrays)
+    under ``weights`` (D x K), one weighting per draw -> D x F; a category mean that is n/a is left out,
+    its weight shared."""
+    ws = ws or Workspace()
+    shape = means[0].shape
+    total, part = ws.get("total", shape), ws.get("part", shape)
+    total.fill(0.0)
+    if not any(np.isnan(m).any() for m in means):  # every category has a mean: the weights sum the same for every framework
         for k, mean in enumerate(means):
             total += np.multiply(mean, weights[:, k : k + 1], out=part)
         total /= weights.sum(axis=1, keepdims=True)
         return total
-    wsum = np.zeros(means.shape[1:])
+    wsum, has = ws.get("wsum", shape), ws.get("has", shape, bool)
+    wsum.fill(0.0)
     for k, mean in enumerate(means):
         g = weights[:, k : k + 1]
-        has = mean == mean  # not NaN
+        np.equal(mean, mean, out=has)  # not NaN
         np.multiply(mean, g, out=part)
         np.copyto(part, 0.0, where=~has)
         total += part
@@ -92,17 +112,22 @@ class Cast:
         w = w.reshape(-1, w.shape[-1])
         return [np.ascontiguousarray(w[:, g]) for g in self.groups]
 
-    def category_means(self, split_weights: list[np.ndarray]) -> np.ndarray:
+    def category_means(self, split_weights: list[np.ndarray], ws: Workspace | None = None) -> np.ndarray:
         """K x D x F category means under criterion weights already :meth:`split` (the rows of a block of draws)."""
         d = split_weights[0].shape[0] if split_weights else 1
-        out = np.empty((len(self.groups), d, self.n_frameworks))
+        if ws is None:
+            out = np.empty((len(self.groups), d, self.n_frameworks))
+        else:  # one reused buffer per category
+            out = [ws.get(f"mean{k}", (d, self.n_frameworks)) for k in range(len(self.groups))]
         for k, (st, w) in enumerate(zip(self.stacked, split_weights)):
-            category_mean(st, w, out=out[k])
+            category_mean(st, w, out=out[k], ws=ws)
         return out
 
-    def overall(self, split_weights: list[np.ndarray], category_weights: np.ndarray) -> np.ndarray:
-        """D x F overall means of a block of draws (``category_weights`` D x K)."""
-        return combine(self.category_means(split_weights), category_weights)
+    def overall(self, split_weights: list[np.ndarray], category_weights: np.ndarray, ws: Workspace | None = None) -> np.ndarray:
+        """D x F overall means of a block of draws (``category_weights`` D x K); with a workspace, the
+        result lives in it until its next use."""
+        ws = ws or Workspace()
+        return combine(self.category_means(split_weights, ws), category_weights, ws)
 
     def aggregate(self, criterion_weights: np.ndarray, category_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Category means (F x K) and overall means (F) under one weighting (C and K weights)."""
@@ -115,7 +140,7 @@ class Cast:
 _NA_KEY = 10 ** 15
 
 
-def _sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+def _sorted(values: np.ndarray, ws: Workspace | None = None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Per draw (row of D x F ``values``): the frameworks best first; each position's rank ("min" ranking
     on scores rounded to :data:`DECIMALS`), or None when no row has a tie (the rank is then the position
     + 1); and which positions hold a score, or None when all do.
@@ -124,19 +149,21 @@ def _sorted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarr
     shifted left to make room for the framework's index, so the sort returns the order and the
     rounded scores at once. Rows without a tie (most) need no more work.
     """
+    ws = ws or Workspace()
     nfw = values.shape[1]
     bits = max(1, (nfw - 1).bit_length())
-    key = np.multiply(values, -(10.0 ** DECIMALS))
+    key = np.multiply(values, -(10.0 ** DECIMALS), out=ws.get("key", values.shape))
     np.rint(key, out=key)
     np.fmin(key, _NA_KEY, out=key)  # n/a (NaN) sorts last
-    packed = key.astype(np.int64)
+    packed = ws.get("packed", values.shape, np.int64)
+    np.copyto(packed, key, casting="unsafe")
     packed <<= bits
     packed |= np.arange(nfw)
     packed.sort(axis=1)
-    order = packed & ((1 << bits) - 1)
+    order = np.bitwise_and(packed, (1 << bits) - 1, out=ws.get("order", values.shape, np.int64))
     packed >>= bits  # the rounded scores, sorted
     valid = packed < _NA_KEY if (packed[:, -1] == _NA_KEY).any() else None
-    tied = packed[:, 1:] == packed[:, :-1]
+    tied = np.equal(packed[:, 1:], packed[:, :-1], out=ws.get("tied", (values.shape[0], nfw - 1), bool))
     if not tied.any():
         return order, None, valid
     rank = np.empty(packed.shape, dtype=np.int64)
@@ -160,11 +187,11 @@ def ranks(values: np.ndarray) -> np.ndarray:
     return out.reshape(v.shape)
 
 
-def rank_counts(values: np.ndarray) -> np.ndarray:
+def rank_counts(values: np.ndarray, ws: Workspace | None = None) -> np.ndarray:
     """counts[f, r]: in how many rows (draws) of ``values`` (D x F) framework f has rank r + 1, ranked
     as :func:`ranks` ranks (a tie counts at the shared rank; n/a counts nowhere)."""
     nfw = values.shape[1]
-    order, rank, valid = _sorted(values)
+    order, rank, valid = _sorted(values, ws)
     order *= nfw
     if rank is None:
         order += np.arange(nfw)

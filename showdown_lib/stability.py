@@ -97,14 +97,15 @@ def overall_blocks(cast: kernel.Cast, split: list[np.ndarray], cat_w: np.ndarray
     one block of draws at a time."""
     n = cat_w.shape[0]
     block = _block_size(cast.n_frameworks, max((len(g) for g in cast.groups), default=1))
+    ws = kernel.Workspace()  # the block's arrays, reused: the next block overwrites what this one yields
     for start in range(0, n, block):
         draws = slice(start, min(start + block, n))
-        yield cast.overall([w[draws] for w in split], cat_w[draws])
+        yield cast.overall([w[draws] for w in split], cat_w[draws], ws)
 
 
 def overall_for_weights(cast: kernel.Cast, crit_w: np.ndarray, cat_w: np.ndarray) -> np.ndarray:
     """Overall scores (draws x frameworks) for many weightings at once."""
-    return np.concatenate(list(overall_blocks(cast, cast.split(crit_w), cat_w)), axis=0)
+    return np.concatenate([block.copy() for block in overall_blocks(cast, cast.split(crit_w), cat_w)], axis=0)
 
 
 def _rank_quantile(counts: np.ndarray, q: float) -> np.ndarray:
@@ -131,8 +132,9 @@ def rank_stability(criteria: pd.DataFrame, method: Methodology, criterion_weight
     split, cat_w = draw_weights(method, n_samples, criterion_weights, category_weights, concentration, rng)
     nfw = len(frameworks)
     counts = np.zeros((nfw, nfw), dtype=np.int64)
+    ws = kernel.Workspace()
     for overall in overall_blocks(cast, split, cat_w):
-        counts += kernel.rank_counts(overall)
+        counts += kernel.rank_counts(overall, ws)
     prob = pd.DataFrame(counts / n_samples, index=frameworks, columns=range(1, nfw + 1))
     lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
     base = base_ranks(criteria, method, criterion_weights, category_weights)

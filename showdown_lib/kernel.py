@@ -129,6 +129,25 @@ class Cast:
         ws = ws or Workspace()
         return combine(self.category_means(split_weights, ws), category_weights, ws)
 
+    def contributions(self, criterion_weights: np.ndarray, category_weights: np.ndarray) -> np.ndarray:
+        """F x C: the points each criterion adds to each framework's overall score under one weighting
+        (its score times its share of its category's weight, times the category's share of the overall
+        weight); a row sums to the overall mean, n/a criteria and categories add nothing."""
+        cw = np.asarray(criterion_weights, dtype=float)
+        g = np.asarray(category_weights, dtype=float)
+        points = np.zeros((self.n_frameworks, sum(len(grp) for grp in self.groups)))
+        dens = []
+        for st, grp in zip(self.stacked, self.groups):
+            dens.append(st[:, self.n_frameworks:].T @ cw[grp])  # F: the weight of the present criteria
+        has = np.stack(dens, axis=1) > 0  # F x K: the category has a mean
+        gsum = has @ g
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for k, (st, grp, den) in enumerate(zip(self.stacked, self.groups, dens)):
+                filled = st[:, : self.n_frameworks].T  # F x C_k, 0 where n/a
+                share = np.where(has[:, k], g[k] / den / gsum, 0.0)
+                points[:, grp] = filled * cw[grp] * share[:, None]
+        return np.nan_to_num(points)
+
     def aggregate(self, criterion_weights: np.ndarray, category_weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Category means (F x K) and overall means (F) under one weighting (C and K weights)."""
         means = self.category_means(self.split(criterion_weights))

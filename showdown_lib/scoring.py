@@ -210,6 +210,18 @@ def overall_scores(
     return out[OVERALL_COLUMNS]
 
 
+def contributions(criteria: pd.DataFrame, method: Methodology, criterion_weights: Mapping[str, float] | None = None,
+                  category_weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """framework x criterion: the points each criterion adds to the overall score (the kernel's; rows sum to it)."""
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    gw = normalise_weights(category_weights, method.round_ids, "category")
+    frameworks, cast = cast_of(criteria, method)
+    points = cast.contributions(np.array([cw[c] for c in method.criterion_ids]), np.array([gw[r] for r in method.round_ids]))
+    cols = [c for grp in cast.groups for c in grp]
+    table = pd.DataFrame(points, index=pd.Index(frameworks, name="framework"), columns=[method.criterion_ids[i] for i in cols])
+    return table[method.criterion_ids].sort_index()
+
+
 def assign_tiers(scores: pd.Series, n_tiers: int = 3) -> pd.Series:
     """:func:`showdown_lib.kernel.tiers` over a Series (index kept; <NA> where there is no score)."""
     values = pd.to_numeric(scores, errors="coerce").astype(float).to_numpy()

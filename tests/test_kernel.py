@@ -73,3 +73,16 @@ def test_tied_ranks_never_split_across_tiers():
                     assert t[a] == t[b]
                 if r[a] < r[b]:
                     assert t[a] <= t[b]
+
+
+def test_contributions_add_up_to_the_overall_mean_whatever_is_missing():
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        scores = rng.uniform(0, 100, (6, 5))
+        scores[rng.random(scores.shape) < 0.3] = np.nan
+        cast = kernel.Cast(scores, [[0, 1], [2], [3, 4]])
+        cw, gw = rng.integers(0, 4, 5).astype(float), rng.integers(1, 4, 3).astype(float)
+        _cats, overall = cast.aggregate(cw, gw)
+        points = cast.contributions(cw, gw)
+        np.testing.assert_allclose(points.sum(axis=1)[~np.isnan(overall)], overall[~np.isnan(overall)])
+        assert (points[np.isnan(scores)] == 0).all()  # n/a adds nothing

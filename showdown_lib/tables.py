@@ -187,13 +187,13 @@ _TABLES = [
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 
 
-def schema(name: str) -> Table:
+def schema(name: str, path=None) -> Table:
     """The schema of a table by its file name (``criteria_scores``, ``round_platform`` -> ``round``)."""
     key = name.rsplit("/", 1)[-1]
     key = "round" if key.startswith("round_") else key
     if key not in TABLES:
-        raise DataError("data/processed", f"table {key!r} has no declared schema; declare it in showdown_lib/tables.py",
-                        field=key)
+        raise DataError(path if path is not None else f"table {key}",
+                        f"table {key!r} has no declared schema; declare it in showdown_lib/tables.py")
     return TABLES[key]
 
 
@@ -214,7 +214,7 @@ _KINDS = {"string": "OSU", "number": "fiub", "integer": "iub", "boolean": "b", "
 def validate(frame: pd.DataFrame, name: str, path=None) -> None:
     """``frame`` against the schema of ``name``: every required column, no undeclared one, declared
     order, and each column's type. A :class:`DataError` names the table (``path``), the column and the rule."""
-    table = schema(name)
+    table = schema(name, path)
     where = path if path is not None else f"table {name}"
     cols = [str(c) for c in frame.columns]
     declared = [c.name for c in table.columns]

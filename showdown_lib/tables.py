@@ -183,6 +183,12 @@ _TABLES = [
        C("year", "integer", "calendar year"), C("gpu", "string", "the GPU"), C("cores", "number", "CUDA cores", "count"),
        C("segment", "string", "consumer or data centre"), C("releases", "number", "final releases that year", "count"),
        C("frameworks_releasing", "number", "frameworks with at least one", "count")),
+    _t("series", "An edition scored as of every date with a package-index snapshot: one row per date, framework and criterion",
+       C("date", "string", "the as-of date of the dated edition"), C("framework", "string", "framework id"),
+       C("criterion", "string", "criterion id"), C("score", "number", "criterion score", "0-100"),
+       C("origin", "string", "measured, curated, published or not_available"), C("basis", "string", "the basis measured on"),
+       C("overall", "number", "overall score that date", "0-100"), C("rank", "number", "overall rank that date (1 = best)"),
+       C("n_ranked", "number", "frameworks ranked that date", "count")),
 ]
 TABLES: dict[str, Table] = {t.name: t for t in _TABLES}
 

@@ -55,7 +55,7 @@ def test_the_sentence_names_every_framework_tied_at_the_extremes():
 
 def test_the_committed_sentence_agrees_with_the_committed_rank_table():
     table = pd.read_csv(COMMITTED / "series.csv", dtype={"date": str})
-    ranks = pd.read_csv(COMMITTED / "ranks.csv").set_index("framework")
+    ranks = series.ranks(table)
     names = {fw.name: fw.id for fw in load_registry()}
     text = series.series_sentences(table, {v: k for k, v in names.items()})
     pairs = re.findall(r"([A-Za-z0-9 ]+?) \((\d+) → (\d+)\)", text)

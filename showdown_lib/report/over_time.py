@@ -48,6 +48,4 @@ class OverTime(Presenter):
         return series.series_sentences(self.series, self.names)
 
     def write(self) -> str:
-        ranks = series.ranks(self.series).reset_index()
-        return "; ".join([self.step.write_table(self.series, f"{self.folder}/series"),
-                          self.step.write_table(ranks, f"{self.folder}/ranks")])
+        return self.step.write_table(self.series, f"{self.folder}/series")

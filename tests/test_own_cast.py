@@ -39,7 +39,7 @@ def test_a_shortlist_run_speaks_of_that_cast_only(pipeline_project):
     tables = sorted((pipeline_project / "data" / "processed" / "current").glob("*.csv"))
     for table in tables:
         frame = pd.read_csv(table)
-        if "framework" in frame:
+        if "framework" in frame and len(frame):  # an empty table (the post's review, for a collected edition) names no one
             assert set(frame["framework"]) == set(SHORTLIST), table.name
     others = [fw.name for fw in load_registry() if fw.id not in SHORTLIST and fw.name not in ("Keras",)]  # Keras: in the edition's title
     charts = sorted((pipeline_project / "reports" / "figures" / "current").glob("*.svg"))

@@ -51,10 +51,10 @@ def native_os_counts(table: pd.DataFrame) -> pd.DataFrame:
         base = {"framework": fw, "as_of": row["as_of"], "source": "pypi"}
         value, arch = _value(row), str((arches.get(fw) or {}).get("value") or "")
         if value is None:
-            rows.append(_row(base, "os_count_native", None, "count", row.get("detail") or "", f"pypi: {row.get('reason') or 'no wheel tags'}"))
+            rows.append(_row(base, "os_count_native", None, "count", row.get("detail") or "", row.get("reason") or "no wheel tags"))
         elif {a for a in arch.split(";") if a} <= {"any"}:
             rows.append(_row(base, "os_count_native", None, "count", row.get("detail") or "",
-                             f"pypi: {row.get('detail')} are pure-Python (py3-none-any): a wheel without native code installs "
+                             f"{row.get('detail')} are pure-Python (py3-none-any): a wheel without native code installs "
                              "anywhere and does not show where the framework runs"))
         else:
             rows.append(_row(base, "os_count_native", value, "count", f"{row.get('detail')} (native code: {arch.replace(';', ', ')})"))
@@ -101,7 +101,7 @@ def scalability_runs(table: pd.DataFrame) -> pd.DataFrame:
         text = run_row.get("detail") or run_row.get("reason") or ""
         if level is None:
             rows.append(_row(base, "scalability_run", None, "level 0-2", api_row.get("detail") or "",
-                             f"ops_probe: the built-in API is declared but no collective ran and returned the right sum ({text})"))
+                             f"the built-in API is declared but no collective ran and returned the right sum ({text})"))
         else:
             rows.append(_row(base, "scalability_run", level, "level 0-2", f"{api_row.get('detail')}; {text}".rstrip("; ")))
     return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)

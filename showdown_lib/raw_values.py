@@ -268,7 +268,7 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
     if life is not None:
         return life
     basis = crit.basis(basis_id)
-    values, used, reasons, conflict = {}, [], [], {}
+    values, used, reasons, conflict, measured_refs = {}, [], [], {}, []
     for item in basis.inputs:
         got = None
         for ref in item.refs:
@@ -279,6 +279,8 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
                 reasons.append(reason)
             elif got is None:
                 got = (value, source, detail)
+                if source != "curated":
+                    measured_refs.append(ref)
             elif source == "curated" and got[1] != "curated":
                 decision = crit.settle(got[0], value)
                 conflict = {"measured_value": got[0], "curated_value": value, "citation": detail,
@@ -297,7 +299,8 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
         text = f"{basis.id} basis: {text}"
     first = next((s for s in sources if s != "curated"), sources[0])
     when = obs.as_of if first == "curated" else str(obs.snapshots.get(first) or "")
-    return {"raw_value": basis.evaluate(values), "origin": origin, "source": text, "note": "", "as_of": when, **conflict}
+    return {"raw_value": basis.evaluate(values), "origin": origin, "source": text, "note": "", "as_of": when,
+            "measured_input": ";".join(measured_refs), **conflict}
 
 
 def _describe(obs: Obs, fw: str, source: str, detail: str) -> str:
@@ -312,7 +315,7 @@ def _describe(obs: Obs, fw: str, source: str, detail: str) -> str:
 
 # -------------------------------------------------------------------------------- the edition
 RAW_COLUMNS = ["framework", "criterion", "raw_value", "published_score", "origin", "basis", "source", "note", "as_of",
-               "measured_value", "curated_value", "citation", "measurement", "chosen", "data_issue"]
+               "measured_value", "curated_value", "citation", "measurement", "chosen", "data_issue", "measured_input"]
 
 
 def build_raw(edition, method: Methodology, fallback: tuple[str, str, pd.DataFrame] | None = None,

@@ -267,3 +267,28 @@ def for_edition(result, validity: Validity | None = None) -> pd.DataFrame:
     rows = [r for r in validity.rows if r.key in used]
     table = validity_table(validity, rows)
     return table.drop(columns=["value", "n"]) if len(table) else table
+
+
+def problems(validity: Validity, table: pd.DataFrame) -> list[str]:
+    """What the table forbids: a default basis that disagrees with a reference without a stated reason."""
+    out = []
+    for row in validity.rows:
+        if row.decision != "default":
+            continue
+        mine = table[(table["criterion"] == row.criterion) & (table["basis"] == row.basis)]
+        if not mine["agrees"].all() and not row.reason:
+            out.append(f"{row.criterion}/{row.basis}: disagrees with {', '.join(mine[~mine['agrees']]['reference'])} "
+                       "and states no reason, so it may not be a default")
+    return out
+
+
+def missing_rows(result, validity: Validity) -> list[str]:
+    """Measured bases an edition uses without a row, or with a row that is not a default."""
+    out = []
+    for key in sorted(edition_bases(result)):
+        row = validity.row(*key)
+        if row is None:
+            out.append(f"{result.edition.id} uses {key[0]}/{key[1]}, which has no row in validity.yaml")
+        elif row.decision != "default":
+            out.append(f"{result.edition.id} uses {key[0]}/{key[1]}, which validity.yaml does not accept as a default")
+    return out

@@ -197,7 +197,8 @@ class Methodology:
             basis = c.basis((bases or {}).get(c.id))
             rule = f"[{basis.id} basis] {basis.rule}" if c.has_bases else c.rule
             rows.append({"round": self.round_name(c.round), "criterion": c.name, "id": c.id, "question": c.question,
-                         "rule": rule, "scale": c.scale_label()})
+                         "rule": rule, "scale": c.scale_label(),
+                         "measured vs cited": c.reconcile.get("why", "") if c.reconcile else ""})
         return pd.DataFrame(rows)
 
 

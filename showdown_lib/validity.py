@@ -25,6 +25,7 @@ from .methodology import Methodology, load_methodology
 CHECK_KINDS = {"published_rank": {"edition"}, "published_cells": {"edition"}, "basis_rank": {"basis", "as_of"},
                "curated_rank": {"edition"}, "curated_cells": {"edition"}}
 DECISIONS = ("default", "not default")
+VALIDITY_COLUMNS = ["criterion", "basis", "stands for", "reference", "agreement", "agrees", "disagreements", "decision", "reason"]
 _ROW_KEYS = {"criterion", "basis", "stands_for", "checks", "disagreements", "decision", "reason"}
 
 
@@ -266,7 +267,7 @@ def for_edition(result, validity: Validity | None = None) -> pd.DataFrame:
     used = edition_bases(result)
     rows = [r for r in validity.rows if r.key in used]
     table = validity_table(validity, rows)
-    return table.drop(columns=["value", "n"]) if len(table) else table
+    return table.drop(columns=["value", "n"]) if len(table) else pd.DataFrame(columns=VALIDITY_COLUMNS)
 
 
 def problems(validity: Validity, table: pd.DataFrame) -> list[str]:

@@ -169,3 +169,24 @@ def test_unsettled_disagreements_are_a_data_issue_never_silently_measured(curren
     assert (differ["rule"] != "").all()
     assert set(zip(issues.framework, issues.criterion)) == set(zip(differ[differ.data_issue].framework, differ[differ.data_issue].criterion))
     assert ("mlx", "onnx_support") in set(zip(issues.framework, issues.criterion))
+
+
+def test_readme_figures_on_bases_are_the_computed_ones(table):
+    import re
+    from pathlib import Path
+
+    text = re.sub(r"\s+", " ", (Path(__file__).resolve().parents[1] / "README.md").read_text())
+    pub = table[table["reference"].str.startswith("the post's published Activity")].set_index("basis")
+    git, rel = pub.loc["git"], pub.loc["releases"]
+    assert f"(Spearman {git['value']:.2f} over {git['n']} frameworks)" in text
+    assert f"({rel['value']:.2f} over {rel['n']})" in text
+    newcomers = table[table["reference"].str.startswith("the git basis")]
+    assert len(newcomers) and (newcomers["value"] < 0).all()  # every release basis inverts git on the newcomers
+    git_obs = {d: pd.read_csv(f"data/raw/snapshots/git/{d}/observations.csv", dtype=str, keep_default_na=False)
+               for d in ("2026-08-08", "2026-11-25")}
+    reach = {d: set(o[(o.metric == "merged_prs_30d") & (o.status == "ok")].framework) for d, o in git_obs.items()}
+    n_cast = len(score_edition("current").edition.cast)
+    assert f"git histories at hand reach {len(reach['2026-08-08'])} of {n_cast} frameworks, none at the edition's date" in text
+    assert not reach["2026-11-25"]
+    num = pd.read_csv("data/raw/snapshots/ops_probe/2026-11-25/numerics.csv", dtype=str, keep_default_na=False)
+    assert num[(num.framework == "pytorch") & (num.function == "power")]["ok"].tolist() == ["0"]

@@ -212,7 +212,8 @@ def like_for_like(published: EditionResult, remeasured: EditionResult) -> pd.Dat
     return table.rename_axis("framework").reset_index().sort_values(["rank_published", "framework"]).reset_index(drop=True)
 
 
-def activity_by_basis(published: EditionResult, remeasured_id: str, bases: tuple[str, ...] = ("git", "releases")) -> pd.DataFrame:
+def activity_by_basis(published: EditionResult, remeasured_id: str,
+                      bases: tuple[str, ...] = ("git", "releases", "feature_releases")) -> pd.DataFrame:
     """The re-measured edition's activity on each basis, beside the published activity score.
 
     One row per framework and basis: published score, score and raw value on that basis (relative

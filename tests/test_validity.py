@@ -190,3 +190,23 @@ def test_readme_figures_on_bases_are_the_computed_ones(table):
     assert not reach["2026-11-25"]
     num = pd.read_csv("data/raw/snapshots/ops_probe/2026-11-25/numerics.csv", dtype=str, keep_default_na=False)
     assert num[(num.framework == "pytorch") & (num.function == "power")]["ok"].tolist() == ["0"]
+
+
+def test_method_page_is_generated_from_each_editions_declared_bases():
+    from showdown_lib.site import method_bases
+
+    method = load_methodology()
+    assert method_bases.collected_editions() == ["current", "2018-remeasured"]
+    for edition in method_bases.collected_editions():
+        result = score_edition(edition)
+        items = method_bases.edition_section(edition, method, {})
+        rules = next(c for k, c in items if k == "table")
+        shown = dict(zip(rules["criterion"], rules["rule"]))
+        for cid, basis in result.bases.items():
+            if cid in set(result.edition.inputs.get("measure", []) or method.criterion_ids):
+                assert shown[method.criterion(cid).name] == f"[{basis} basis] {method.criterion(cid).basis(basis).rule}"
+        texts = " ".join(c for k, c in items if k == "md")
+        assert "Is each measured basis valid?" in texts
+    current = dict(zip(*(lambda t: (t["criterion"], t["basis"]))(
+        next(c for k, c in method_bases.edition_section("current", method, {}) if k == "table"))))
+    assert current["Activity"] == "feature_releases" and current["Numerics"] == "curated"

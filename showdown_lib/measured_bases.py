@@ -13,6 +13,7 @@ columns), so a better basis is computed from the committed data without collecti
   :func:`~showdown_lib.ops_probe.observe.onnx_support_level`.
 * ``ops_probe.scalability_run`` -- the level from the collective that ran and returned the right
   sum (:func:`~showdown_lib.ops_probe.observe.scalability_level`), not from the declared API.
+* a ``numerics_coverage`` measured in NumPy itself is refused (:func:`refuse_self_scoring`).
 * ``pypi.feature_releases_12m`` is made with the other release inputs in :mod:`.raw_values`.
 """
 from __future__ import annotations
@@ -113,6 +114,17 @@ def probe_officials(spec: dict) -> dict[str, dict[str, bool]]:
     for fw, checks in spec.items():
         onnx = checks.sections.get("onnx", {})
         out[fw] = {part: bool((onnx.get(part) or {}).get("official")) for part in ("export", "import")}
+    return out
+
+
+def refuse_self_scoring(table: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """A numerics coverage measured in a namespace that is NumPy itself (Chainer) scores NumPy against
+    NumPy: the stored value is replaced by a missing one with that reason, whatever the snapshot holds."""
+    selves = {fw for fw, checks in spec.items() if checks.sections.get("numerics", {}).get("namespace") == "numpy"}
+    hit = (table["source"] == "ops_probe") & (table["metric"] == "numerics_coverage") & table["framework"].isin(selves)
+    out = table.copy()
+    out.loc[hit, ["value", "status", "reason"]] = [None, "missing", "the array namespace is NumPy itself: "
+                                                   "a library scored against itself measures nothing"]
     return out
 
 

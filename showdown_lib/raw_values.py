@@ -33,7 +33,7 @@ import pandas as pd
 from . import paths
 from .errors import DataError
 from .methodology import MEASURED_SOURCES, Criterion, Methodology
-from .measured_bases import derived_rows
+from .measured_bases import derived_rows, refuse_self_scoring
 from .registry import Framework, load_registry, select
 from .sources import curated
 from .sources.base import OBSERVATION_COLUMNS, read_snapshot
@@ -101,6 +101,10 @@ def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs
         snaps["curated"] = curated_spec["set"]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
     table = table[table["framework"].isin(edition.cast)]
+    if snaps.get("ops_probe"):
+        from .ops_probe.checks_spec import load_checks_spec
+
+        table = refuse_self_scoring(table, load_checks_spec())
     table = pd.concat([table, _push_weeks(table, edition.as_of), derived_rows(table, bool(snaps.get("ops_probe")))], ignore_index=True)
     unavailable = {k: v.get("unavailable") for k, v in edition.inputs.items() if isinstance(v, dict) and v.get("unavailable")}
     return Obs(table, snaps, edition.as_of, unavailable)

@@ -210,3 +210,12 @@ def test_method_page_is_generated_from_each_editions_declared_bases():
     current = dict(zip(*(lambda t: (t["criterion"], t["basis"]))(
         next(c for k, c in method_bases.edition_section("current", method, {}) if k == "table"))))
     assert current["Activity"] == "feature_releases" and current["Numerics"] == "curated"
+
+
+def test_chainer_is_never_scored_numpy_against_itself():
+    from showdown_lib.editions import load_edition, raw_inputs
+
+    raw = raw_inputs(load_edition("current"), load_methodology(), bases={"numerics": "coverage"}).set_index(["framework", "criterion"])
+    chainer = raw.loc[("chainer", "numerics")]
+    assert pd.isna(chainer["raw_value"]) and "NumPy itself" in chainer["note"]
+    assert raw.loc[("jax", "numerics"), "raw_value"] == 1.0  # jax.numpy is JAX's own namespace: measured

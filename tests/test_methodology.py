@@ -17,7 +17,7 @@ def test_the_post_structure(method):
     assert method.criterion("ootb_ops").max == 32 and method.criterion("ootb_ops").step == 0.5
     assert method.criterion("sponsor").max == 3  # the figures' four levels, not the text's three
     table = method.table()
-    assert list(table.columns) == ["round", "criterion", "id", "question", "rule", "scale"] and len(table) == 12
+    assert list(table.columns) == ["round", "criterion", "id", "question", "rule", "scale", "measured vs cited"] and len(table) == 12
 
 
 @pytest.mark.parametrize("mutate, field", [

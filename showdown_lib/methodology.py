@@ -29,7 +29,8 @@ SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "curated")
 MEASURED_SOURCES = tuple(s for s in SOURCES if s != "curated")
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
 _CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",
-                   "levels", "bases", "default_basis", "when_inactive", "figures_note"}
+                   "levels", "bases", "default_basis", "when_inactive", "figures_note", "reconcile"}
+RECONCILE_CHOICES = ("measured", "curated", "issue")
 _INPUT_KEYS = {"name", "from", "min", "max", "step", "unit", "meaning", "levels"}
 _BASIS_KEYS = {"inputs", "formula", "rule"}
 _FUNCS = {"log10": math.log10, "max": max, "min": min}
@@ -127,6 +128,14 @@ class Criterion:
     levels: tuple[tuple[float, str], ...] = ()
     when_inactive: Mapping[str, float] = field(default_factory=dict)
     figures_note: str | None = None
+    reconcile: Mapping[str, str] = field(default_factory=dict)
+
+    def settle(self, measured: float, curated: float) -> str:
+        """Which value scores when a measurement and a cited fact disagree: ``measured``, ``curated``
+        or ``issue`` (the measurement scores and the cell is a data issue). Without a rule: issue."""
+        if measured == curated:
+            return "measured"
+        return self.reconcile.get("higher" if measured > curated else "lower", "issue")
 
     @property
     def inputs(self) -> tuple[Input, ...]:
@@ -188,7 +197,8 @@ class Methodology:
             basis = c.basis((bases or {}).get(c.id))
             rule = f"[{basis.id} basis] {basis.rule}" if c.has_bases else c.rule
             rows.append({"round": self.round_name(c.round), "criterion": c.name, "id": c.id, "question": c.question,
-                         "rule": rule, "scale": c.scale_label()})
+                         "rule": rule, "scale": c.scale_label(),
+                         "measured vs cited": c.reconcile.get("why", "") if c.reconcile else ""})
         return pd.DataFrame(rows)
 
 
@@ -289,6 +299,17 @@ def _bases(path: Path, cid: str, c: dict) -> tuple[dict[str, Basis], str]:
     return out, str(default)
 
 
+def _reconcile(path: Path, cid: str, value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or set(value) - {"higher", "lower", "why"} or not str(value.get("why", "")).strip():
+        raise DataError(path, f"must be {{higher, lower, why}} with a reason in why, got {value!r}", cid, "reconcile")
+    for key in ("higher", "lower"):
+        if value.get(key, "issue") not in RECONCILE_CHOICES:
+            raise DataError(path, f"must be one of {list(RECONCILE_CHOICES)}, got {value[key]!r}", cid, f"reconcile.{key}")
+    return {str(k): str(v) for k, v in value.items()}
+
+
 def _when_inactive(path: Path, cid: str, value: Any) -> dict[str, float]:
     if value is None:
         return {}
@@ -321,7 +342,8 @@ def _criterion(path: Path, c: dict, round_ids: set[str], cid: str) -> Criterion:
     bases, default = _bases(path, cid, c)
     return Criterion(id=cid, round=c["round"], name=c["name"], question=c["question"], rule=c["rule"], kind=c["kind"],
                      min=lo, max=hi, step=step, bases=bases, default_basis=default, levels=levels,
-                     when_inactive=_when_inactive(path, cid, c.get("when_inactive")), figures_note=c.get("figures_note"))
+                     when_inactive=_when_inactive(path, cid, c.get("when_inactive")), figures_note=c.get("figures_note"),
+                     reconcile=_reconcile(path, cid, c.get("reconcile")))
 
 
 def parse_methodology(data: Any, path: str | Path = "<memory>") -> Methodology:

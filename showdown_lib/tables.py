@@ -92,7 +92,10 @@ _TABLES = [
        C("measured_value", "number", "the measured value, where a curated fact exists too", "the criterion's own unit", False),
        C("curated_value", "number", "the curated value, where a measurement exists too", "the criterion's own unit", False),
        C("citation", "string", "the curated value's citation", required=False),
-       C("measurement", "string", "the measurement's source", required=False)),
+       C("measurement", "string", "the measurement's source", required=False),
+       C("chosen", "string", "where both exist, which one scores: measured or curated (the criterion's reconcile rule)", required=False),
+       C("data_issue", "boolean", "true where the rule cannot settle a disagreement (listed in data_issues)", required=False),
+       C("measured_input", "string", "the measured observations the value reads (source:metric, separated by ;)", required=False)),
     _t("coverage", "Where each input comes from: one row per framework and criterion",
        FW, CRIT, C("origin", "string", "published, collected, probed, curated or missing"),
        C("as_of", "date", "the date the value stands for; empty when missing"), SOURCE, REASON),
@@ -216,8 +219,12 @@ def empty(name: str) -> pd.DataFrame:
 
 def in_order(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """``frame`` with its declared columns in the declared order (a table whose optional columns vary)."""
-    declared = [c.name for c in schema(name).columns]
-    return frame[[c for c in declared if c in frame.columns] + [c for c in frame.columns if c not in declared]]
+    table = schema(name)
+    declared = [c.name for c in table.columns]
+    frame = frame[[c for c in declared if c in frame.columns] + [c for c in frame.columns if c not in declared]]
+    # a boolean column with gaps (a flag set on some rows only) is held as pandas' nullable boolean
+    flags = [c.name for c in table.columns if c.type == "boolean" and c.name in frame and frame[c.name].dtype.kind == "O"]
+    return frame.astype({c: "boolean" for c in flags}) if flags else frame
 
 
 _KINDS = {"string": "OSU", "number": "fiub", "integer": "iub", "boolean": "b", "date": "OSU"}

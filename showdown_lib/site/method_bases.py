@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import paths
-from ..editions import load_edition, score_edition
+from ..editions import load_edition
 from ..methodology import Methodology
 from ..steps import load_steps
 
@@ -24,6 +24,15 @@ def _read(edition: str, name: str) -> pd.DataFrame | None:
     return pd.read_csv(path, keep_default_na=False) if path.exists() else None
 
 
+def declared_bases(edition: str) -> dict[str, str]:
+    """criterion -> the basis the edition measured it on, from the inputs its scoring step wrote."""
+    inputs = _read(edition, "inputs")
+    if inputs is None or "basis" not in inputs:
+        return {}
+    rows = inputs[inputs["basis"].fillna("") != ""]
+    return dict(zip(rows["criterion"], rows["basis"]))
+
+
 def measured_rules(method: Methodology, bases: dict[str, str], measured: list[str]) -> pd.DataFrame:
     """The rule of every criterion the edition measures, on the basis it declares."""
     table = method.table(bases)
@@ -35,14 +44,14 @@ def measured_rules(method: Methodology, bases: dict[str, str], measured: list[st
 def edition_section(edition: str, method: Methodology, names: dict[str, str]) -> list[tuple[str, object]]:
     """(kind, content) items for one edition: ``md`` text or a ``table`` frame."""
     e = load_edition(edition)
-    result = score_edition(edition)
+    bases = declared_bases(edition)
     measured = list(e.inputs.get("measure", []) or method.criterion_ids)
-    declared = ", ".join(f"{method.criterion(c).name} on the **{b}** basis" for c, b in result.bases.items() if c in measured)
+    declared = ", ".join(f"{method.criterion(c).name} on the **{b}** basis" for c, b in bases.items() if c in measured)
     items: list[tuple[str, object]] = [
         ("md", f"### Edition `{edition}` (as of {e.as_of})\n\nIt measures {len(measured)} of the {len(method.criteria)} criteria"
                + (f"; where the method offers several bases it declares {declared}" if declared else "")
                + ". The rules below are the ones this edition applied:"),
-        ("table", measured_rules(method, result.bases, measured)),
+        ("table", measured_rules(method, bases, measured)),
     ]
     validity = _read(edition, "validity")
     if validity is not None and len(validity):

@@ -222,9 +222,10 @@ def in_order(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     table = schema(name)
     declared = [c.name for c in table.columns]
     frame = frame[[c for c in declared if c in frame.columns] + [c for c in frame.columns if c not in declared]]
-    # a boolean column with gaps (a flag set on some rows only) is held as pandas' nullable boolean
-    flags = [c.name for c in table.columns if c.type == "boolean" and c.name in frame and frame[c.name].dtype.kind == "O"]
-    return frame.astype({c: "boolean" for c in flags}) if flags else frame
+    # a flag set on some rows only (data_issue) is false on the others, so the CSV reads back as booleans
+    flags = [c.name for c in table.columns if c.type == "boolean" and c.name in frame and frame[c.name].dtype.kind == "O"
+             and frame[c.name].notna().any()]
+    return frame.assign(**{c: frame[c].fillna(False).astype(bool) for c in flags}) if flags else frame
 
 
 _KINDS = {"string": "OSU", "number": "fiub", "integer": "iub", "boolean": "b", "date": "OSU"}

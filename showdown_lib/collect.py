@@ -39,7 +39,7 @@ from .fileio import read_csv
 from .registry import load_registry, select
 from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of, read_snapshot, snapshot_path, write_snapshot
 
-SOURCES = ("pypi", "git", "github", "stackexchange", "curated")
+SOURCES = ("pypi", "git", "github", "stackexchange", "index_reach", "curated")
 
 
 def parse_mirrors(items: list[str] | None) -> dict[str, str]:
@@ -74,6 +74,10 @@ def _run_source(source: str, frameworks, as_of: dt.date, args) -> SourceResult:
         from .sources import stackexchange
 
         return stackexchange.collect(frameworks, as_of)
+    if source == "index_reach":
+        from .sources import index_reach
+
+        return index_reach.collect([fw.id for fw in frameworks], as_of)
     if source == "curated":
         from .sources import curated
 

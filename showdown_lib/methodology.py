@@ -25,7 +25,7 @@ from .errors import DataError
 from .fileio import read_yaml
 
 KINDS = ("levels", "relative")
-SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "curated")
+SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "index_reach", "modern_probe", "curated")
 MEASURED_SOURCES = tuple(s for s in SOURCES if s != "curated")
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
 _CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",

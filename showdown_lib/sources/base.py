@@ -181,6 +181,10 @@ METRIC_RULES: dict[str, MetricRule] = {
     "onnx_import": MetricRule("count", criterion="onnx_support"),
     "dist_api": MetricRule("flag"),
     "allreduce_ok": MetricRule("flag"),
+    # the package index's metadata (accelerator and model-hub reach)
+    "accelerators_on_index": MetricRule("count", low=0, high=5),
+    "accelerators_curated": MetricRule("count", low=0, high=5),
+    "model_libraries": MetricRule("count"),
 }
 _WINDOW = re.compile(r"_\d+d$")
 

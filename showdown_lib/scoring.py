@@ -38,13 +38,14 @@ class WeightError(ValueError):
     """Weights that cannot be used: unknown names, negative values, or all zero."""
 
 
-def normalise_weights(weights: Mapping[str, float] | None, names: list[str], what: str) -> dict[str, float]:
-    """Check weights against the allowed ``names``; missing names get weight 1 (equal by default).
+def normalise_weights(weights: Mapping[str, float] | None, names: list[str], what: str,
+                      defaults: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Check weights against the allowed ``names``; missing names get their default (``defaults``, else 1).
 
     Weights are relative: they need not sum to one. Unknown names, negative or non-finite values
     and an all-zero set are errors that say which weight is wrong.
     """
-    out = {n: 1.0 for n in names}
+    out = {n: float((defaults or {}).get(n, 1.0)) for n in names}
     for key, value in (weights or {}).items():
         if key not in out:
             raise WeightError(f"unknown {what} weight {key!r}; expected one of {names}")
@@ -129,7 +130,7 @@ def category_scores(
     n_tiers: int = 3,
 ) -> pd.DataFrame:
     """Weighted mean of the available criteria of each round, per framework, with tiers per round."""
-    weights = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    weights = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
     frame = criteria.copy()
     frame["w"] = frame["criterion"].map(weights).astype(float)
     avail = frame[frame["status"] == AVAILABLE]

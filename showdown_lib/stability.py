@@ -53,7 +53,7 @@ def sample_weights(method: Methodology, n: int, criterion_weights=None, category
     if concentration <= 0:
         raise ValueError(f"concentration must be positive, got {concentration}")
     rng = rng or np.random.default_rng(0)
-    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
     gw = normalise_weights(category_weights, method.round_ids, "category")
     crit = np.zeros((n, len(method.criterion_ids)))
     for rid in method.round_ids:

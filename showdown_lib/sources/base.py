@@ -185,6 +185,12 @@ METRIC_RULES: dict[str, MetricRule] = {
     "accelerators_on_index": MetricRule("count", low=0, high=5),
     "accelerators_curated": MetricRule("count", low=0, high=5),
     "model_libraries": MetricRule("count"),
+    # the probe's Modern stack suite
+    "compiler_ok": MetricRule("flag"),
+    "compiler_speedup": MetricRule("number", low=0),
+    "scale_out_ok": MetricRule("flag"),
+    "deploy_formats": MetricRule("count"),
+    "cpu_step_ms": MetricRule("number", low=0),
 }
 _WINDOW = re.compile(r"_\d+d$")
 

@@ -169,7 +169,7 @@ def modern_observations(fw: str, res: dict, as_of: str, versions: str,
 
 def probe_modern(framework_ids: list[str], *, venv_root: Path, install: bool = True, timeout: float = 3600,
                  check_timeout: float = 2400, as_of: str | None = None, modern_path: Path | None = None,
-                 api_spec_path: Path | None = None, installer=None, index_pages=None,
+                 api_spec_path: Path | None = None, sample_path: Path | None = None, installer=None, index_pages=None,
                  progress: Callable[[str], None] | None = None, checker: Callable[..., dict] | None = None) -> SourceResult:
     """Install (as the op probe does) and run the Modern stack checks for each framework; one failure never stops the rest.
 
@@ -183,9 +183,10 @@ def probe_modern(framework_ids: list[str], *, venv_root: Path, install: bool = T
 
     as_of = str(parse_as_of(as_of))
     venv_root = Path(venv_root)
-    specs = load_api_spec(api_spec_path, load_sample())
+    sample = load_sample(sample_path)
+    specs = load_api_spec(api_spec_path, sample)
     modern = load_modern_spec(modern_path)
-    run = runner._Run(as_of, load_sample(), load_numpy_sample(), runner._scrubber(venv_root), progress or (lambda m: None))
+    run = runner._Run(as_of, sample, load_numpy_sample(), runner._scrubber(venv_root), progress or (lambda m: None))
     run.tables = {"deployment": [], "versions": []}
     fetch = index_pages or runner._index_fetcher()
     call = checker or (lambda py, payload, env, timeout: runner.run_checker(py, payload, env=env, timeout=timeout, script=SCRIPT))

@@ -208,29 +208,47 @@ def _free_port() -> int:
 
 def run_task(kind: str, doc: dict, env: dict | None = None, world: int = 1, timeout: float = TASK_SECONDS) -> dict:
     """Run one task in ``world`` child processes of this interpreter; rank 0's answer, or the first error."""
+    with tempfile.TemporaryDirectory(prefix="probe-task-") as logs:
+        return _run_ranks(kind, doc, env, world, timeout, Path(logs))
+
+
+def _run_ranks(kind: str, doc: dict, env: dict | None, world: int, timeout: float, logs: Path) -> dict:
     port = _free_port()
     procs = []
-    for rank in range(world):
+    for rank in range(world):  # output to files: a chatty framework can never fill a pipe and hang
         child = json.dumps({"task": kind, "doc": dict(doc, rank=rank, world=world, port=port)})
-        p = subprocess.Popen([sys.executable, "-I", __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, env=dict(os.environ, **(env or {})))
+        out, err = open(logs / f"{rank}.out", "w+"), open(logs / f"{rank}.err", "w+")
+        p = subprocess.Popen([sys.executable, "-I", __file__], stdin=subprocess.PIPE, stdout=out, stderr=err, text=True,
+                             env=dict(os.environ, **(env or {})))
         p.stdin.write(child)
         p.stdin.close()
+        p.out, p.err = out, err
         procs.append(p)
-    answers = []
-    for rank, p in enumerate(procs):
-        try:
-            p.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
+    answers: dict[int, dict] = {}
+    deadline = time.monotonic() + timeout
+    while len(answers) < world:  # poll: a rank that fails ends the task at once, its peers are stopped
+        for rank, p in enumerate(procs):
+            if rank in answers or p.poll() is None:
+                continue
+            p.out.seek(0)
+            text = p.out.read().strip()
+            try:
+                answers[rank] = json.loads(text.splitlines()[-1])
+            except (json.JSONDecodeError, IndexError):
+                p.err.seek(0)
+                tail = [ln for ln in p.err.read().splitlines() if ln.strip()]
+                answers[rank] = {"ok": 0, "error": f"rank {rank} exited with code {p.returncode}: {tail[-1].strip()[:300] if tail else 'no output'}"}
+            if not answers[rank].get("ok"):
+                for q in procs:
+                    if q.poll() is None:
+                        q.kill()
+                return answers[rank]
+        if len(answers) < world and time.monotonic() > deadline:
             for q in procs:
                 q.kill()
             return {"ok": 0, "error": f"did not finish within {timeout:.0f} s"}
-        text = p.stdout.read().strip()
-        try:
-            answers.append(json.loads(text.splitlines()[-1]))
-        except (json.JSONDecodeError, IndexError):
-            tail = [ln for ln in p.stderr.read().splitlines() if ln.strip()]
-            return {"ok": 0, "error": f"rank {rank} exited with code {p.returncode}: {tail[-1].strip()[:300] if tail else 'no output'}"}
+        time.sleep(0.05)
+    answers = [answers[r] for r in range(world)]
     bad = [a for a in answers if not a.get("ok")]
     return bad[0] if bad else answers[0]
 

@@ -228,7 +228,7 @@ def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
     return fig
 
 
-CATEGORY_MARKERS = ("o", "s", "^")
+CATEGORY_MARKERS = ("o", "s", "^", "D", "v")
 
 
 def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):

@@ -48,12 +48,22 @@ def test_cuda_for_the_four_and_tpu_for_jax_on_recorded_metadata():
 
 
 def test_a_framework_with_no_provider_is_zero_with_evidence_not_missing():
-    obs, acc, _ = ir.evaluate(recorded(), ["keras", "pytorch"], "2026-11-25")
+    obs, acc, _ = ir.evaluate(recorded(), ["theano", "pytorch"], "2026-11-25")
     by = {(o.framework, o.metric): o for o in obs}
-    keras = by[("keras", "accelerators_on_index")]
-    assert keras.status == "ok" and keras.value == 0 and "none of" in keras.detail
+    theano = by[("theano", "accelerators_on_index")]
+    assert theano.status == "ok" and theano.value == 0 and "none of" in theano.detail
     assert by[("pytorch", "accelerators_on_index")].value == 4
     assert by[("pytorch", "accelerators_curated")].value == 1
+
+
+def test_keras_reaches_what_its_backends_reach():
+    recs = recorded()
+    rows = ir.accelerator_table(ir.load_accelerator_map(), recs, ["keras"])
+    assert found(rows, "keras") == {"cuda": "index", "rocm": "index", "tpu": "index", "metal": "index", "ascend": "index"}
+    ascend = [r for r in rows if r["accelerator"] == "ascend"][0]
+    assert ascend["evidence"].startswith("through its pytorch backend: torch-npu")  # JAX and TensorFlow have no Ascend entry
+    recs["torch-npu"] = dict(recs["torch-npu"], version="", reason="gone")
+    assert found(ir.accelerator_table(ir.load_accelerator_map(), recs, ["keras"]), "keras")["ascend"] == "none"
 
 
 def test_rule_fails_when_the_dependency_is_not_there():

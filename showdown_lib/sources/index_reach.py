@@ -49,7 +49,7 @@ from .base import Observation, SourceResult, missing, parse_as_of
 
 SOURCE = "index_reach"
 COLLECTOR_VERSION = "1.0"
-EVIDENCE_KINDS = ("requires", "extra", "wheel", "release", "vendor_index", "built_in")
+EVIDENCE_KINDS = ("requires", "extra", "wheel", "release", "vendor_index", "built_in", "backend")
 CURATED_KINDS = ("vendor_index", "built_in")  # the index cannot show these: counted with their citation, reported apart
 METADATA_COLUMNS = ["project", "version", "upload_date", "wheel_platforms", "requires_dist", "provides_extra", "metadata_from", "reason"]
 RANGE_BLOCK = 256 * 1024
@@ -65,6 +65,7 @@ class Provider:
     project: str | None
     match: str | None
     citation: dict[str, str]
+    backend: str | None = None  # evidence "backend": the framework reaches what this backend reaches on the index
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,10 @@ def load_accelerator_map(path: Path | None = None) -> AcceleratorMap:
             kind = e.get("evidence")
             if kind not in EVIDENCE_KINDS:
                 raise DataError(path, f"evidence must be one of {EVIDENCE_KINDS}, got {kind!r}", entry, "evidence")
-            if kind not in CURATED_KINDS and not e.get("project"):
+            if kind == "backend":
+                if not e.get("backend"):
+                    raise DataError(path, "evidence 'backend' needs the backend framework it runs on", entry, "backend")
+            elif kind not in CURATED_KINDS and not e.get("project"):
                 raise DataError(path, f"evidence {kind!r} needs the project it reads", entry, "project")
             if kind in ("requires", "extra", "wheel"):
                 try:
@@ -110,7 +114,8 @@ def load_accelerator_map(path: Path | None = None) -> AcceleratorMap:
                     raise DataError(path, f"match is not a regular expression: {exc}", entry, "match") from None
                 if not e.get("match"):
                     raise DataError(path, f"evidence {kind!r} needs a match pattern", entry, "match")
-            out.append(Provider(str(fw), e["accelerator"], kind, e.get("project"), e.get("match"), _citation(path, entry, e.get("citation"))))
+            out.append(Provider(str(fw), e["accelerator"], kind, e.get("project"), e.get("match"), _citation(path, entry, e.get("citation")),
+                                e.get("backend")))
     return AcceleratorMap(accels, tuple(out))
 
 
@@ -292,7 +297,7 @@ def _requirement_names(requires: list[str]) -> list[tuple[str, str]]:
 
 def _evidence(p: Provider, rec: dict[str, Any] | None) -> str | None:
     """The evidence text when the provider's rule holds on the record, else None."""
-    if p.evidence in CURATED_KINDS:
+    if p.evidence in CURATED_KINDS or p.evidence == "backend":
         return None
     if rec is None or not rec.get("version"):
         return None
@@ -314,27 +319,41 @@ def _evidence(p: Provider, rec: dict[str, Any] | None) -> str | None:
 
 
 def accelerator_table(amap: AcceleratorMap, records: dict[str, dict[str, Any]], frameworks: list[str]) -> list[dict[str, Any]]:
-    """One row per framework x accelerator: ``how`` is ``index`` (the rule held on the index's metadata),
-    ``curated`` (a ``vendor_index`` or ``built_in`` entry: the index cannot show it) or ``none``, with the evidence and citation."""
+    """One row per framework x accelerator: ``how`` is ``index`` (the rule held on the index's metadata; for a
+    ``backend`` entry, on the backend's), ``curated`` (a ``vendor_index`` or ``built_in`` entry: the index cannot
+    show it) or ``none``, with the evidence and citation."""
+    own = {fw: _own_rows(amap, records, fw) for fw in {*frameworks, *(p.backend for p in amap.providers if p.backend)}}
     rows = []
     for fw in frameworks:
-        for acc in amap.accelerators:
-            mine = [p for p in amap.providers if p.framework == fw and p.accelerator == acc]
-            row = {"framework": fw, "accelerator": acc, "how": "none", "evidence": "", "citation": ""}
-            for p in mine:
-                ev = _evidence(p, records.get(str(canonicalize_name(p.project))) if p.project else None)
-                if ev:
-                    row.update(how="index", evidence=ev, citation=p.citation["url"])
-                    break
-            else:
-                vendor = [p for p in mine if p.evidence in CURATED_KINDS]
-                if vendor:
-                    what = "served from the vendor's own index" if vendor[0].evidence == "vendor_index" else "built into the framework's own package"
-                    row.update(how="curated", evidence=f"{what}: {vendor[0].citation['title']}", citation=vendor[0].citation["url"])
-                elif mine:
-                    row["evidence"] = "no rule held: " + "; ".join(
-                        f"{p.project} ({p.evidence} {p.match or ''})".replace(" )", ")") for p in mine)
+        for row in own[fw]:
+            if row["how"] == "none":
+                for p in (p for p in amap.providers if p.framework == fw and p.accelerator == row["accelerator"] and p.backend):
+                    via = next(r for r in own[p.backend] if r["accelerator"] == row["accelerator"])
+                    if via["how"] == "index":
+                        row = dict(row, how="index", evidence=f"through its {p.backend} backend: {via['evidence']}", citation=p.citation["url"])
+                        break
             rows.append(row)
+    return rows
+
+
+def _own_rows(amap: AcceleratorMap, records: dict[str, dict[str, Any]], fw: str) -> list[dict[str, Any]]:
+    rows = []
+    for acc in amap.accelerators:
+        mine = [p for p in amap.providers if p.framework == fw and p.accelerator == acc and not p.backend]
+        row = {"framework": fw, "accelerator": acc, "how": "none", "evidence": "", "citation": ""}
+        for p in mine:
+            ev = _evidence(p, records.get(str(canonicalize_name(p.project))) if p.project else None)
+            if ev:
+                row.update(how="index", evidence=ev, citation=p.citation["url"])
+                break
+        else:
+            vendor = [p for p in mine if p.evidence in CURATED_KINDS]
+            if vendor:
+                what = "served from the vendor's own index" if vendor[0].evidence == "vendor_index" else "built into the framework's own package"
+                row.update(how="curated", evidence=f"{what}: {vendor[0].citation['title']}", citation=vendor[0].citation["url"])
+            elif mine:
+                row["evidence"] = "no rule held: " + "; ".join(f"{p.project} ({p.evidence} {p.match or ''})".replace(" )", ")") for p in mine)
+        rows.append(row)
     return rows
 
 

@@ -49,11 +49,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _keep_others(result, ids: list[str]):
+    """Probing some frameworks keeps the other frameworks' rows (and provenance) of the snapshot of the same date."""
+    from ..collect import merge_with_previous
+    from ..fileio import read_json
+    from ..sources.base import snapshot_path
+
+    prov = snapshot_path(result.source, result.as_of) / "provenance.json"
+    before = read_json(prov).get("extra", {}).get("frameworks", {}) if prov.exists() else {}
+    result = merge_with_previous(result, ids)
+    frameworks = {**{k: v for k, v in before.items() if k not in ids}, **result.extra.get("frameworks", {})}
+    result.extra = {**result.extra, "frameworks": dict(sorted(frameworks.items()))}
+    return result
+
+
 def _modern(args, venv_root: Path) -> int:
     from .modern import load_modern_spec, probe_modern
 
-    result = probe_modern(args.framework or list(load_modern_spec()), venv_root=venv_root, install=not args.no_install,
+    ids = args.framework or list(load_modern_spec())
+    result = probe_modern(ids, venv_root=venv_root, install=not args.no_install,
                           timeout=args.timeout, as_of=args.as_of, progress=lambda m: print(m, file=sys.stderr, flush=True))
+    result = _keep_others(result, ids)
     for o in result.observations:
         print(f"{o.framework:14s} {o.metric:18s} {o.value if o.status == 'ok' else '- ' + o.reason[:80]}")
     if not args.dry_run:

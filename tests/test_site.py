@@ -214,7 +214,10 @@ def test_screenshots_and_a_slider_changes_the_ranking(site, browser, tmp_path):
     page.click("#sd-edition-current")
     now = pd.read_csv(paths.processed_dir("current") / "overall_scores.csv")
     set_slider(page, "w-cat-platform", 1)
-    assert ranking(page) == list(now.sort_values(["rank", "framework"])["framework"])
+    assert ranking(page) == list(now.sort_values(["rank", "framework"])["framework"])  # CPU speed starts at weight 0
+    set_slider(page, "w-cat-modern_stack", 0)  # the post's three rounds only: the ranking without round four
+    without = pd.read_csv(paths.processed_dir("current") / "with_without_modern.csv")
+    assert ranking(page) == list(without.sort_values(["rank_without", "framework"])["framework"])
     assert not problems
     assert (tmp_path / "index.png").stat().st_size > 10_000 and (tmp_path / "weights.png").stat().st_size > 10_000
 

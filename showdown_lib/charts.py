@@ -319,7 +319,7 @@ def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodolog
     label = names(frameworks)
     colors = framework_colors(frameworks)
     order = _order(overall.set_index("framework")["score"])
-    cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges"))}
+    cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges", "Purples"))}
     fig, ax = plt.subplots(figsize=(10, 0.4 * len(order) + 1.6))
     left = np.zeros(len(order))
     for rid in method.round_ids:

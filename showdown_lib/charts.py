@@ -265,7 +265,7 @@ def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
 
 def podium(overall: pd.DataFrame, frameworks: list[Framework], title: str = "Overall score"):
     """The overall ranking: bars best first, tier brackets, medals for the top three ranks."""
-    fig = score_strip(overall, frameworks, title, xlabel="Overall score: mean of the three categories (0-100)")
+    fig = score_strip(overall, frameworks, title, xlabel="Overall score: mean of the category scores (0-100)")
     ax = fig.axes[0]
     s = overall.set_index("framework")
     order = _order(s["score"])

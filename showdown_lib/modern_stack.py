@@ -8,18 +8,16 @@ their charts in :mod:`showdown_lib.charts_modern`):
 * :func:`criterion_spread` -- per criterion, how far apart the active frameworks' scores lie (how many
   score it, distinct scores, standard deviation, range) and whether it is saturated;
 * :func:`round_podiums` -- per round, the podium of the active frameworks when that round is left out;
-* :func:`accelerator_grid`, :func:`model_hub_grid`, :func:`probe_table`, :func:`deployment_table`,
-  :func:`cpu_speed_table` -- the evidence behind the round, read from the edition's snapshots.
+* :func:`accelerator_grid`, :func:`model_hub_grid`, :func:`probe_table`, :func:`cpu_speed_table` -- the
+  evidence behind the round, from the tables the scoring step wrote (``modern_*``).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from . import paths
 from .comparisons import on_rounds
 from .editions import EditionResult
-from .fileio import read_csv
 from .registry import load_registry
 
 #: A criterion is saturated among the active frameworks when their scores' standard deviation is below
@@ -81,19 +79,11 @@ def round_podiums(result: EditionResult, frameworks: list[str] | None = None) ->
     return pd.DataFrame(rows)
 
 
-# -------------------------------------------------------------------------------- the evidence, from the snapshots
+# -------------------------------------------------------------------------------- the evidence (tables the scoring step wrote)
 
-def _snapshot_table(source: str, snap: str | None, name: str) -> pd.DataFrame:
-    if not snap:
-        return pd.DataFrame()
-    path = paths.snapshots_dir(source) / snap / f"{name}.csv"
-    return read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
-
-
-def accelerator_grid(snap: str | None, frameworks: list[str]) -> pd.DataFrame:
+def accelerator_grid(acc: pd.DataFrame, frameworks: list[str]) -> pd.DataFrame:
     """framework x accelerator: ``index`` (declared on the package index), ``curated`` (cited vendor index or
-    built in) or ``-``; with the count of each kind."""
-    acc = _snapshot_table("index_reach", snap, "accelerators")
+    built in) or ``-``; with the count of each kind. ``acc`` is the ``modern_accelerators`` table."""
     if acc.empty:
         return acc
     acc = acc[acc["framework"].isin(frameworks)]
@@ -104,43 +94,34 @@ def accelerator_grid(snap: str | None, frameworks: list[str]) -> pd.DataFrame:
     return grid.reindex([f for f in frameworks if f in grid.index])
 
 
-def model_hub_grid(snap: str | None, frameworks: list[str]) -> pd.DataFrame:
+def model_hub_grid(hub: pd.DataFrame, frameworks: list[str]) -> pd.DataFrame:
     """framework x model library: 1 when the library's release declares the framework, 0 when not."""
-    hub = _snapshot_table("index_reach", snap, "model_hub")
     if hub.empty:
         return hub
-    hub = hub[hub["framework"].isin(frameworks)]
-    hub["supported"] = pd.to_numeric(hub["supported"], errors="coerce")
+    hub = hub[hub["framework"].isin(frameworks)].assign(supported=lambda f: pd.to_numeric(f["supported"], errors="coerce"))
     grid = hub.pivot(index="framework", columns="library", values="supported")[list(dict.fromkeys(hub["library"]))]
     grid["libraries"] = grid.sum(axis=1)
     return grid.reindex([f for f in frameworks if f in grid.index])
 
 
-def probe_table(snap: str | None, frameworks: list[str]) -> pd.DataFrame:
-    """Per framework: attempted, and each modern-probe metric (n/a with the reason where not measured)."""
-    obs = _snapshot_table("modern_probe", snap, "observations")
+def probe_table(obs: pd.DataFrame, frameworks: list[str]) -> pd.DataFrame:
+    """Per framework: attempted, and each modern-probe metric (n/a where not measured, with why not)."""
     if obs.empty:
         return obs
     obs = obs[obs["framework"].isin(frameworks)]
     val = obs.assign(value=pd.to_numeric(obs["value"], errors="coerce")).pivot(index="framework", columns="metric", values="value")
-    cols = ["attempted", "compiler_ok", "compiler_speedup", "scale_out_ok", "deploy_formats", "cpu_step_ms"]
-    out = val.reindex(columns=cols)
-    att = obs[obs["metric"] == "attempted"].set_index("framework")["detail"]
+    out = val.reindex(columns=["attempted", "compiler_ok", "compiler_speedup", "scale_out_ok", "deploy_formats", "cpu_step_ms"])
+    att = obs[obs["metric"] == "attempted"].set_index("framework")["detail"].fillna("")
     out["why not"] = [att.get(f, "").removeprefix("not attempted: ") if out.loc[f, "attempted"] == 0 else "" for f in out.index]
     return out.reindex([f for f in frameworks if f in out.index])
 
 
-def deployment_table(snap: str | None) -> pd.DataFrame:
-    return _snapshot_table("modern_probe", snap, "deployment")
-
-
-def cpu_speed_table(snap: str | None, frameworks: list[str]) -> pd.DataFrame:
+def cpu_speed_table(obs: pd.DataFrame, frameworks: list[str]) -> pd.DataFrame:
     """Per framework: median ms of the fixed CPU training step, steps per second, and the detail (CPU, threads, version)."""
-    obs = _snapshot_table("modern_probe", snap, "observations")
     if obs.empty:
         return pd.DataFrame(columns=["framework", "median_ms", "steps_per_s", "detail"])
     part = obs[(obs["metric"] == "cpu_step_ms") & obs["framework"].isin(frameworks)].copy()
     part["median_ms"] = pd.to_numeric(part["value"], errors="coerce")
     part["steps_per_s"] = 1000 / part["median_ms"]
-    part["detail"] = np.where(part["status"] == "ok", part["detail"], part["reason"])
+    part["detail"] = np.where(part["status"] == "ok", part["detail"].fillna(""), part["reason"].fillna(""))
     return part[["framework", "median_ms", "steps_per_s", "detail"]].reset_index(drop=True)

@@ -131,10 +131,12 @@ def test_cpu_speed_sentence_is_cpu_only_and_matches_the_table():
 
 
 def test_accelerator_grid_counts_match_the_observations(current):
+    from showdown_lib.scoring_step import modern_tables
     from showdown_lib.raw_values import resolve_snapshots
 
     snap = resolve_snapshots(current.edition)["index_reach"]
-    grid = ms.accelerator_grid(snap, ["pytorch", "jax", "tensorflow", "paddlepaddle"])
+    acc = modern_tables(snap, None)["modern_accelerators"]
+    grid = ms.accelerator_grid(acc, ["pytorch", "jax", "tensorflow", "paddlepaddle"])
     raw = current.raw.set_index(["framework", "criterion"])["raw_value"]
     for fw in grid.index:
         assert grid.loc[fw, "on the index"] + grid.loc[fw, "curated"] == raw[(fw, "accelerator_reach")]

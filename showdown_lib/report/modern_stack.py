@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import charts, charts_modern, modern_stack as ms, narrative, narrative_modern
-from ..raw_values import resolve_snapshots
 from .common import Presenter, md
 
 ROUND = ms.ROUND
@@ -16,8 +15,9 @@ class ModernStack(Presenter):
         super().__init__(step)
         self.use_result(step.result(step.params["now_edition"]))
         self.has_round = ROUND in self.method.round_ids
-        snaps = resolve_snapshots(self.edition) if self.edition.kind == "collected" else {}
-        self.index_snap, self.probe_snap = snaps.get("index_reach"), snaps.get("modern_probe")
+        table = lambda name: step.table(f"{self.edition.id}/{name}")  # noqa: E731 - the scoring step's tables
+        self.acc, self.hub = table("modern_accelerators"), table("modern_model_hub")
+        self.probe_obs, self.deploy = table("modern_probe_observations"), table("modern_deployment")
         self.cast = list(self.result.overall["framework"])
         self.active = ms.active_ids(self.result)
         self.folder = self.edition.id
@@ -63,20 +63,20 @@ class ModernStack(Presenter):
         return out
 
     def accelerators(self) -> pd.DataFrame:
-        return self._named(ms.accelerator_grid(self.index_snap, self.cast))
+        return self._named(ms.accelerator_grid(self.acc, self.cast))
 
     def model_hub(self) -> pd.DataFrame:
-        return self._named(ms.model_hub_grid(self.index_snap, self.cast))
+        return self._named(ms.model_hub_grid(self.hub, self.cast))
 
     def probe(self) -> pd.DataFrame:
-        return self._named(ms.probe_table(self.probe_snap, self.cast))
+        return self._named(ms.probe_table(self.probe_obs, self.cast))
 
     def deployment(self) -> pd.DataFrame:
-        t = ms.deployment_table(self.probe_snap)
+        t = self.deploy
         return t.assign(framework=t["framework"].map(lambda f: self.names.get(f, f))).set_index("framework") if len(t) else self._named(t)
 
     def cpu_table(self) -> pd.DataFrame:
-        return ms.cpu_speed_table(self.probe_snap, self.cast)
+        return ms.cpu_speed_table(self.probe_obs, self.cast)
 
     def cpu_chart(self) -> None:
         self.show(charts_modern.cpu_speed(self.cpu_table(), self.all_frameworks), "cpu_speed")
@@ -119,6 +119,6 @@ class ModernStack(Presenter):
             self.step.write_table(crit, f"{self.folder}/round_{ROUND}"),
             self.step.write_table(self.with_without(), f"{self.folder}/with_without_modern"),
             self.step.write_table(self.spread(), f"{self.folder}/criterion_spread"),
-            self.step.write_table(self.podiums(), f"{self.folder}/round_podiums"),
+            self.step.write_table(self.podiums(), f"{self.folder}/podium_by_round"),
             self.step.write_table(self.cpu_table(), f"{self.folder}/cpu_speed"),
         ])

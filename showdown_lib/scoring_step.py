@@ -225,7 +225,7 @@ def modern_tables(index_snap: str | None, probe_snap: str | None) -> dict[str, p
         out["modern_model_hub"] = _snapshot_table("index_reach", index_snap, "model_hub.csv")
     if probe_snap:
         obs, _prov = read_snapshot("modern_probe", probe_snap)
-        out["modern_probe_observations"] = obs.assign(snapshot=probe_snap)
+        out["modern_probe_observations"] = obs.assign(value=pd.to_numeric(obs["value"], errors="coerce"), snapshot=probe_snap)
         out["modern_deployment"] = _snapshot_table("modern_probe", probe_snap, "deployment.csv")
     return out
 

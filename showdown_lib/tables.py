@@ -188,7 +188,7 @@ _TABLES = [
        C("version", "string", "its newest final release as of the date"), C("supported", "number", "1 declared, 0 not; empty when not read", "0/1"),
        C("evidence", "string", "the requirement that names the framework, or what was read"), C("citation", "string", "the library's citation URL")),
     _t("modern_probe_observations", "What the probe's modern suite observed per framework and metric (its snapshot's observations)",
-       FW, C("metric", "string", "the metric"), C("value", "string", "the observed value; empty when missing"),
+       FW, C("metric", "string", "the metric"), C("value", "number", "the observed value (every metric of the suite is a number); empty when missing"),
        C("unit", "string", "its unit"), C("as_of", "date", "the snapshot's date"), SOURCE,
        C("detail", "string", "what was run"), C("status", "string", "ok or missing"), REASON,
        C("snapshot", "string", "the modern_probe snapshot (its date)")),

@@ -81,6 +81,28 @@ DEPLOY_LOSSY = DEPLOY_OK.replace('y_loaded = np.maximum(X @ m["W1"]', 'y_loaded 
 SPEED = "import numpy as np\ndef step():\n    (Xb @ Ws[0]).sum()\n"
 
 
+OPS = ["dense", "relu"]
+
+
+def _write(path, data):
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def fake_index(project: str):
+    """A package index holding fakefw 9.9.1 (an sdist) and nothing else."""
+    if project != "fakefw":
+        return None
+    return {"versions": ["9.9.1"], "files": [{"filename": "fakefw-9.9.1.tar.gz", "upload-time": "2026-01-02T00:00:00Z"}]}
+
+
+def fake_spec() -> dict:
+    return {"sample_id": "test-ops", "frameworks": {
+        "fakefw": {"requirements": ["fakefw"], "module": "fakefw", "setup": "x = 1\n",
+                   "ops": {"dense": {"candidates": ["fakefw.Dense"]}, "relu": {"candidates": ["fakefw.relu"]}}},
+        "oldfw": {"skip": "no wheels for this Python"}}}
+
+
 def run(checks: dict) -> dict:
     doc = {"framework": "fake", "module": "numpy", "checks": checks, "threads": 1}
     proc = subprocess.run([sys.executable, "-I", str(modern.SCRIPT)], input=json.dumps(doc), capture_output=True, text=True, timeout=300)
@@ -181,8 +203,6 @@ def test_spec_errors_name_entry_and_field(tmp_path):
 
 
 def test_probe_modern_records_attempted_and_why_not(tmp_path):
-    from test_ops_probe import OPS, _write, fake_index, fake_spec
-
     sample = _write(tmp_path / "ootb_ops.yaml", {"sample_id": "test-ops", "ops": [{"id": o, "kind": "k", "name": o} for o in OPS]})
     api = _write(tmp_path / "api.yaml", fake_spec())
     spec = _write(tmp_path / "modern.yaml", {"frameworks": {"fakefw": {

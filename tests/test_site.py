@@ -121,7 +121,11 @@ def test_weights_data_carries_every_score_and_na():
     assert ed["scores"][na.framework][na.criterion] is None
     ok = crit[crit["status"] == "value"].iloc[0]
     assert ed["scores"][ok.framework][ok.criterion] == pytest.approx(ok.score)
-    assert [c["id"] for r in data["rounds"] for c in r["criteria"]] == list(dict.fromkeys(crit["criterion"]))
+    assert [c["id"] for r in data["rounds"] for c in r["criteria"]][:12] == list(dict.fromkeys(crit["criterion"]))
+    now = pd.read_csv(paths.processed_dir("current") / "criteria_scores.csv")  # today's edition adds round four
+    assert [c["id"] for r in data["rounds"] for c in r["criteria"]] == list(dict.fromkeys(now["criterion"]))
+    weights = {c["id"]: c["weight"] for r in data["rounds"] for c in r["criteria"]}
+    assert weights["cpu_speed"] == 0 and weights["compiler"] == 1
 
 
 # -- in the browser ----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def test_a_collection_that_loses_a_value_is_refused_and_keeps_the_snapshot(scrat
     monkeypatch.setattr(collect, "_run_source", fake({"pytorch": 5, "jax": None}))
     assert collect.main(["--source", "github", "--as-of", "2026-02-01", "--framework", "pytorch", "jax"]) == 1
     err = capsys.readouterr().err
-    assert "would lose 1 of the 2 values" in err and "jax/stars (gone)" in err and "--accept-partial" in err
+    assert "1 of the 2 values become missing" in err and "jax/stars (gone)" in err and "--accept-partial" in err
     assert digest(old) == before
 
 

@@ -83,6 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.loads(page.read_text())
         if mode == "files-string":
             data["files"] = "not a list"
+        if mode == "one-release":  # an index (or a mirror) that serves only the newest release of each project
+            newest = data["files"][-1]["filename"].split("-")[1]
+            data["files"] = [f for f in data["files"] if f["filename"].split("-")[1] == newest]
         self._send(200, data, {"Content-Type": "application/vnd.pypi.simple.v1+json"})
 
     def _github(self):
@@ -211,6 +214,14 @@ CASES: list[Case] = [
     Case("the same partial collection with --accept-partial", ["--source", "git", "--as-of", "2026-11-25", "--framework", "tinygrad", "keras",
                                                                 "--git-mirror", "keras=/nonexistent/keras.git", "--accept-partial"],
          "ok", r"\[git\] ok: \d+ values", setup=lambda r: ("tinygrad", _git_repo(r)), may_change=(r"git/2026-11-25/",)),
+    Case("an index serving one release per project replaces a snapshot of the same date",
+         ["--source", "pypi", "--framework", "pytorch", "jax", "tinygrad", "--as-of", "2026-11-25"], "error",
+         r"worse than the stored snapshot of 2026-11-25.*releases\.csv rows are gone \(.*pytorch 51.*jax/n_releases 198 -> 1 \(a count that never falls",
+         mode="one-release"),
+    Case("an index serving one release per project, a later date (history shrinks)",
+         ["--source", "pypi", "--framework", "pytorch", "jax", "tinygrad", "--as-of", "2026-11-30"], "error",
+         r"worse than the earlier snapshot of 2026-11-25.*releases\.csv rows dated on or before 2026-11-25 \(a history never shrinks\)",
+         mode="one-release"),
     Case("--git-mirror given an unsafe URL (ext::)", ["--source", "git", "--framework", "keras", "--git-mirror", "keras=ext::sh -c touch% pwned"],
          "error", r"is a URL, not a local path"),
     Case("index unreachable (connection refused), two sources", ["--source", "pypi", "git"], "error",

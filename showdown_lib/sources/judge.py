@@ -124,6 +124,10 @@ def rows_lost(result: SourceResult, folder, as_of: str, same_day: bool) -> list[
     return out
 
 
+def _summary(items: list[str], day: str) -> list[str]:
+    return [f"{len(items)} value{'s' if len(items) != 1 else ''} implausible against {day}: {_listing(items, 4)}"] if items else []
+
+
 def problems(result: SourceResult) -> tuple[list[str], str]:
     """(what the result would lose or make implausible, what it was compared with).
 
@@ -138,13 +142,13 @@ def problems(result: SourceResult) -> tuple[list[str], str]:
         if lost:
             found.append(f"{len(lost)} of the {int((old['status'] == 'ok').sum())} values become missing: {_listing(lost)}")
         found += rows_lost(result, snapshot_path(result.source, day), day, True)
-        found += [f"against {day}: {p}" for p in falls(result, old, True)]
+        found += _summary(falls(result, old, True), day)
         against.append(f"the stored snapshot of {day}")
     earlier = [d for d in snapshot_dates(result.source) if d < day]
     if earlier:
         before = earlier[-1]
         old, _ = read_snapshot(result.source, before)
         found += rows_lost(result, snapshot_path(result.source, before), before, False)
-        found += [f"against {before}: {p}" for p in falls(result, old, False)]
+        found += _summary(falls(result, old, False), before)
         against.append(f"the earlier snapshot of {before}")
     return found, " and ".join(against)

@@ -147,8 +147,9 @@ def test_credentials_in_a_url_never_reach_the_cache_or_messages(tmp_path, monkey
     assert http.redact(f"see https://ci-user:{SECRET}@h/x and {SECRET}") == "see https://***@h/x and ***"
 
 
-def test_the_cache_scan_would_find_a_leak(tmp_path):
-    """The check above is not vacuous: a URL with credentials stored as-is lands in the cache file."""
+def test_the_cache_scan_would_find_a_leak(tmp_path, monkeypatch):
+    """The check above is not vacuous: without the scrubbing, a URL with credentials stored as-is lands in the cache file."""
+    monkeypatch.setattr(http, "_scrub_response", lambda response: None)
     session = http.make_session(cache_dir=tmp_path)
     url = f"https://ci-user:{SECRET}@index.invalid/simple/x/"
     with responses.RequestsMock() as mock:

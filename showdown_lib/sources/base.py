@@ -363,6 +363,13 @@ def read_provenance(folder, source: str, as_of: str, allow_unsealed: bool = Fals
     prov = read_json(path)
     if not isinstance(prov, dict):
         raise DataError(path, f"must be a JSON object (a mapping of fields), got a JSON {type(prov).__name__}")
+    from ..schemas import validate
+
+    if "checksums" in prov or not allow_unsealed:
+        if "checksums" not in prov:
+            raise DataError(path, "no checksums recorded, so a changed value could not be noticed; check the snapshot's rows and run "
+                            f"`python -m showdown_lib.collect --seal {source}/{as_of}` to record them", field="checksums")
+        validate(prov, "provenance", path)
     for key, want in (("source", source), ("as_of", as_of)):
         if key not in prov:
             raise DataError(path, "missing required field", field=key)

@@ -23,12 +23,13 @@ from typing import Any
 
 from .errors import DataError
 
-_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_]*$"}
+_ID = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_]*$", "description": "an identifier: lowercase letters, digits and _"}
 _TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}
 _NUMBER = {"type": "number"}
-_DATE = {"anyOf": [{"type": "string", "format": "date"}, {"x-date": True}]}
-_URL = {"type": "string", "pattern": "^https?://[^/\\s]+"}
+_DATE = {"anyOf": [{"type": "string", "format": "date"}, {"x-date": True}], "description": "a date YYYY-MM-DD"}
+_URL = {"type": "string", "pattern": "^https?://[^/\\s]+", "description": "an http(s) URL"}
 _CITATION = {"type": "object", "required": ["url", "title", "accessed"], "additionalProperties": False,
+             "description": "a citation with exactly url, title and accessed",
              "properties": {"url": _URL, "title": _TEXT, "accessed": _DATE}}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -38,12 +39,13 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "type": "object", "required": ["id", "name", "association", "first_release", "repositories", "pypi", "so_tags", "numerics"],
             "properties": {
                 "id": _ID, "name": _TEXT, "association": _TEXT,
-                "first_release": {"type": "integer", "minimum": 1990, "maximum": 2100},
+                "first_release": {"type": "integer", "minimum": 1990, "maximum": 2100, "description": "the year of the first release"},
                 "repositories": {"type": "array", "items": {"type": "object", "required": ["url"], "additionalProperties": False,
                                                              "properties": {"url": _URL, "path": _TEXT}}},
-                "pypi": {"type": "array", "items": _TEXT}, "so_tags": {"type": "array", "items": _TEXT},
+                "pypi": {"type": "array", "items": _TEXT, "description": "a list of project names"},
+                "so_tags": {"type": "array", "items": _TEXT, "description": "a list of tags"},
                 "numerics": _TEXT, "github_query": _TEXT, "note": _TEXT,
-                "color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
+                "color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$", "description": "a hex colour #RRGGBB"},
                 "lifecycle": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": ["active", "maintenance", "archived", "merged"]}, "since": _DATE, "into": _ID,
                     "note": _TEXT, "citation": _CITATION}},
@@ -54,7 +56,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "rounds": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "required": ["id", "name", "order"],
-                "properties": {"id": _ID, "name": _TEXT, "order": {"type": "integer", "minimum": 1}}}},
+                "properties": {"id": _ID, "name": _TEXT,
+                               "order": {"type": "integer", "minimum": 1, "description": "the round's position, a whole number from 1"}}}},
             "criteria": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "required": ["id", "round", "name", "kind"],
                 "properties": {
@@ -77,7 +80,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "published_criteria": {"$ref": "#/$defs/published"}, "published_summary": {"$ref": "#/$defs/published"},
             }},
         },
-        "$defs": {"published": {"type": "object", "required": ["file", "sha256"], "properties": {
+        "$defs": {"published": {"type": "object", "required": ["file"], "properties": {
             "file": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$"},  # a file of the edition's folder, no path
             "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "retrieved": _DATE, "as_of": _DATE}}},
     },
@@ -87,7 +90,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "framework": _ID, "as_of": _DATE, "curator": _TEXT,
             "facts": {"type": "object", "additionalProperties": {
                 "type": "object", "required": ["value"], "additionalProperties": False,
-                "properties": {"value": {"anyOf": [{"type": ["number", "string", "null"]}, {"x-date": True}]}, "note": _TEXT, "reason": _TEXT,
+                "properties": {"value": {"anyOf": [{"type": ["number", "string", "null", "boolean"]}, {"x-date": True}]}, "note": _TEXT, "reason": _TEXT,
                                "citation": {"anyOf": [{"type": "null"}, _CITATION]}}}},
         },
     },
@@ -171,9 +174,7 @@ def validate(data: Any, name: str, path: str | Path, today: dt.date | None = Non
     """``data`` (read from ``path``) checked against the schema ``name``; returned unchanged, or one DataError."""
     import jsonschema
 
-    from .sources.base import today as today_
-
-    found = _walk(data, [], today or today_())
+    found = _walk(data, [], today or max(dt.date.today(), dt.datetime.now(dt.timezone.utc).date()))
     if found:
         entry, field = _where(name, data, found[0])
         raise DataError(path, f"{found[1]} (rule: finite numbers and past dates only)", entry, field)
@@ -181,14 +182,26 @@ def validate(data: Any, name: str, path: str | Path, today: dt.date | None = Non
     if error is None:
         return data
     entry, field = _where(name, data, list(error.absolute_path))
+    where = "the top level" if not error.absolute_path else "it"
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
         field = f"{field}.{missing}" if field and missing else (missing or field)
-        raise DataError(path, "missing required field (rule: required)", entry, field)
+        raise DataError(path, f"missing required field (rule: required{_wanted(error.schema)})", entry, field)
     if error.validator == "additionalProperties":
-        raise DataError(path, f"{_short(error.message)} (rule: no unknown keys; allowed: {sorted(error.schema.get('properties', {}))})",
-                        entry, field)
-    raise DataError(path, f"{_short(error.message)} (rule: {error.validator} {_short(repr(error.validator_value), 80)})", entry, field)
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})), key=str)
+        field = ".".join(p for p in (field, str(extra[0]) if extra else "") if p) or None
+        raise DataError(path, f"unknown key {extra[0]!r} in {where} (rule: no unknown keys; allowed: "
+                        f"{sorted(error.schema.get('properties', {}))})", entry, field)
+    got = _short(repr(error.instance), 80)
+    wanted = error.schema.get("description") or error.parent and error.parent.schema.get("description") if error.parent else error.schema.get("description")
+    rule = f"{error.validator} {_short(repr(error.validator_value), 60)}" if error.validator not in ("anyOf", "x-date") else "one of the allowed forms"
+    if wanted:
+        raise DataError(path, f"{where} must be {wanted}, got {got} (rule: {rule})", entry, field)
+    raise DataError(path, f"{where}: {_short(error.message)} (rule: {rule})", entry, field)
+
+
+def _wanted(schema: dict) -> str:
+    return f"; {schema['description']}" if schema.get("description") else ""
 
 
 def _short(text: str, limit: int = 200) -> str:

@@ -47,6 +47,7 @@ from urllib.parse import urlsplit
 from .. import paths
 from ..errors import DataError
 from ..fileio import read_yaml
+from ..schemas import validate
 from .base import Observation, SourceResult, missing, parse_as_of
 
 SOURCE = "curated"
@@ -289,24 +290,14 @@ def validate_curated(data: Any, path: str | Path, known_ids: Iterable[str] | Non
     the machine's date). Returns ``{"framework", "as_of", "curator", "facts": {name: {"value",
     "note", "reason", "citation"}}}`` with dates as ISO strings; raises DataError on any problem.
     """
-    from ..schemas import validate
-
     path = Path(path)
     today = today or dt.date.today()
-    validate(data, "curated", path, today)
+    validate(data, "curated", path, today)  # shape, keys and types (showdown_lib.schemas); the scales and references below
     if known_ids is None:
         from ..registry import load_registry
 
         known_ids = [fw.id for fw in load_registry()]
     known = set(known_ids)
-    if not isinstance(data, dict):
-        raise DataError(path, "top level must be a mapping with keys " + ", ".join(TOP_LEVEL_KEYS))
-    unknown = sorted(set(data) - set(TOP_LEVEL_KEYS), key=str)
-    if unknown:
-        raise DataError(path, f"unknown top-level key(s) {unknown}; allowed: {list(TOP_LEVEL_KEYS)}", field=str(unknown[0]))
-    for key in TOP_LEVEL_KEYS:
-        if key not in data:
-            raise DataError(path, "missing required top-level key", field=key)
     framework = data["framework"]
     if not _is_text(framework):
         raise DataError(path, f"must be a registry id, got {framework!r}", field="framework")
@@ -315,10 +306,8 @@ def validate_curated(data: Any, path: str | Path, known_ids: Iterable[str] | Non
     if framework not in known:
         raise DataError(path, f"framework {framework!r} is not in the registry", field="framework")
     as_of = _as_date(data["as_of"])
-    if as_of is None:
-        raise DataError(path, f"must be an ISO date, got {data['as_of']!r}", field="as_of")
-    if as_of > today:
-        raise DataError(path, f"as_of {as_of} is in the future (today is {today})", field="as_of")
+    if as_of is None or as_of > today:
+        raise DataError(path, f"must be an ISO date not after today ({today}), got {data['as_of']!r}", field="as_of")
     if not _is_text(data["curator"]):
         raise DataError(path, "must be a non-empty string", field="curator")
     facts = data["facts"]
@@ -399,8 +388,6 @@ def set_frameworks(edition: str = "current", root: str | Path | None = None, kno
     path = curated_edition_dir(edition, root) / SET_FILE
     if not path.exists():
         return None
-    from ..schemas import validate
-
     data = validate(read_yaml(path), "curated_set", path)
     ids = data["frameworks"]
     if known_ids is not None:

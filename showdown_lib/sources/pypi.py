@@ -48,6 +48,7 @@ from packaging.version import InvalidVersion, Version
 from ..errors import CollectionError
 from ..registry import Framework
 from .base import Observation, SourceResult, missing, parse_as_of
+from .tables import release_of  # noqa: F401 - the release a version belongs to, used here and by the releases table's check
 from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "pypi"
@@ -301,24 +302,6 @@ def releases_from_simple(data: dict[str, Any], project: str, cutoff: dt.datetime
         rel = by_version.setdefault(v, Release(project, v))
         rel.files.append({"filename": name, "upload_time": when, "yanked": bool(f.get("yanked", False))})
     return sorted(by_version.values(), key=lambda r: (r.upload_time or dt.datetime.min.replace(tzinfo=dt.timezone.utc), r.version))
-
-
-def release_of(version: str) -> str:
-    """The release a version belongs to (PEP 440): a post-release or a local version re-ships its release.
-
-    ``2.7.post2`` -> ``2.7``, ``2.13.0+cpu`` -> ``2.13.0``; pre- and development releases are releases of
-    their own (``2.22.0rc0`` stays). A string that is not a PEP 440 version is its own release.
-    """
-    try:
-        v = Version(version)
-    except InvalidVersion:
-        return version
-    text = (f"{v.epoch}!" if v.epoch else "") + ".".join(str(x) for x in v.release)
-    if v.pre is not None:
-        text += f"{v.pre[0]}{v.pre[1]}"
-    if v.dev is not None:
-        text += f".dev{v.dev}"
-    return text
 
 
 def is_final(version: str) -> bool:

@@ -107,10 +107,28 @@ def check_table(frame: pd.DataFrame, path: str | Path, source: str, name: str, a
         seen[key] = line
 
 
+def release_of(version: str) -> str:
+    """The release a version belongs to (PEP 440): a post-release or a local version re-ships its release.
+
+    ``2.7.post2`` -> ``2.7``, ``2.13.0+cpu`` -> ``2.13.0``; pre- and development releases are releases of
+    their own (``2.22.0rc0`` stays). A string that is not a PEP 440 version is its own release.
+    """
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        v = Version(version)
+    except InvalidVersion:
+        return version
+    text = (f"{v.epoch}!" if v.epoch else "") + ".".join(str(x) for x in v.release)
+    if v.pre is not None:
+        text += f"{v.pre[0]}{v.pre[1]}"
+    if v.dev is not None:
+        text += f".dev{v.dev}"
+    return text
+
+
 def check_releases_agree(releases: pd.DataFrame, observations: pd.DataFrame, path: str | Path) -> None:
     """The releases of each framework are the ones its observations counted (``n_releases``, ``first_release_date``)."""
-    from .pypi import release_of
-
     if releases.empty:
         return
     known = set(observations["framework"])

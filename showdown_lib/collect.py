@@ -210,6 +210,11 @@ def collect(edition_id: str, sources: list[str] | None, framework_ids: list[str]
     return outcome
 
 
+def nothing_collected(outcome: dict[str, str]) -> bool:
+    """True when no source wrote a snapshot (every one failed; curated facts are only validated, never written)."""
+    return not any(v.startswith("ok") for k, v in outcome.items() if k != "curated")
+
+
 def seal_snapshot(item: str) -> str:
     """Add checksums to the provenance of the snapshot ``SOURCE/DATE`` that has none; its data files are not touched."""
     from .fileio import atomic_write_json, read_json
@@ -272,7 +277,7 @@ def check_stored(log: Callable[[str], None] = print) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, outcome_out: dict[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m showdown_lib.collect", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edition", default="current")
@@ -302,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             return check_stored()
         outcome = collect(args.edition, args.source, args.framework, args.as_of, args)
+        if outcome_out is not None:
+            outcome_out.update(outcome)
     except KeyboardInterrupt:
         print("collect: interrupted (Ctrl-C); snapshots already written are whole, the one being collected was not written",
               file=sys.stderr)

@@ -127,5 +127,5 @@ def test_a_bad_deadline_setting_is_a_usage_error(monkeypatch):
     from showdown_lib.errors import UsageError
 
     monkeypatch.setenv("SHOWDOWN_HTTP_DEADLINE", "nan")
-    with pytest.raises(UsageError, match="SHOWDOWN_HTTP_DEADLINE must be a number of seconds"):
+    with pytest.raises(UsageError, match="SHOWDOWN_HTTP_DEADLINE must be a number from 1 to 86400"):
         http._env_seconds("SHOWDOWN_HTTP_DEADLINE", 1.0)

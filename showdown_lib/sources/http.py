@@ -61,7 +61,7 @@ MAX_TOTAL_WAIT = 180.0
 #: A request's total deadline (seconds, ``SHOWDOWN_HTTP_DEADLINE``): from the first byte sent to the last byte
 #: read, whatever the server's pace, not counting the waits above.
 DEFAULT_DEADLINE = 60.0
-#: The largest response body (after decompression) a collector reads.
+#: The largest response body (after decompression) a collector reads (``SHOWDOWN_HTTP_MAX_MB`` in MB).
 MAX_RESPONSE_BYTES = 100 * 1024 * 1024
 _USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#@\s]*)@")
 
@@ -124,7 +124,7 @@ def _env_seconds(name: str, default: float) -> float:
     except ValueError:
         seconds = -1.0
     if not 0 < seconds <= 86400 or seconds != seconds:
-        raise UsageError(f"{name} must be a number of seconds from 1 to 86400, got {value!r}")
+        raise UsageError(f"{name} must be a number from 1 to 86400, got {value!r}")
     return seconds
 
 
@@ -150,7 +150,7 @@ class BoundedAdapter(HTTPAdapter):
     def _send_and_read(self, box: dict, request, kwargs) -> None:
         try:
             response = super().send(request, **{**kwargs, "stream": True})
-            chunks, size, cap = [], 0, self.max_bytes or MAX_RESPONSE_BYTES
+            chunks, size, cap = [], 0, self.max_bytes or int(_env_seconds("SHOWDOWN_HTTP_MAX_MB", MAX_RESPONSE_BYTES / (1 << 20)) * (1 << 20))
             for chunk in response.raw.stream(1 << 16, decode_content=True):
                 size += len(chunk)
                 if size > cap:
@@ -478,6 +478,8 @@ def fetch(
 def _reason(exc: BaseException) -> str:
     """A short reason for a requests exception, without URLs (they may carry query secrets)."""
     inner = exc.args[0] if exc.args else exc
+    if isinstance(inner, str):  # requests' own messages (no adapter for a scheme, an invalid URL): say them, without URLs
+        return re.sub(r"'[^']*'", "the URL", inner)[:200]
     reason = getattr(inner, "reason", None)
     text = type(reason).__name__ if reason is not None else type(inner).__name__
     if reason is not None and "timed out" in str(reason).lower():

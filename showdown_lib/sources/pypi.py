@@ -98,13 +98,24 @@ def index_url() -> str:
     """
     env = os.environ.get("PIP_INDEX_URL", "").strip()
     if env:
-        return env.split()[0].rstrip("/")
+        return _http_only(env.split()[0].rstrip("/"), "PIP_INDEX_URL")
     configured = pip_config_index_url()
     if configured:
-        return configured.rstrip("/")
+        return _http_only(configured.rstrip("/"), "pip's global.index-url")
     from pip._internal.models.index import PyPI
 
     return PyPI.simple_url.rstrip("/")
+
+
+def _http_only(url: str, where: str) -> str:
+    """``url`` when it is an http(s) URL; otherwise a :class:`CollectionError` naming where it was set."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise CollectionError(f"{where} is {redact(url)!r}: the package index must be an http:// or https:// URL "
+                              "(the collector reads the JSON simple API over HTTP; a local folder or file:// index is not supported)")
+    return url
 
 
 # --------------------------------------------------------------------------- wheel tags
@@ -383,6 +394,8 @@ def simple_page_problem(data: Any) -> str | None:
         when = f.get("upload-time")
         if when is not None and not isinstance(when, str):
             return f"files[{i}] ({f['filename']}) has an 'upload-time' that is not a string"
+        if when and _parse_time(when) is None:
+            return f"files[{i}] ({f['filename']}) has an 'upload-time' {when[:40]!r} that is not an ISO 8601 date-time (PEP 700)"
         if not isinstance(f.get("yanked", False), (bool, str)):
             return f"files[{i}] ({f['filename']}) has a 'yanked' that is neither true/false nor a reason"
     return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -140,10 +141,11 @@ def _where(name: str, data: Any, path: list) -> tuple[str | None, str | None]:
     entry = str(data["id"]) if name == "edition" and isinstance(data, dict) and "id" in data else None
     field_parts, node = [], data
     named = _NAMED_MAPS.get(name, ())
+    path = _rejoin(data, path)
     for i, part in enumerate(path):
         if isinstance(node, list) and isinstance(part, str) and part.isdigit():
             part = int(part)
-        child = node[part] if isinstance(node, (dict, list)) and (isinstance(node, dict) or isinstance(part, int)) else None
+        child = _child(node, part)
         if isinstance(part, int) and isinstance(child, dict) and "id" in child:
             entry, field_parts = str(child["id"]), []
         elif isinstance(part, int):
@@ -157,11 +159,46 @@ def _where(name: str, data: Any, path: list) -> tuple[str | None, str | None]:
     return entry, field
 
 
+def _child(node: Any, part: Any) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _rejoin(data: Any, path: list) -> list:
+    """The validator's path split at every dot: keys with dots (``observations.csv``) joined back."""
+    out, node, i = [], data, 0
+    while i < len(path):
+        part = path[i]
+        if isinstance(node, dict) and part not in node:
+            for j in range(i + 1, len(path)):
+                joined = ".".join(str(p) for p in path[i:j + 1])
+                if joined in node:
+                    part, i = joined, j
+                    break
+        if isinstance(node, list) and isinstance(part, str) and part.isdigit():
+            part = int(part)
+        out.append(part)
+        node = _child(node, part)
+        i += 1
+    return out
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _checked_copy(data: Any, today: dt.date) -> Any:
     """``data`` with dates as ISO strings, or a DataError-ready (path, problem) for a NaN, an infinity or a future date."""
     def walk(value: Any, where: list) -> Any:
         if isinstance(value, float) and not math.isfinite(value):
             raise _Found(where, f"{value!r} is not a finite number")
+        if isinstance(value, str) and _ISO_DAY.match(value):  # a date written as text is a date too
+            try:
+                value = dt.date.fromisoformat(value)
+            except ValueError:
+                return value  # the schema's format rule names it
         if isinstance(value, dt.date):
             day = value.date() if isinstance(value, dt.datetime) else value
             if day > today:

@@ -345,7 +345,7 @@ CASES: list[Case] = [
     Case("PIP_INDEX_URL=file:///etc", ["--source", "pypi", "--framework", "tinygrad"], "error",
          r"PIP_INDEX_URL is 'file:///etc': the package index must be an http:// or https:// URL", env={"PIP_INDEX_URL": "file:///etc"}),
     Case("an index upload time of 'yesterday'", ["--source", "pypi", "--framework", "tinygrad", "--as-of", "2025-01-15"], "error",
-         r"upload-time 'yesterday' that is not an ISO 8601 date-time", mode="bad-time"),
+         r"'upload-time' 'yesterday' that is not an ISO 8601 date-time", mode="bad-time"),
     Case("a slow index (a byte every 5 s)", ["--source", "pypi", "--framework", "tinygrad", "--as-of", "2025-01-15"], "error",
          r"no complete answer within the 4 s deadline", mode="trickle", env={"SHOWDOWN_HTTP_DEADLINE": "4"}),
     Case("Retry-After 3 on every answer: the run's total wait is capped", ["--source", "pypi", "--framework", "tinygrad", "jax", "pytorch",

@@ -7,9 +7,10 @@
 Each source writes one snapshot, ``data/raw/snapshots/<source>/<as_of>/``, atomically and with its
 provenance (including the sha256 of each file). A source that fails is reported and leaves its
 previous snapshot byte-identical; the other sources go on, and the command exits non-zero naming
-what failed. A snapshot is replaced only when the new collection has at least every value the old
-one of the same date had (or with ``--accept-partial``); a collection with no value at all never
-replaces anything. Collecting a subset of the frameworks keeps the other frameworks' rows of an
+what failed. A new collection is judged before it replaces anything (:mod:`showdown_lib.sources.judge`):
+against the stored snapshot of the same date (values, table rows, counts) and the newest earlier one (a
+history never shrinks, cumulative values never fall); a worse one is refused with a report of what
+would be lost, unless ``--accept-partial``. A collection with no value at all never replaces anything. Collecting a subset of the frameworks keeps the other frameworks' rows of an
 existing snapshot of the same date.
 
 Edition files are never edited: ``--edition current --as-of 2024-06-30`` (or ``--edition

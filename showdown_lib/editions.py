@@ -117,6 +117,9 @@ def load_edition(edition_id: str) -> Edition:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise DataError(path, "must be a mapping")
+    from .schemas import validate
+
+    validate(data, "edition", path)
     unknown = set(data) - _EDITION_KEYS
     if unknown:
         raise DataError(path, f"unknown key(s) {sorted(unknown)}", base_id, sorted(unknown)[0])
@@ -153,6 +156,14 @@ def load_edition(edition_id: str) -> Edition:
         raise DataError(path, f"n_tiers must be a positive integer, got {n_tiers!r}", base_id, "n_tiers")
     if not isinstance(data["inputs"] or {}, dict):
         raise DataError(path, f"inputs must be a mapping, got {type(data['inputs']).__name__}", base_id, "inputs")
+    curated_spec = (data["inputs"] or {}).get("curated")
+    if isinstance(curated_spec, dict):
+        from .sources.curated import curated_edition_dir
+
+        try:
+            curated_edition_dir(str(curated_spec["set"]))
+        except DataError as exc:
+            raise DataError(path, f"names a curated set that does not exist: {exc}", base_id, "inputs.curated.set") from None
     title = str(data["title"]) + (f" (as of {as_of})" if day is not None else "")
     rounds = data.get("rounds")
     if rounds is not None:

@@ -353,7 +353,10 @@ def _criterion(path: Path, c: dict, round_ids: set[str], cid: str) -> Criterion:
 
 
 def parse_methodology(data: Any, path: str | Path = "<memory>") -> Methodology:
+    from .schemas import validate
+
     path = Path(path)
+    validate(data, "criteria", path)
     if not isinstance(data, dict) or set(data) != {"rounds", "criteria"}:
         raise DataError(path, "top level must have exactly the keys 'rounds' and 'criteria'")
     rounds = []

@@ -201,6 +201,10 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
         except fastjsonschema.JsonSchemaValueException as exc:
             problems.append(f"parameter {name}={value!r}: {name + exc.message[len('data'):]} ({spec.help})")
             continue
+        numbers = list(value.values()) if isinstance(value, dict) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+            problems.append(f"parameter {name}={value!r}: {name} must be a finite number, not NaN or infinity ({spec.help})")
+            continue
         if spec.keys:
             method = load_methodology()
             allowed = method.criterion_ids if spec.keys == "criteria" else method.round_ids

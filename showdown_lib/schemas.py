@@ -61,7 +61,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "rounds": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "required": ["id", "name", "order"],
                 "properties": {"id": _ID, "name": _TEXT,
-                               "order": {"type": "integer", "minimum": 1, "description": "the round's position, a whole number from 1"}}}},
+                               "order": {"type": "integer", "minimum": 1, "description": "the round's position, a whole number from 1"},
+                               "opt_in": {"type": "boolean", "description": "scored only by an edition that lists the round in its rounds"}}}},
             "criteria": {"type": "array", "minItems": 1, "items": {
                 "type": "object", "required": ["id", "round", "name", "kind"],
                 "properties": {
@@ -69,6 +70,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     "min": _NUMBER, "max": _NUMBER, "step": {"type": "number", "exclusiveMinimum": 0},
                     "levels": {"type": "object"}, "inputs": {"type": "array"}, "bases": {"type": "object"},
                     "default_basis": _ID, "formula": _TEXT, "when_inactive": {"type": "object"},
+                    "weight": {"type": "number", "minimum": 0, "description": "the default weight (0: informative, in no score until weighed)"},
                 }}},
         },
     },
@@ -79,6 +81,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "cast": {"anyOf": [{"const": "all"}, {"type": "array", "minItems": 1, "uniqueItems": True, "items": _ID}]},
             "n_tiers": {"type": "integer", "minimum": 1, "maximum": 20}, "description": {"type": "string"},
             "based_on": {"type": ["string", "integer"]},
+            "rounds": {"type": "array", "minItems": 1, "uniqueItems": True, "items": _ID,
+                       "description": "the rounds of criteria.yaml the edition scores (default: all but the opt-in ones)"},
             "inputs": {"type": ["object", "null"], "properties": {
                 "curated": {"type": "object", "required": ["set"], "properties": {"set": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$"}}},
                 "published_criteria": {"$ref": "#/$defs/published"}, "published_summary": {"$ref": "#/$defs/published"},

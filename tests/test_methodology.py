@@ -34,7 +34,7 @@ def test_modern_stack_is_an_opt_in_fourth_round(method):
 def test_round_keys_are_checked():
     data = copy.deepcopy(read_yaml(criteria_file()))
     data["rounds"][3]["opt_in"] = "yes"
-    with pytest.raises(DataError, match="opt_in must be true or false"):
+    with pytest.raises(DataError, match="field 'opt_in'"):
         parse_methodology(data, "criteria.yaml")
     data["rounds"][3] = {"id": "modern_stack", "name": "x", "order": 4, "colour": "red"}
     with pytest.raises(DataError, match="a round needs id, name and order"):

@@ -41,6 +41,10 @@ _spec = importlib.util.spec_from_file_location("_ops_probe_checker", Path(__file
 _checker = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_checker)
 resolve, short = _checker.resolve, _checker._short
+# The fixed MLP is the ONNX check's: load that file by path too (this script imports nothing from Showdown).
+_probe_spec = importlib.util.spec_from_file_location("_ops_probe_checks", Path(__file__).with_name("probe_checks.py"))
+_probe = importlib.util.module_from_spec(_probe_spec)
+_probe_spec.loader.exec_module(_probe)
 
 TOL = 1e-4
 LR = 0.1
@@ -69,16 +73,12 @@ def compiler_reference(w, x):
 
 
 def mlp_inputs():
-    """The 4-8-3 MLP of the ONNX check, its input and a training target."""
+    """The 4-8-3 MLP of the ONNX check (probe_checks.mlp_weights, the one definition), its input and a training target."""
     import numpy as np
 
-    w1 = ((np.arange(32).reshape(4, 8) % 7) - 3).astype(np.float32) / 4
-    b1 = np.linspace(-0.5, 0.5, 8, dtype=np.float32)
-    w2 = ((np.arange(24).reshape(8, 3) % 5) - 2).astype(np.float32) / 3
-    b2 = np.array([0.1, -0.2, 0.3], dtype=np.float32)
-    x = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.5, -1.0, 2.0]], dtype=np.float32)
+    weights, _ = _probe.mlp_weights()
     t = np.array([[0.5, -1.0, 1.0], [1.0, 0.0, -0.5]], dtype=np.float32)
-    return {"W1": w1, "b1": b1, "W2": w2, "b2": b2, "X": x, "T": t}
+    return {**weights, "T": t}
 
 
 def mlp_forward(p):

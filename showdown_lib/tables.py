@@ -81,6 +81,13 @@ def _t(name: str, description: str, *columns: Column, per: str = "", per_column:
     return Table(name, description, tuple(columns), per, per_column)
 
 
+def _observations(value: Column, snapshot: str) -> tuple[Column, ...]:
+    """The columns of a probe suite's observations, copied from its snapshot: they differ in the value's type."""
+    return (FW, C("metric", "string", "the metric"), value, C("unit", "string", "its unit"),
+            C("as_of", "date", "the snapshot's date"), SOURCE, C("detail", "string", "what was run"),
+            C("status", "string", "ok or missing"), REASON, C("snapshot", "string", snapshot))
+
+
 _TABLES = [
     _t("inputs", "The scorer's input table: one row per framework and criterion, the raw value or published score and where it came from",
        FW, CRIT, C("raw_value", "number", "the raw value the criterion scores", "the criterion's own unit", False),
@@ -142,10 +149,7 @@ _TABLES = [
        C("year", "integer", "calendar year"), C("releases", "integer", "final releases that year", "count"),
        C("frameworks_releasing", "integer", "frameworks with at least one", "count")),
     _t("probe_observations", "What the probe observed per framework and metric (its snapshot's observations)",
-       FW, C("metric", "string", "the probe's metric"), C("value", "string", "the observed value; empty when missing"),
-       C("unit", "string", "its unit"), C("as_of", "date", "the snapshot's date"), SOURCE,
-       C("detail", "string", "what was run"), C("status", "string", "ok or missing"), REASON,
-       C("snapshot", "string", "the probe snapshot (its date)")),
+       *_observations(C("value", "string", "the observed value; empty when missing"), "the probe snapshot (its date)")),
     _t("probe_ops", "Points per op of the 32-op sample per framework, as the probe measured them",
        FW, C("op", "string", "op id (data/raw/ootb_ops.yaml)"),
        C("points", "number", "1 a public API that ran, 0.5 composed from public ops, 0 absent; empty when not probed", "points, 0-1")),
@@ -188,10 +192,8 @@ _TABLES = [
        C("version", "string", "its newest final release as of the date"), C("supported", "number", "1 declared, 0 not; empty when not read", "0/1"),
        C("evidence", "string", "the requirement that names the framework, or what was read"), C("citation", "string", "the library's citation URL")),
     _t("modern_probe_observations", "What the probe's modern suite observed per framework and metric (its snapshot's observations)",
-       FW, C("metric", "string", "the metric"), C("value", "number", "the observed value (every metric of the suite is a number); empty when missing"),
-       C("unit", "string", "its unit"), C("as_of", "date", "the snapshot's date"), SOURCE,
-       C("detail", "string", "what was run"), C("status", "string", "ok or missing"), REASON,
-       C("snapshot", "string", "the modern_probe snapshot (its date)")),
+       *_observations(C("value", "number", "the observed value (every metric of the suite is a number); empty when missing"),
+                      "the modern_probe snapshot (its date)")),
     _t("modern_deployment", "Round four: each deployment format the probe tried per framework",
        FW, C("format", "string", "the deployment format"), C("runtime", "string", "the runtime that reloaded it"),
        C("attempted", "integer", "1 tried, 0 not (the reason says why)", "0/1"), C("ok", "number", "1 same output after reload, 0 not; empty when not tried", "0/1"),

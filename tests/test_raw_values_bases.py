@@ -51,7 +51,6 @@ def toy(scratch_root):
             release("jax", "jax", "0.5.0.post1", "2026-01-12T00:00:00Z"),   # post-release: not a new release
             release("jax", "jax", "0.5.1+cpu", "2026-01-13T00:00:00Z"),     # local version
             release("jax", "jax", "0.5.2", "2026-01-14T00:00:00Z", yanked=1),
-            release("jax", "jax", "0.7.0", "2026-02-02T00:00:00Z"),         # after the as-of date
             release("tinygrad", "tinygrad", "0.9.0", "2026-01-17T00:00:00Z"),
             release("tinygrad", "tinygrad", "0.9.1", "2026-01-24T00:00:00Z"),
             release("mxnet", "mxnet", "1.9.1", "2022-05-10T00:00:00Z"),

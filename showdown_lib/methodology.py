@@ -29,7 +29,6 @@ SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "index_reach",
 MEASURED_SOURCES = tuple(s for s in SOURCES if s != "curated")
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
 _CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",
-_CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",
                    "levels", "bases", "default_basis", "when_inactive", "figures_note", "weight", "reconcile"}
 RECONCILE_CHOICES = ("measured", "curated", "issue")
 _ROUND_KEYS = {"id", "name", "order", "opt_in"}

@@ -23,10 +23,10 @@ from .fileio import read_yaml
 from .methodology import Methodology, load_methodology
 
 CHECK_KINDS = {"published_rank": {"edition"}, "published_cells": {"edition"}, "basis_rank": {"basis", "as_of"},
-               "curated_rank": {"edition"}, "curated_cells": {"edition"}}
+               "curated_rank": {"edition"}, "curated_cells": {"edition"}, "documented_cells": {"edition", "source"}}
 DECISIONS = ("default", "not default")
 VALIDITY_COLUMNS = ["criterion", "basis", "stands for", "reference", "agreement", "agrees", "disagreements", "decision", "reason"]
-_ROW_KEYS = {"criterion", "basis", "stands_for", "checks", "disagreements", "decision", "reason"}
+_ROW_KEYS = {"criterion", "basis", "stands_for", "checks", "disagreements", "decision", "reason", "documented"}
 
 
 def validity_file() -> Path:
@@ -42,6 +42,7 @@ class Row:
     decision: str
     reason: str = ""
     disagreements: dict[str, str] = field(default_factory=dict)
+    documented: dict[str, float] = field(default_factory=dict)  # framework -> the level its own documentation states
 
     @property
     def key(self) -> tuple[str, str]:
@@ -92,13 +93,27 @@ def parse_validity(data: Any, method: Methodology, path: Path) -> Validity:
                 raise DataError(path, f"a check is one of {sorted(CHECK_KINDS)} with its keys, got {check!r}", entry, f"checks[{j}]")
         if not isinstance(raw.get("disagreements", {}), dict):
             raise DataError(path, "must map framework ids to reasons", entry, "disagreements")
+        documented = _documented(path, entry, raw.get("documented"), any(c["kind"] == "documented_cells" for c in checks))
         rows.append(Row(cid, raw["basis"], raw["stands_for"].strip(), tuple({k: str(v) for k, v in c.items()} for c in checks),
                         raw["decision"], str(raw.get("reason") or "").strip(),
-                        {str(k): str(v) for k, v in (raw.get("disagreements") or {}).items()}))
+                        {str(k): str(v) for k, v in (raw.get("disagreements") or {}).items()}, documented))
     keys = [r.key for r in rows]
     if len(keys) != len(set(keys)):
         raise DataError(path, "two rows for one basis", field="rows")
     return Validity(float(data["min_spearman"]), tuple(rows))
+
+
+def _documented(path: Path, entry: str, value: Any, needed: bool) -> dict[str, float]:
+    """framework -> documented level; required by (and only by) a documented_cells check."""
+    if value is None and not needed:
+        return {}
+    if not isinstance(value, dict) or not value or (value and not needed):
+        raise DataError(path, "a documented_cells check needs a non-empty map of framework ids to levels, and only it",
+                        entry, "documented")
+    for fw, level in value.items():
+        if isinstance(level, bool) or not isinstance(level, (int, float)):
+            raise DataError(path, f"{level!r} is not a number", entry, f"documented.{fw}")
+    return {str(k): float(v) for k, v in value.items()}
 
 
 def load_validity(path: str | Path | None = None, method: Methodology | None = None) -> Validity:
@@ -109,13 +124,16 @@ def load_validity(path: str | Path | None = None, method: Methodology | None = N
 # -------------------------------------------------------------------------------- what an edition uses
 def edition_bases(result) -> set[tuple[str, str]]:
     """The measured bases an edition's scores use: (criterion, basis id) for a criterion with several
-    bases, (criterion, measured source.metric) otherwise; cells set by a lifecycle are not measurements."""
+    bases, (criterion, measured source.metric) otherwise; cells set by a lifecycle are not measurements, and a
+    criterion of default weight 0 (informative) decides no default score."""
     raw = result.raw
     if "measured_input" not in raw:
         return set()
     used = set()
     measured = raw[raw["measured_input"].fillna("").astype(str) != ""]
     for cid, inputs, basis in zip(measured["criterion"], measured["measured_input"].astype(str), measured["basis"].fillna("")):
+        if result.method.criterion(cid).weight == 0:
+            continue  # informative: in no score until a user weighs it (its table and chart say so)
         if result.method.criterion(cid).has_bases:
             used.add((cid, str(basis)))
         else:
@@ -232,6 +250,12 @@ def run_check(row: Row, check: dict, threshold: float) -> dict:
         return _rank_result(rho, n, threshold, f"the curated basis on {check['edition']}")
     raw, _ = _scored(check["edition"], override)
     crit = method.criterion(cid)
+    if kind == "documented_cells":
+        mine = raw[(raw["criterion"] == cid) & raw["origin"].isin(["collected", "probed"])
+                   & ~raw["source"].astype(str).str.startswith("lifecycle")]
+        pairs = pd.DataFrame({"framework": mine["framework"], "measured": mine["raw_value"].astype(float),
+                              "reference": mine["framework"].map(row.documented)}).dropna()
+        return _cells(row, pairs, f"the frameworks' own documentation ({check['source']}), on {check['edition']}")
     if kind == "published_cells":
         mine = raw[(raw["criterion"] == cid) & raw["origin"].isin(["collected", "probed"])].set_index("framework")["raw_value"]
         pub = (_published(cid) / 100 * crit.max).round()

@@ -85,6 +85,18 @@ def test_rows_are_checked_on_load(tmp_path):
     assert "rows[0]" in str(err.value) and "basis" in str(err.value)
 
 
+
+def test_a_documented_level_belongs_to_a_documented_cells_check(tmp_path):
+    data = copy.deepcopy(read_yaml(validity.validity_file()))
+    row = next(i for i, r in enumerate(data["rows"]) if r["criterion"] == "compiler")
+    data["rows"][row]["documented"]["jax"] = "yes"
+    with pytest.raises(DataError, match=rf"rows\[{row}\].*documented.jax"):
+        validity.parse_validity(data, load_methodology(), tmp_path / "validity.yaml")
+    data["rows"][row]["checks"] = [{"kind": "curated_cells", "edition": "current"}]
+    data["rows"][row]["documented"] = {"jax": 1}
+    with pytest.raises(DataError, match="documented"):
+        validity.parse_validity(data, load_methodology(), tmp_path / "validity.yaml")
+
 # ---------------------------------------------------------------- agreements, recomputed independently
 def test_activity_agreements_match_the_remeasured_comparison(table):
     from showdown_lib.scoring_step import basis_scores
@@ -222,3 +234,27 @@ def test_chainer_is_never_scored_numpy_against_itself():
     chainer = raw.loc[("chainer", "numerics")]
     assert pd.isna(chainer["raw_value"]) and "NumPy itself" in chainer["note"]
     assert raw.loc[("jax", "numerics"), "raw_value"] == 1.0  # jax.numpy is JAX's own namespace: measured
+
+
+@pytest.mark.parametrize("criterion", ["accelerator_reach", "compiler", "scale_out", "deployment", "model_hub_reach"])
+def test_round_four_is_checked_against_what_the_frameworks_document(criterion, current):
+    """The cells compared are the measured ones with a documented level; a difference agrees only with its reason."""
+    import dataclasses
+
+    v = validity.load_validity()
+    row = next(r for r in v.rows if r.criterion == criterion)
+    result = validity.run_check(row, row.checks[0], v.min_spearman)
+    raw = current.raw[(current.raw["criterion"] == criterion) & current.raw["origin"].isin(["collected", "probed"])]
+    measured = {fw: float(x) for fw, x in zip(raw["framework"], raw["raw_value"]) if fw in row.documented}
+    differ = {fw for fw, x in measured.items() if x != row.documented[fw]}
+    assert result["n"] == len(measured) > 0
+    assert {c[0] for c in result["cells"]} == differ and differ <= set(row.disagreements)
+    assert result["agrees"]
+    bare = dataclasses.replace(row, disagreements={})
+    assert validity.run_check(bare, row.checks[0], v.min_spearman)["agrees"] == (not differ)
+
+
+def test_an_informative_criterion_needs_no_row_until_it_has_weight(current):
+    used = {c for c, _ in validity.edition_bases(current)}
+    assert "cpu_speed" not in used and current.method.criterion("cpu_speed").weight == 0
+    assert current.raw[(current.raw["criterion"] == "cpu_speed") & (current.raw["origin"] == "probed")].shape[0] > 0

@@ -120,6 +120,27 @@ def parse_edition_id(edition_id: object) -> tuple[str, dt.date | None]:
     return m.group("base"), day
 
 
+def _cast(cast: Any, path: Path, base_id: str, edition_id: str) -> tuple[list[str], list[str]]:
+    """The edition file's cast (``all``: the whole registry) and the cast it speaks of (the shortlist, when set)."""
+    known_ids = [fw.id for fw in load_registry()]
+    if cast == "all":  # every framework of the registry: adding a framework is one registry entry
+        cast = known_ids
+    if not isinstance(cast, list) or not cast or not all(isinstance(c, str) for c in cast):
+        raise DataError(path, "cast must be a non-empty list of framework ids, or 'all'", base_id, "cast")
+    unknown_fw = [c for c in cast if c not in known_ids]
+    if unknown_fw:
+        raise DataError(path, f"framework id(s) {unknown_fw} are not in {paths.frameworks_file().name}", base_id, "cast")
+    if len(set(cast)) != len(cast):
+        raise DataError(path, "cast lists a framework twice", base_id, "cast")
+    declared_cast = list(cast)
+    if _CAST_FILTER is not None:  # a shortlist (-p cast=[...]): the edition speaks of those frameworks only
+        shortlist = [c for c in cast if c in _CAST_FILTER]
+        if not shortlist:
+            raise UsageError(f"parameter cast: none of {list(_CAST_FILTER)} is in the cast of edition {edition_id!r} ({cast})")
+        cast = shortlist
+    return declared_cast, list(cast)
+
+
 def load_edition(edition_id: str) -> Edition:
     """The edition ``edition_id``: ``<folder>`` or ``<folder>@YYYY-MM-DD``.
 
@@ -160,23 +181,7 @@ def load_edition(edition_id: str) -> Edition:
                              f"{base_id!r} is {data['kind']} (its scores are fixed)")
         as_of = day.isoformat()
     edition_id = f"{base_id}@{as_of}" if day is not None else base_id
-    cast = data["cast"]
-    known_ids = [fw.id for fw in load_registry()]
-    if cast == "all":  # every framework of the registry: adding a framework is one registry entry
-        cast = known_ids
-    if not isinstance(cast, list) or not cast or not all(isinstance(c, str) for c in cast):
-        raise DataError(path, "cast must be a non-empty list of framework ids, or 'all'", base_id, "cast")
-    unknown_fw = [c for c in cast if c not in known_ids]
-    if unknown_fw:
-        raise DataError(path, f"framework id(s) {unknown_fw} are not in {paths.frameworks_file().name}", base_id, "cast")
-    if len(set(cast)) != len(cast):
-        raise DataError(path, "cast lists a framework twice", base_id, "cast")
-    declared_cast = list(cast)
-    if _CAST_FILTER is not None:  # a shortlist (-p cast=[...]): the edition speaks of those frameworks only
-        shortlist = [c for c in cast if c in _CAST_FILTER]
-        if not shortlist:
-            raise UsageError(f"parameter cast: none of {list(_CAST_FILTER)} is in the cast of edition {edition_id!r} ({cast})")
-        cast = shortlist
+    declared_cast, cast = _cast(data["cast"], path, base_id, edition_id)
     n_tiers = data.get("n_tiers", 3)
     if not isinstance(n_tiers, int) or isinstance(n_tiers, bool) or n_tiers < 1:
         raise DataError(path, f"n_tiers must be a positive integer, got {n_tiers!r}", base_id, "n_tiers")

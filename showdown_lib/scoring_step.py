@@ -23,7 +23,9 @@ The products (every one is written for every edition, empty with its columns whe
   summary figures beside the reproduction (:mod:`showdown_lib.published_check`);
 * ``fates``: each framework's last release, last commit and lifecycle; ``releases_per_year``: final
   releases per year on the package index; ``probe_observations`` and ``probe_ops``: what the probe saw;
-* ``sources``: the provenance of every snapshot the edition uses.
+* ``sources``: the provenance of every snapshot the edition uses;
+* ``series``: a collected edition scored, with the same weights, as of every date on or before its own with a
+  package-index snapshot (:mod:`showdown_lib.series`; the over-time step draws it).
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ from .fileio import read_csv
 from .raw_values import Obs, coverage, data_issues, load_observations, measure_cell, resolve_snapshots
 from .registry import load_registry, select
 from .scoring import score_criteria
+from .series import edition_series
 from .sources.pypi import is_final, release_of
 from .tables import empty, in_order
 from .validity import for_edition
@@ -52,14 +55,16 @@ def write_products(step, n_tiers: int = 0, criterion_weights: Mapping[str, float
     ``edition`` and a ``write_table(frame, name)``. Returns the scored edition and the tables written.
     """
     result = score_edition(step.edition, criterion_weights or None, category_weights or None, n_tiers or None)
-    tables = products(result)
+    tables = products(result, criterion_weights, category_weights)
     for name, frame in tables.items():
         step.write_table(frame, name)
     return result, tables
 
 
-def products(result: EditionResult) -> dict[str, pd.DataFrame]:
-    """Every product of a scored edition, by table name (see the module docstring)."""
+def products(result: EditionResult, criterion_weights: Mapping[str, float] | None = None,
+             category_weights: Mapping[str, float] | None = None) -> dict[str, pd.DataFrame]:
+    """Every product of a scored edition, by table name (see the module docstring); the weights are the
+    run's, for the series."""
     edition = result.edition
     collected = edition.kind == "collected"
     snaps = resolve_snapshots(edition) if collected else {}
@@ -77,6 +82,8 @@ def products(result: EditionResult) -> dict[str, pd.DataFrame]:
         **probe_tables(snaps.get("ops_probe")),
         **modern_tables(snaps.get("index_reach"), snaps.get("modern_probe")),
         "sources": source_records(result, snaps),
+        "series": edition_series(edition.id, criterion_weights=criterion_weights, category_weights=category_weights)
+        if collected else empty("series"),
     }
 
 

@@ -5,6 +5,9 @@
 source that keeps history (the package index's upload times, git histories), :func:`edition_series` scores
 the edition as of each and returns one long table, and :func:`series_sentences` says how ranks moved.
 
+The series reads dated snapshots, so the scoring step computes it (``series``, a product of
+:mod:`showdown_lib.scoring_step` for every collected edition); the over-time step only reads that table.
+
 What moves over time is what is measured from history: activity (releases, git), OS support (wheels), the
 ecosystem where a snapshot of that date exists. Curated facts are those of the edition's curated set (today's
 judgement) at every date, and a framework is left out of a date before the year of its first release (it did
@@ -14,9 +17,12 @@ from __future__ import annotations
 
 import warnings
 
+from typing import Mapping
+
 import pandas as pd
 
 from .editions import load_edition, score_edition
+from .kernel import ranks as kernel_ranks
 from .registry import load_registry
 from .sources.base import snapshot_dates
 
@@ -28,32 +34,40 @@ SERIES_COLUMNS = ["date", "framework", "criterion", "score", "origin", "basis", 
 
 
 def series_dates(edition_id: str) -> list[str]:
-    """Every date on or before the edition's own with a snapshot of a source that keeps history, oldest first."""
+    """Every date on or before the edition's own with a snapshot of a source that keeps history, oldest first
+    (``edition_id`` may be a dated edition: its dates stop at its own)."""
     edition = load_edition(edition_id)
     dates = {d for source in HISTORY_SOURCES for d in snapshot_dates(source)}
     return sorted(d for d in dates if d <= edition.as_of)
 
 
-def _scored(edition_id: str, day: str) -> pd.DataFrame:
+Weights = Mapping[str, float] | None
+
+
+def _scored(edition_id: str, day: str, criterion_weights: Weights = None, category_weights: Weights = None) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an older snapshot of another source is the point of a dated edition
-        result = score_edition(f"{edition_id}@{day}")
+        result = score_edition(f"{edition_id}@{day}", criterion_weights or None, category_weights or None)
     existed = {fw.id for fw in load_registry() if fw.first_release <= int(day[:4])}
     crit = result.criteria[result.criteria["framework"].isin(existed)]
     overall = result.overall[result.overall["framework"].isin(existed)][["framework", "score"]].rename(columns={"score": "overall"})
-    overall["rank"] = overall["overall"].rank(ascending=False, method="min")
-    overall["n_ranked"] = int(overall["rank"].notna().sum())
+    rank = kernel_ranks(overall["overall"].to_numpy(dtype=float))  # the kernel's one tie rule; n/a gets 0
+    overall["rank"] = pd.Series(rank, index=overall.index).where(rank > 0).astype(float)
+    overall["n_ranked"] = int((rank > 0).sum())
     basis = crit["basis"] if "basis" in crit else pd.Series("", index=crit.index)
     frame = crit[["framework", "criterion", "score", "origin"]].assign(basis=basis.fillna(""), date=day)
     return frame.merge(overall, on="framework", how="left")[SERIES_COLUMNS]
 
 
-def edition_series(edition_id: str = "current", dates: list[str] | None = None) -> pd.DataFrame:
-    """Scores, origin, overall score and rank of every framework and criterion as of each date (long table)."""
+def edition_series(edition_id: str = "current", dates: list[str] | None = None,
+                   criterion_weights: Weights = None, category_weights: Weights = None) -> pd.DataFrame:
+    """Scores, origin, overall score and rank of every framework and criterion as of each date (long table),
+    with the run's weights. A dated edition (``current@2024-06-30``) is the series of its base edition up to its date."""
     dates = dates if dates is not None else series_dates(edition_id)
     if not dates:
         return pd.DataFrame(columns=SERIES_COLUMNS)
-    out = pd.concat([_scored(edition_id, d) for d in dates], ignore_index=True)
+    base = load_edition(edition_id).base_id or edition_id
+    out = pd.concat([_scored(base, d, criterion_weights, category_weights) for d in dates], ignore_index=True)
     return out.sort_values(["date", "framework", "criterion"]).reset_index(drop=True)
 
 

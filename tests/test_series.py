@@ -18,7 +18,7 @@ from showdown_lib.registry import load_registry  # noqa: E402
 from showdown_lib.sources.base import snapshot_dates  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMITTED = ROOT / "data" / "processed" / "current-over-time"
+COMMITTED = ROOT / "data" / "processed" / "current"
 
 
 def test_the_series_has_a_date_per_package_index_snapshot_and_at_least_five():
@@ -97,3 +97,20 @@ def test_a_cell_that_is_not_measured_is_a_gap_never_a_zero(origin):
     ys = fig.axes[0].lines[0].get_ydata()
     assert ys[0] == 0.0 and np.isnan(ys[1])
     matplotlib.pyplot.close("all")
+
+
+def test_the_scoring_step_writes_the_series_and_a_dated_edition_stops_at_its_date():
+    from showdown_lib.editions import score_edition
+    from showdown_lib.scoring_step import products
+
+    dated = products(score_edition("current@2021-06-30"))["series"]
+    assert sorted(dated["date"].unique()) == [d for d in series.series_dates("current") if d <= "2021-06-30"]
+    assert products(score_edition("2018"))["series"].empty  # a published edition has no history to score
+
+
+def test_the_committed_series_is_the_scoring_steps():
+    committed = pd.read_csv(COMMITTED / "series.csv", dtype={"date": str})
+    again = series.edition_series("current")
+    assert list(committed["date"].unique()) == list(again["date"].unique())
+    pd.testing.assert_series_equal(committed["rank"], again["rank"].astype(float), check_names=False)
+    np.testing.assert_allclose(committed["overall"], again["overall"], rtol=1e-9)

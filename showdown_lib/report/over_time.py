@@ -1,4 +1,7 @@
-"""10 · Over time: one collected edition as of every date it has snapshots for (showdown_lib.series)."""
+"""11 · Over time: one collected edition as of every date it has snapshots for.
+
+The scoring step wrote the series (``processed/EDITION/series.csv``, :mod:`showdown_lib.series`); this step reads
+that table only, never a snapshot."""
 from __future__ import annotations
 
 import pandas as pd
@@ -15,7 +18,8 @@ class OverTime(Presenter):
         self.edition = load_edition(step.params["series_edition"])
         self.method = load_methodology()
         self.mark_lifecycle(self.edition)
-        self.series = series.edition_series(self.edition.id)
+        table = step.table(f"{self.edition.id}/series", dtype={"date": str})
+        self.series = table[table["framework"].isin(self.edition.cast)]  # a shortlist run speaks of its cast only
         self.dates = sorted(self.series["date"].unique())
         self.folder = f"{self.edition.id}-over-time"
 
@@ -23,7 +27,7 @@ class OverTime(Presenter):
         span = f"{self.edition.id}@{self.dates[0]} to @{self.dates[-1]}" if self.dates else self.edition.id
         return (span, self.dates[-1] if self.dates else self.edition.as_of,
                 f"Source: Showdown edition {self.edition.id} scored as of each date on the snapshots taken on or before it "
-                f"(package index: releases and wheels as of the date); curated facts are today's. data/processed/{self.folder}/.")
+                f"(package index: releases and wheels as of the date); curated facts are today's. data/processed/{self.edition.id}/series.csv.")
 
     def dates_table(self) -> pd.DataFrame:
         """Per date: frameworks ranked, and the share of cells measured."""
@@ -46,6 +50,3 @@ class OverTime(Presenter):
 
     def story(self) -> str:
         return series.series_sentences(self.series, self.names)
-
-    def write(self) -> str:
-        return self.step.write_table(self.series, f"{self.folder}/series")

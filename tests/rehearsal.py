@@ -52,6 +52,7 @@ SECRETS = (TOKEN, SE_KEY)
 RECORDED = ("pytorch", "jax", "tinygrad", "fakeflow")
 #: Repositories built for the git collector: slug -> path prefix of some files (Caffe2 reads PyTorch's caffe2/).
 REPOSITORIES = {"pytorch/pytorch": "caffe2", "jax-ml/jax": "jax", "tinygrad/tinygrad": "tinygrad", "fakeflow-org/fakeflow": "fakeflow"}
+FRAMEWORK_OF = {"pytorch/pytorch": "pytorch", "jax-ml/jax": "jax", "tinygrad/tinygrad": "tinygrad", "fakeflow-org/fakeflow": "fakeflow"}
 NOT_REHEARSED = {
     "setup": "the scratch copy's .venv is the rehearsal's own environment",
     "pull-request": "opening a pull request needs GitHub; the push before it is rehearsed against a local origin",
@@ -72,7 +73,9 @@ class Recorded(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - stdlib name
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path.startswith("/simple/"):
+        if url.path.startswith("/files/"):
+            status, body, headers = self._wheel(url.path)
+        elif url.path.startswith("/simple/"):
             status, body, headers = self._index(url.path)
         elif url.path.startswith("/github/"):
             status, body, headers = self._github(url.path[len("/github"):], query)
@@ -94,11 +97,25 @@ class Recorded(BaseHTTPRequestHandler):
         project = path.strip("/").split("/")[-1]
         if type(self).fault == "ok" and project == "jax" and self._first("503"):
             return 503, {"message": "Service Unavailable"}, {}
-        for folder in PYPI_FIXTURES:
-            page = folder / f"{project}.json"
-            if page.exists():
-                return 200, json.loads(page.read_text(encoding="utf-8")), {"Content-Type": "application/vnd.pypi.simple.v1+json"}
-        return 404, {"message": "Not Found"}, {}
+        page = index_page(project)
+        if page is None:
+            return 404, {"message": "Not Found"}, {}
+        for f in page["files"]:  # the wheels' addresses: this server, for the range requests of index_reach
+            if f["filename"].endswith(".whl"):
+                f["url"] = f"{self._base()}/files/{project}/{f['filename']}"
+        return 200, page, {"Content-Type": "application/vnd.pypi.simple.v1+json"}
+
+    def _base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def _wheel(self, path: str):
+        """A wheel of a recorded project: a zip whose METADATA carries the recorded Requires-Dist and Provides-Extra."""
+        _files, project, filename = path.strip("/").split("/", 2)
+        rec = recorded_metadata().get(canonical(project))
+        if rec is None or not filename.endswith(".whl"):
+            return 404, b"", {}
+        return 200, wheel_bytes(filename, rec), {"Content-Type": "application/octet-stream"}
 
     def _github(self, path: str, query: dict[str, str]):
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
@@ -146,20 +163,111 @@ class Recorded(BaseHTTPRequestHandler):
             return 200, {"total": rec["questions"].get(query.get("tagged", ""), 0)}, {}
         return 404, {"error_id": 404, "error_name": "no_method", "error_message": "no method"}, {}
 
-    def _send(self, status, body, headers):
-        payload = json.dumps(body).encode()
+    def do_HEAD(self):  # noqa: N802 - stdlib name: the size of a wheel, before its range requests
+        status, body, headers = self._wheel(urlsplit(self.path).path) if self.path.startswith("/files/") else (404, b"", {})
+        type(self).log.append((urlsplit(self.path).path, status))
+        self._send(status, body, headers, head=True)
+
+    def _send(self, status, body, headers, head=False):
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+        start, end = 0, len(payload) - 1
+        m = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", "")) if isinstance(body, bytes) and status == 200 else None
+        if m and not head:
+            start, end = int(m.group(1)), min(int(m.group(2)), len(payload) - 1)
+            status, payload = 206, payload[start:end + 1]
         try:
             self.send_response(status)
             for k, v in {"Content-Type": "application/json", **headers}.items():
                 self.send_header(k, v)
             self.send_header("Content-Length", str(len(payload)))
+            if status == 206:
+                self.send_header("Content-Range", f"bytes {start}-{end}/{len(body)}")
             self.end_headers()
-            self.wfile.write(payload)
+            if not head:
+                self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass
 
     def log_message(self, *args):
         pass
+
+
+# --------------------------------------------------------------------------- the index, from recordings and stored history
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _latest(source: str) -> Path:
+    folder = ROOT / "data" / "raw" / "snapshots" / source
+    return max(p for p in folder.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.name))
+
+
+_CACHE: dict[str, object] = {}
+
+
+def stored_releases() -> dict[str, list[dict]]:
+    """project -> its rows of the newest stored package-index ``releases.csv`` (what the index already served)."""
+    if "releases" not in _CACHE:
+        import csv
+
+        rows: dict[str, list[dict]] = {}
+        with open(_latest("pypi") / "releases.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                rows.setdefault(canonical(row["project"]), []).append(row)
+        _CACHE["releases"] = rows
+    return _CACHE["releases"]  # type: ignore[return-value]
+
+
+def recorded_metadata() -> dict[str, dict]:
+    """project -> its row of the newest stored ``index_reach`` ``metadata.csv`` (the recorded wheel metadata)."""
+    if "metadata" not in _CACHE:
+        import csv
+
+        with open(_latest("index_reach") / "metadata.csv", encoding="utf-8", newline="") as fh:
+            _CACHE["metadata"] = {canonical(r["project"]): r for r in csv.DictReader(fh) if r["version"]}
+    return _CACHE["metadata"]  # type: ignore[return-value]
+
+
+def index_page(project: str) -> dict | None:
+    """The JSON simple API's page of ``project`` (PEP 691): the recording where there is one, else the release
+    history already stored (one source distribution per release: the index never forgets a release), plus the
+    wheels of the release ``index_reach`` recorded, with its platform tags. None: a project the index does not know."""
+    name = canonical(project)
+    page = None
+    for folder in PYPI_FIXTURES:
+        if (folder / f"{project}.json").exists():
+            page = json.loads((folder / f"{project}.json").read_text(encoding="utf-8"))
+            break
+    if page is None and name in stored_releases():
+        files = [{"filename": f"{name.replace('-', '_')}-{r['version']}.tar.gz", "upload-time": r["upload_time"].replace("+00:00", "Z"),
+                  "yanked": r["yanked"] in ("1", "True", "true")} for r in stored_releases()[name]]
+        versions = list(dict.fromkeys(r["version"] for r in stored_releases()[name]))  # as the index lists them (PEP 700)
+        page = {"meta": {"api-version": "1.1"}, "name": name, "versions": versions, "files": files}
+    rec = recorded_metadata().get(name)
+    if rec is not None:
+        page = page or {"meta": {"api-version": "1.1"}, "name": name, "files": []}
+        when = f"{rec['upload_date']}T12:00:00.000000Z"
+        for platform in filter(None, rec["wheel_platforms"].split(";")):
+            filename = f"{name.replace('-', '_')}-{rec['version']}-py3-none-{platform}.whl"
+            if not any(f["filename"] == filename for f in page["files"]):
+                page["files"].append({"filename": filename, "upload-time": when, "yanked": False})
+    return page
+
+
+def wheel_bytes(filename: str, rec: dict) -> bytes:
+    """A wheel holding only its ``.dist-info/METADATA``: the recorded Requires-Dist and Provides-Extra."""
+    import io
+    import zipfile
+
+    dist, version = filename.split("-")[:2]
+    lines = ["Metadata-Version: 2.1", f"Name: {dist}", f"Version: {version}"]
+    lines += [f"Requires-Dist: {r}" for r in filter(None, (x.strip() for x in rec["requires_dist"].split(" | ")))]
+    lines += [f"Provides-Extra: {e}" for e in filter(None, rec["provides_extra"].split(";"))]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(f"{dist}-{version}.dist-info/METADATA", "\n".join(lines) + "\n")
+    return buf.getvalue()
 
 
 class Servers:
@@ -195,13 +303,28 @@ def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     return proc.stdout
 
 
+def stored_first_commit(framework: str) -> dt.date | None:
+    """The first commit date the newest stored git snapshot has for ``framework`` (a first date never moves later)."""
+    import csv
+
+    with open(_latest("git") / "observations.csv", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["framework"] == framework and row["metric"] == "first_commit_date" and row["value"]:
+                return dt.date.fromisoformat(row["value"])
+    return None
+
+
 def build_remote(work: Path, slug: str, subdir: str, day: dt.date) -> Path:
-    """A bare repository with a month of history before ``day``: squash merges ``(#N)`` and a merge commit."""
+    """A bare repository with a month of history before ``day``: squash merges ``(#N)`` and a merge commit; its
+    first commit is dated where the stored history begins (the stored snapshot's first commit date)."""
     src = work / "build" / slug.replace("/", "+")
     src.mkdir(parents=True)
     _git(src, "init", "-q")
+    first = stored_first_commit(FRAMEWORK_OF[slug])
     for i in range(14):
         when = dt.datetime.combine(day - dt.timedelta(days=40 - 3 * i), dt.time(12, 0), tzinfo=dt.timezone.utc).isoformat()
+        if i == 0 and first is not None:
+            when = dt.datetime.combine(first, dt.time(12, 0), tzinfo=dt.timezone.utc).isoformat()
         (src / subdir).mkdir(exist_ok=True)
         (src / subdir / f"part{i % 4}.py").write_text(f"# change {i} of {slug}\n" * (i + 1))
         _git(src, "add", "-A")
@@ -226,6 +349,8 @@ def scratch_project(work: Path) -> Path:
     registry.write_text(registry.read_text(encoding="utf-8").rstrip("\n") + "\n"
                         + (FIXTURES / "fakeflow_registry.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     shutil.copy(FIXTURES / "fakeflow_curated.yaml", root / "data" / "raw" / "curated" / "current" / "fakeflow.yaml")
+    listing = root / "data" / "raw" / "curated" / "current" / "_set.yaml"  # the set lists the frameworks it covers
+    listing.write_text(re.sub(r"(frameworks: \[[^\]]*)\]", r"\1, fakeflow]", listing.read_text(encoding="utf-8")), encoding="utf-8")
     (root / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     _git(root, "init", "-q")
     _git(root, "add", "-A")

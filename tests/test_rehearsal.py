@@ -1,6 +1,6 @@
 """The weekly workflow rehearsed offline (tests/rehearsal.py): a failed source publishes nothing; then the whole
-networked path, against recorded APIs on 127.0.0.1, ends in a dated edition with Ecosystem and GitHub activity
-scored, FakeFlow (one registry entry) in every table, chart and page, the site built and a branch pushed."""
+networked path, against recorded APIs on 127.0.0.1, ends in a dated edition with Ecosystem scored and activity
+on its validated basis (GitHub activity beside it), FakeFlow (one registry entry) in every table, chart and page, the site built and a branch pushed."""
 from __future__ import annotations
 
 import datetime as dt
@@ -68,20 +68,27 @@ def test_rate_limits_and_server_errors_are_waited_out(run):
     assert 403 in statuses and 503 in statuses and 502 in statuses
     collect = next(s for s in run["ok"].steps if s.id == "collect")
     assert "rate limit used up: waiting" in collect.output
-    assert all(path.startswith(("/simple/", "/github/", "/se/2.3/")) for path, _status in run["ok"].requests)
+    assert all(path.startswith(("/simple/", "/files/", "/github/", "/se/2.3/")) for path, _status in run["ok"].requests)
 
 
 def test_a_dated_edition_with_ecosystem_and_github_activity_scored_for_the_recorded_frameworks(run):
     root = run["root"]
     for source in ("pypi", "git", "github", "stackexchange"):
         assert (root / "data" / "raw" / "snapshots" / source / DAY.isoformat() / "provenance.json").exists(), source
-    scores = pd.read_csv(root / "data" / "processed" / EDITION / "criteria_scores.csv")
-    for criterion in ("ecosystem", "activity"):
-        rows = scores[scores.criterion == criterion].set_index("framework")
-        for fw in rehearsal.RECORDED:
-            assert rows.loc[fw, "origin"] == "measured" and rows.loc[fw, "score"] > 0, (criterion, fw)
-        assert rows.loc["keras", "origin"] == "not_available"  # not recorded: n/a, never 0
-    assert set(scores.loc[scores.criterion == "activity", "basis"]) == {"github"}
+    processed = root / "data" / "processed" / EDITION
+    scores = pd.read_csv(processed / "criteria_scores.csv")
+    rows = scores[scores.criterion == "ecosystem"].set_index("framework")
+    for fw in rehearsal.RECORDED:
+        assert rows.loc[fw, "origin"] == "measured" and rows.loc[fw, "score"] > 0, fw
+    assert rows.loc["keras", "origin"] == "not_available"  # not recorded: n/a, never 0
+    # activity scores on the basis the edition declares and the validity table accepts (feature releases); the
+    # GitHub snapshot is scored on its own basis beside it, as every basis of activity is
+    assert set(scores.loc[scores.criterion == "activity", "basis"]) == {"feature_releases"}
+    bases = pd.read_csv(processed / "basis_scores.csv")
+    github = bases[(bases.criterion == "activity") & (bases.basis == "github")].set_index("framework")
+    for fw in rehearsal.RECORDED:
+        assert github.loc[fw, "score"] > 0, fw
+    assert pd.isna(github.loc["keras", "score"])
     assert (root / "reports" / "site" / "index.html").exists()
 
 

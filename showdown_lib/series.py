@@ -8,7 +8,9 @@ the edition as of each and returns one long table, and :func:`series_sentences` 
 The series reads dated snapshots, so the scoring step computes it (``series``, a product of
 :mod:`showdown_lib.scoring_step` for every collected edition); the over-time step only reads that table.
 
-What moves over time is what is measured from history: activity (releases, git), OS support (wheels), the
+The series is scored on the post's standing rounds (an opt-in round such as Modern stack is left out, as
+then-versus-now leaves it out): its evidence was collected once, as of one date, so it would move only the last
+point of every line. What moves over time is what is measured from history: activity (releases, git), OS support (wheels), the
 ecosystem where a snapshot of that date exists. Curated facts are those of the edition's curated set (today's
 judgement) at every date, and a framework is left out of a date before the year of its first release (it did
 not exist yet, so it has no rank there, never a guessed one).
@@ -21,6 +23,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from .comparisons import on_rounds
 from .editions import load_edition, score_edition
 from .kernel import ranks as kernel_ranks
 from .registry import load_registry
@@ -48,6 +51,7 @@ def _scored(edition_id: str, day: str, criterion_weights: Weights = None, catego
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an older snapshot of another source is the point of a dated edition
         result = score_edition(f"{edition_id}@{day}", criterion_weights or None, category_weights or None)
+    result = on_rounds(result, result.method.standing_round_ids)
     existed = {fw.id for fw in load_registry() if fw.first_release <= int(day[:4])}
     crit = result.criteria[result.criteria["framework"].isin(existed)]
     overall = result.overall[result.overall["framework"].isin(existed)][["framework", "score"]].rename(columns={"score": "overall"})

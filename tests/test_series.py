@@ -114,3 +114,24 @@ def test_the_committed_series_is_the_scoring_steps():
     assert list(committed["date"].unique()) == list(again["date"].unique())
     pd.testing.assert_series_equal(committed["rank"], again["rank"].astype(float), check_names=False)
     np.testing.assert_allclose(committed["overall"], again["overall"], rtol=1e-9)
+
+
+def test_the_over_time_step_reads_the_series_table_and_no_snapshot(tmp_path, monkeypatch):
+    from showdown_lib import fileio, paths
+    from showdown_lib.step_context import open_step
+    from showdown_lib.steps import StepError
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("data", "notebooks"):
+        (root / name).symlink_to(ROOT / name)
+    (root / "pyproject.toml").write_text("")
+    monkeypatch.setenv("SHOWDOWN_ROOT", str(root))
+    step = open_step("11_over_time", save_figures=False)
+    try:
+        assert [r.arg for r in step.reads if r.kind == "processed"] == ["current/series"]
+        snapshot = next(paths.snapshots_dir("pypi").rglob("releases.csv"))
+        with pytest.raises(StepError, match="does not declare"):
+            pd.read_csv(snapshot)
+    finally:
+        fileio.set_read_guard(None)

@@ -70,7 +70,7 @@ def products(result: EditionResult, criterion_weights: Mapping[str, float] | Non
     snaps = resolve_snapshots(edition) if collected else {}
     obs = load_observations(edition) if collected else None
     summary = published_summary(result)
-    return {
+    tables = {
         "inputs": in_order(result.raw, "inputs"), "coverage": coverage(result), "weights": weights_table(result), **processed_tables(result),
         "basis_scores": basis_scores(result, obs) if collected else empty("basis_scores"),
         "validity": for_edition(result) if collected else empty("validity"),
@@ -85,6 +85,10 @@ def products(result: EditionResult, criterion_weights: Mapping[str, float] | Non
         "series": edition_series(edition.id, criterion_weights=criterion_weights, category_weights=category_weights)
         if collected else empty("series"),
     }
+    if edition.cast != edition.declared_cast:  # a shortlist (-p cast=[...]): every table speaks of it only
+        tables = {name: frame[frame["framework"].isin(edition.cast)].reset_index(drop=True) if "framework" in frame else frame
+                  for name, frame in tables.items()}
+    return tables
 
 
 def weights_table(result: EditionResult) -> pd.DataFrame:

@@ -603,3 +603,21 @@ def test_a_scrambled_chain_is_left_to_the_graph_reader(monkeypatch, skewed):
     monkeypatch.setattr(gitsrc, "read_history", lambda *a: calls.append(a) or real(*a))
     graph = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(skewed.path)}, accept_stale=True)
     assert len(calls) == 1 and graph.observations == counted.observations and graph.tables == counted.tables
+
+
+def test_ref_dates_beside_the_count_ignore_tags_trees_and_read_only_tips_outside(pull_refs, tmp_path, monkeypatch):
+    r = Repo(tmp_path / "tree-ref")
+    r.commit("one", "2020-06-10T00:00:00+00:00", files={"a.txt": "1"})
+    r.commit("two", "2030-06-10T00:00:00+00:00", files={"a.txt": "2"})
+    r.git("update-ref", "refs/odd/tree", r.git("rev-parse", "HEAD^{tree}"))
+    for repo in (r, pull_refs):
+        new, old = _collect_both(monkeypatch, [fw("demo", GH)], "2020-06-30", {"demo": str(repo.path)}, accept_stale=True)
+        assert new.tables == old.tables and new.observations == old.observations
+    git_dir = gitsrc.resolve_git_dir(pull_refs.path)
+    dates = git_chain.RefDates(gitsrc._git_cmd(git_dir), gitsrc._git_env())
+    tip, _ = gitsrc.default_branch(git_dir)
+    graph = git_chain.parse_graph(gitsrc._run(git_dir, "rev-list", "--parents", "--timestamp", tip).stdout)
+    assert len(graph) == 9 and [sha for sha, _ in git_chain.first_parent_chain(graph, tip)][0] == tip
+    dates.date(graph)
+    # read: the never-merged 2031 head and the annotated tag (peeled, ignored); every other tip is in the history
+    assert len(dates.unknown) == 2 and dates.newest() == 1924992000

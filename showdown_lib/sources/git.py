@@ -315,9 +315,8 @@ class _RepoRead:
             return self.load_graph(window, through)
         git, env = _git_cmd(self.git_dir), _git_env()
         dates = RefDates(git, env) if through else None
-        tip_time = _out(self.git_dir, "log", "-1", "--format=%ct", self.tip, "--")
         try:
-            self.stats = chain_stats(git, env, self.tip, window, int(tip_time) if tip_time and tip_time.isdigit() else None)
+            self.stats = chain_stats(git, env, self.tip, window, dates)
         except HistoryError as exc:
             raise GitError(_scrub(str(exc), self.git_dir)) from None
         finally:

@@ -617,7 +617,7 @@ def test_ref_dates_beside_the_count_ignore_tags_trees_and_read_only_tips_outside
     dates = git_chain.RefDates(gitsrc._git_cmd(git_dir), gitsrc._git_env())
     tip, _ = gitsrc.default_branch(git_dir)
     graph = git_chain.parse_graph(gitsrc._run(git_dir, "rev-list", "--parents", "--timestamp", tip).stdout)
-    assert len(graph) == 9 and [sha for sha, _ in git_chain.first_parent_chain(graph, tip)][0] == tip
+    assert len(graph) == 10 and [sha for sha, _ in git_chain.first_parent_chain(graph, tip)][0] == tip
     dates.date(graph)
     # read: the never-merged 2031 head and the annotated tag (peeled, ignored); every other tip is in the history
     assert len(dates.unknown) == 2 and dates.newest() == 1924992000

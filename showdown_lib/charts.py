@@ -3,8 +3,8 @@
 * one colour per framework in every chart (:func:`framework_colors`);
 * n/a is drawn, never silently dropped: a hatched stub labelled "n/a" in the breakdowns and a
   dagger beside the name where a category mean leaves a criterion out;
-* every figure can be saved as PNG and SVG under ``reports/figures/<edition>/`` with
-  :func:`save_figure`, with fixed metadata so re-running gives identical files.
+* every figure is drawn once, as PNG, with fixed metadata so re-running gives identical files: the
+  notebook shows the very image :func:`save_figure` writes under ``reports/figures/<edition>/``.
 """
 from __future__ import annotations
 
@@ -60,15 +60,30 @@ def names(frameworks: list[Framework]) -> dict[str, str]:
     return {fw.id: fw.name for fw in frameworks}
 
 
-def save_figure(fig, edition: str, name: str, folder: Path | None = None) -> list[Path]:
-    """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` (deterministic metadata); returns the paths."""
+#: The formats a chart is saved in. PNG only: the site, the README and the notebooks show PNGs, and an SVG
+#: cost as much again to render (see the README's Benchmarks section); pass ``formats`` for others.
+FIGURE_FORMATS = ("png",)
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None, "Producer": None}}
+
+
+def render(fig, fmt: str = "png") -> bytes:
+    """``fig`` drawn once into bytes (tight bounding box, fixed metadata so re-running gives identical files)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt, {}))
+    return buf.getvalue()
+
+
+def save_figure(fig, edition: str, name: str, folder: Path | None = None, formats: tuple[str, ...] = FIGURE_FORMATS) -> list[Path]:
+    """Save ``fig`` as ``<name>.png`` (and any other ``formats``), each drawn once; returns the paths."""
     folder = Path(folder) if folder else paths.figures_dir(edition)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+    for ext in formats:
         path = folder / f"{name}.{ext}"
         tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=meta)
+        tmp.write_bytes(render(fig, ext))
         tmp.replace(path)
         out.append(path)
     return out

@@ -102,14 +102,15 @@ class Presenter:
         return edition_stamp(result) if result is not None else None
 
     def show(self, fig, name: str) -> None:
-        """Stamp ``fig`` with its edition and sources, stage it (PNG and SVG, when the step saves
-        figures), show it inline, close it."""
+        """Stamp ``fig`` with its edition and sources, draw it once as PNG, stage that file (when the step
+        saves figures) and show the same image inline, then close the figure."""
         context = self.stamp_context()
         if context:
             charts.stamp(fig, *context)
-        self.step.save_figure(fig, name)
-        display(fig)
+        saved = self.step.save_figure(fig, name)
+        data = saved[0].read_bytes() if saved else charts.render(fig)
         plt.close(fig)
+        display(inline_png(data))
 
     def write(self, frame: pd.DataFrame, name: str) -> str:
         return "staged " + self.step.write_table(frame, name)
@@ -118,6 +119,16 @@ class Presenter:
         out = frame.copy()
         out[column] = out[column].map(lambda f: self.names.get(f, f))
         return out
+
+
+def inline_png(data: bytes):
+    """A saved PNG shown inline at the size the figure has on screen (it is saved at ``savefig.dpi``)."""
+    try:
+        from IPython.display import Image
+    except ImportError:  # outside IPython: nothing to show
+        return f"<PNG image, {len(data):,} bytes>"
+    width = int.from_bytes(data[16:20], "big") * plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
+    return Image(data=data, format="png", width=round(width))
 
 
 def edition_stamp(result) -> tuple[str, str, str]:

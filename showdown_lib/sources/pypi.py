@@ -48,7 +48,6 @@ from packaging.version import InvalidVersion, Version
 from ..errors import CollectionError
 from ..registry import Framework
 from .base import Observation, SourceResult, missing, parse_as_of
-from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "pypi"
 COLLECTOR_VERSION = "1.0"
@@ -363,6 +362,8 @@ def _project_url(index: str, project: str) -> str:
 
 def fetch_project(session, index: str, project: str) -> tuple[dict[str, Any] | None, str]:
     """The JSON project page, or (None, reason) when the index does not have the project."""
+    from .http import fetch, retry_after_note  # requests loads only where a collection runs
+
     url = _project_url(index, project)
     what = f"package index, project {project!r}"
     response = fetch(session, url, headers={"Accept": ACCEPT}, what=what)
@@ -407,6 +408,8 @@ def simple_page_problem(data: Any) -> str | None:
 
 def collect(frameworks: list[Framework], as_of=None, *, session=None, index: str | None = None) -> SourceResult:
     """Release and platform metrics of every framework from the configured package index."""
+    from .http import make_session, progress, redact  # requests loads only where a collection runs
+
     day = parse_as_of(as_of)
     as_of_s = day.isoformat()
     cutoff = _end_of_day(day)

@@ -22,6 +22,15 @@ def test_one_distinct_colour_per_framework_and_fallback_for_new_ones():
     assert {k: extended[k] for k in colors} == colors  # adding one changes nobody else's colour
 
 
+def test_a_hundred_frameworks_get_a_hundred_colours_and_keep_them():
+    registry = load_registry()
+    more = [Framework(f"f{k:03d}", f"F{k}", "x", 2026, (), (), (), "n") for k in range(100 - len(registry))]
+    colors = charts.framework_colors(registry + more)
+    assert len(colors) == 100 and len({c.upper() for c in colors.values()}) == 100
+    assert all(len(c) == 7 and c.startswith("#") for c in colors.values())
+    assert charts.framework_colors(registry + more[:10]) == {k: colors[k] for k in [fw.id for fw in registry + more[:10]]}
+
+
 def test_breakdown_marks_not_available_bars():
     r = score_edition("2018")
     fig = charts.criteria_breakdown(r.criteria, r.categories, "api_internals", r.method, load_registry())

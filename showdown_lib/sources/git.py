@@ -309,7 +309,8 @@ class _RepoRead:
     def load(self, window: tuple[int, int], through: bool = True) -> None:
         """Count the branch at ``tip`` for ``window``: with git (``git_chain``) unless ``graph`` is set or
         the chain is too scrambled, else by reading the graph (``load_graph``). With ``through``, also
-        the history-through date, from one ``for-each-ref`` run beside the counting."""
+        the history-through date: the ref tips are listed beside the counting, those the history holds are
+        dated from it and only the others read (``git_chain.RefDates``)."""
         assert self.git_dir is not None and self.tip is not None
         if self.graph or not COUNT_WITH_GIT:
             return self.load_graph(window, through)

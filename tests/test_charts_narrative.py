@@ -1,6 +1,8 @@
 """Charts keep one colour per framework, mark n/a, save reproducibly; sentences follow the data."""
 from __future__ import annotations
 
+import base64
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -77,9 +79,11 @@ def test_a_presenter_shows_the_saved_png_and_draws_once(tmp_path, monkeypatch):
     r = score_edition("2018")
     presenter.show(charts.podium(r.overall, load_registry()), "podium")
     assert drawn == ["png"]
-    assert shown[0].data == (tmp_path / "podium.png").read_bytes()
+    bundle, meta = shown[0]._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == (tmp_path / "podium.png").read_bytes()
+    assert bundle["text/plain"].startswith("<Figure size 850x") and bundle["text/plain"].endswith("with 1 Axes>")
     width = int.from_bytes(shown[0].data[16:20], "big")
-    assert shown[0].width == round(width * 100 / 120)  # shown at the figure's screen size
+    assert meta["image/png"]["width"] == round(width * 100 / 120)  # shown at the figure's screen size
 
 
 def test_podium_sentence_and_ties():

@@ -109,8 +109,9 @@ class Presenter:
             charts.stamp(fig, *context)
         saved = self.step.save_figure(fig, name)
         data = saved[0].read_bytes() if saved else charts.render(fig)
+        shown = InlinePNG(data, repr(fig))
         plt.close(fig)
-        display(inline_png(data))
+        display(shown)
 
     def write(self, frame: pd.DataFrame, name: str) -> str:
         return "staged " + self.step.write_table(frame, name)
@@ -121,14 +122,21 @@ class Presenter:
         return out
 
 
-def inline_png(data: bytes):
-    """A saved PNG shown inline at the size the figure has on screen (it is saved at ``savefig.dpi``)."""
-    try:
-        from IPython.display import Image
-    except ImportError:  # outside IPython: nothing to show
-        return f"<PNG image, {len(data):,} bytes>"
-    width = int.from_bytes(data[16:20], "big") * plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"]
-    return Image(data=data, format="png", width=round(width))
+class InlinePNG:
+    """A saved PNG shown inline at the size the figure has on screen (it is saved at ``savefig.dpi``), with the
+    figure's own text (``<Figure size ... with N Axes>``) as its plain-text form, as a figure displays itself."""
+
+    def __init__(self, data: bytes, text: str):
+        self.data, self.text = data, text
+        self.width = round(int.from_bytes(data[16:20], "big") * plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"])
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        return {"image/png": base64.b64encode(self.data).decode("ascii"), "text/plain": self.text}, {"image/png": {"width": self.width}}
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def edition_stamp(result) -> tuple[str, str, str]:

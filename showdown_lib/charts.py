@@ -449,6 +449,8 @@ def slope(table: pd.DataFrame, frameworks: list[Framework], then_label: str, now
 
 def remeasure_scatter(comparison: pd.DataFrame, frameworks: list[Framework], criterion_names: dict[str, str]):
     """Published score (x) against re-measured score (y), one panel per re-measured criterion."""
+    import seaborn as sns  # imported where it is used: the other charts do not need it
+
     label, colors = names(frameworks), framework_colors(frameworks)
     crits = list(dict.fromkeys(comparison["criterion"]))
     fig, axes = plt.subplots(1, len(crits), figsize=(5.2 * len(crits), 5))
@@ -457,8 +459,9 @@ def remeasure_scatter(comparison: pd.DataFrame, frameworks: list[Framework], cri
         part = comparison[comparison.criterion == cid]
         have = part.dropna(subset=["published", "remeasured"])
         ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--", zorder=1)
-        for r in have.itertuples():
-            ax.scatter(r.published, r.remeasured, color=colors[r.framework], s=60, zorder=3, edgecolor="white")
+        # seaborn maps each framework to its colour in one call (the palette is the registry's, as everywhere)
+        sns.scatterplot(data=have, x="published", y="remeasured", hue="framework", palette=colors, s=60, zorder=3,
+                        edgecolor="white", legend=False, ax=ax)
         # one label per point: frameworks at the same place share it
         placed: list[tuple[float, float]] = []
         for (x, y), group in have.groupby([have["published"].round(1), have["remeasured"].round(1)]):

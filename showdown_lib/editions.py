@@ -23,18 +23,15 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError, UsageError
-from .fileio import atomic_write_csv, read_csv, read_yaml, sha256_of
+from .fileio import read_csv, read_yaml, sha256_of
 from .raw_values import build_raw
 from .methodology import Methodology, load_methodology
 from .registry import load_registry
-from .scoring import category_scores, normalise_weights, overall_scores, score_criteria
+from .scoring import category_scores, infer_levels, normalise_weights, overall_scores, score_criteria
 
 KINDS = ("published", "collected")
 _EDITION_KEYS = {"id", "title", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on"}
 PUBLISHED_COLUMNS = ["framework", "round", "criterion", "score_0_100", "status"]
-# A published score may sit this far (in score points) from the nearest level of a fixed scale
-# before it is flagged: the figures were read to about +/-1 point.
-READING_TOLERANCE = 1.5
 
 
 @dataclass
@@ -234,28 +231,6 @@ def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
     return infer_levels(out, method)
 
 
-def infer_levels(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    """For fixed-scale criteria, the raw level a published score stands for.
-
-    ``raw = round(score / 100 * max / step) * step``; a score further than
-    :data:`READING_TOLERANCE` points from that level's own score is flagged in ``note``.
-    Relative criteria have no recoverable raw value (only the normalised score was published).
-    """
-    frame = frame.copy()
-    for crit in method.criteria:
-        mask = (frame["criterion"] == crit.id) & frame["published_score"].notna()
-        if crit.kind != "levels" or not mask.any():
-            continue
-        implied = frame.loc[mask, "published_score"] / 100 * crit.max
-        level = (implied / crit.step).round() * crit.step
-        frame.loc[mask, "raw_value"] = level
-        off = (level / crit.max * 100 - frame.loc[mask, "published_score"]).abs() > READING_TOLERANCE
-        for idx in off[off].index:
-            frame.loc[idx, "note"] = (f"published score {frame.loc[idx, 'published_score']:g} is not on the "
-                                      f"{crit.min:g}-{crit.max:g} scale (nearest level {level[idx]:g})")
-    return frame
-
-
 # --------------------------------------------------------------------------------------------
 
 
@@ -310,8 +285,10 @@ def processed_tables(result: EditionResult) -> dict[str, pd.DataFrame]:
 
 def write_processed(result: EditionResult, folder: Path | None = None) -> dict[str, Path]:
     """Write the processed contract tables of an edition (atomically, one file at a time)."""
+    from .tables import write
+
     folder = Path(folder) if folder else paths.processed_dir(result.edition.id)
-    return {name: atomic_write_csv(folder / f"{name}.csv", frame) for name, frame in processed_tables(result).items()}
+    return {name: write(frame, name, folder / f"{name}.csv") for name, frame in processed_tables(result).items()}
 
 
 def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,9 +34,31 @@ _read_guard = None
 
 
 def set_read_guard(guard) -> None:
-    """Install ``guard(path)`` (raises on an undeclared read), or None to allow every read."""
-    global _read_guard
+    """Install ``guard(path)`` (raises on an undeclared read), or None to allow every read.
+
+    The guard sees every file the process opens for reading, not only the reads of this module: an
+    audit hook (PEP 578) passes it each ``open`` (pandas' ``read_csv`` of a path included), so a step
+    cannot read around its declaration.
+    """
+    global _read_guard, _hooked
     _read_guard = guard
+    if guard is not None and not _hooked:
+        sys.addaudithook(_audit_open)
+        _hooked = True
+
+
+_hooked = False
+
+
+def _audit_open(event: str, args: tuple) -> None:
+    if event != "open" or _read_guard is None:
+        return
+    path, mode = args[0], args[1]
+    if not isinstance(path, (str, Path)) or (isinstance(mode, str) and any(m in mode for m in "wax+")):
+        return
+    if mode is None and isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR):
+        return
+    _read_guard(Path(path))
 
 
 def check_read(path: str | Path) -> None:

@@ -82,11 +82,12 @@ class OpenStep:
         raise StepError(f"step {self.step.notebook} does not declare {what} {kind}:{arg} (notebooks/steps.yaml)")
 
     # -- reads -----------------------------------------------------------------------------------
-    def table(self, name: str) -> pd.DataFrame:
-        """A declared processed table: ``criteria_scores`` (this edition) or ``EDITION/criteria_scores``."""
+    def table(self, name: str, **read_kwargs) -> pd.DataFrame:
+        """A declared processed table: ``criteria_scores`` (this edition) or ``EDITION/criteria_scores``
+        (``read_kwargs`` go to pandas' ``read_csv``)."""
         arg = name if "/" in name else f"{self.edition}/{name}"
         ref = self._declared(self.reads, "processed", arg, "the input")
-        frame = fileio.read_csv(ref.files()[0])
+        frame = fileio.read_csv(ref.files()[0], **read_kwargs)
         for col in ("source", "note", "reason"):
             if col in frame:
                 frame[col] = frame[col].fillna("")
@@ -117,7 +118,11 @@ class OpenStep:
         arg = name if "/" in name else f"{self.edition}/{name}"
         ref = self._declared(self.writes, "processed", arg, "the output")
         target = ref.files()[0]
-        fileio.atomic_write_csv(self._staged(target), rounded(frame))
+        from .tables import validate, write
+
+        frame = rounded(frame)
+        validate(frame, arg, target)  # named as it will be published
+        write(frame, arg, self._staged(target))
         return f"{_rel(target)} ({len(frame)} rows)"
 
     def save_figure(self, fig, name: str) -> list[Path]:

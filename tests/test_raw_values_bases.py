@@ -226,7 +226,9 @@ def test_activity_bases_agreement_by_hand():
 
 
 def test_activity_of_2018_on_both_bases():
-    table = comparisons.activity_by_basis(score_edition("2018"), "2018-remeasured")
+    from showdown_lib.scoring_step import basis_scores
+
+    table = comparisons.activity_by_basis(score_edition("2018"), basis_scores(score_edition("2018-remeasured")))
     rel = table[table.basis == "releases"].set_index("framework")
     assert "no release of torch on the package index by 2018-06-26" in rel.loc["pytorch", "reason"]
     git = table[table.basis == "git"].set_index("framework")

@@ -1,19 +1,21 @@
-"""00 · Inputs and scores: the one step that scores an edition and writes the contract tables."""
+"""00 · Inputs and scores: the one step that scores an edition and writes the scored products."""
 from __future__ import annotations
 
 import pandas as pd
 
 from .. import charts, narrative, paths
-from ..editions import score_edition
+from ..scoring_step import write_products
 from .common import Presenter
 
 
 class InputsReport(Presenter):
-    """Loads, validates and scores the edition once; every later step reads the tables it writes."""
+    """Scores the edition once through the scoring step's entry point, which stages every product;
+    every later step reads the tables it writes."""
 
     def __init__(self, step, n_tiers: int = 0, criterion_weights=None, category_weights=None) -> None:
         super().__init__(step)
-        self.use_result(score_edition(step.edition, criterion_weights or None, category_weights or None, n_tiers or None))
+        result, self.products = write_products(step, n_tiers, criterion_weights, category_weights)
+        self.use_result(result)
         self.frameworks = [fw for fw in self.registry if fw.id in self.edition.cast]
 
     def describe_edition(self) -> str:
@@ -77,9 +79,7 @@ class InputsReport(Presenter):
 
     def coverage(self) -> pd.DataFrame:
         """One row per framework x criterion: how the input was obtained, and as of when."""
-        from ..raw_values import coverage
-
-        return coverage(self.result)
+        return self.products["coverage"]
 
     def coverage_summary(self) -> str:
         return narrative.coverage_summary(self.coverage())
@@ -97,12 +97,8 @@ class InputsReport(Presenter):
 
     def weights(self) -> pd.DataFrame:
         """The weights in use, one row per category and criterion (relative; an id not named weighs 1)."""
-        w = self.result.weights
-        return pd.DataFrame([{"kind": kind, "id": k, "weight": v} for kind in ("category", "criterion") for k, v in w[kind].items()])
+        return self.products["weights"]
 
     def write_tables(self) -> str:
-        """Stage the inputs, the coverage, the weights and the three contract tables."""
-        from ..editions import processed_tables
-
-        tables = {"inputs": self.result.raw, "coverage": self.coverage(), "weights": self.weights(), **processed_tables(self.result)}
-        return "staged " + "; ".join(self.step.write_table(frame, name) for name, frame in tables.items())
+        """What the scoring step staged (every product, written when the step opened)."""
+        return "staged " + "; ".join(f"{name} ({len(frame)} rows)" for name, frame in self.products.items())

@@ -13,7 +13,7 @@ class ThenVsNow(Presenter):
         self.then = step.result(step.params["then_edition"])
         self.now = step.result(step.params["now_edition"])
         self.table_ = comparisons.then_vs_now(self.then, self.now)
-        self.fates_ = comparisons.fates(self.now)
+        self.fates_ = step.table(f"{self.now.edition.id}/fates").fillna("")  # written by the scoring step
         self.folder = f"{self.then.edition.id}-vs-{self.now.edition.id}"
         self.mark_lifecycle(self.now.edition)
 
@@ -51,5 +51,4 @@ class ThenVsNow(Presenter):
                 + narrative_findings.onnx_takeaway(self.now.criteria, self.now.categories, self.names, life))
 
     def write(self) -> str:
-        return "staged " + "; ".join([self.step.write_table(self.table_, f"{self.folder}/then_vs_now"),
-                                      self.step.write_table(self.fates_, f"{self.folder}/fates")])
+        return "staged " + self.step.write_table(self.table_, f"{self.folder}/then_vs_now")

@@ -1,8 +1,10 @@
 /* Showdown: your own weights, in the browser.
- * Reads the JSON embedded in the page (a page opened from the file system cannot load other local files by script),
- * re-scores every framework the way showdown_lib.scoring does, and redraws the ranking with tiers.
- * assignTiers is a line-by-line port of showdown_lib.scoring.assign_tiers; the browser test checks
- * that the two agree. */
+ * Reads the JSON embedded in the page (a page opened from the file system cannot load other local files by script):
+ * each edition's criterion scores (the kernel's inputs), the weights it was scored with and the kernel's outputs
+ * under them. It re-scores every framework as the aggregation kernel (showdown_lib.kernel) does and redraws the
+ * ranking with tiers. This file is a port of the kernel: weighted means with n/a left out, ranks that tied scores
+ * (equal to 6 decimals) share, tiers at the largest gaps. The browser test checks it against the kernel's outputs
+ * on every edition and on random weights. */
 (function () {
   "use strict";
 
@@ -62,7 +64,8 @@
     var tiers = assignTiers(rows.map(function (r) { return r.score; }), edition.n_tiers);
     rows.forEach(function (r, i) {
       r.tier = tiers[i];
-      r.rank = r.score === null ? null : 1 + rows.filter(function (o) { return o.score !== null && o.score > r.score; }).length;
+      // ties (equal to 6 decimals) share the better rank, as in the kernel
+      r.rank = r.score === null ? null : 1 + rows.filter(function (o) { return o.score !== null && round6(o.score) > round6(r.score); }).length;
     });
     rows.sort(function (a, b) {
       if (a.score === null || b.score === null) { return (a.score === null) - (b.score === null); }

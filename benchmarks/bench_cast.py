@@ -21,8 +21,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic_cast import ROOT, make_cast, scratch_copy  # noqa: E402
+def _generator():
+    """``benchmarks/synthetic_cast.py``, loaded from beside this file."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("synthetic_cast", Path(__file__).resolve().parent / "synthetic_cast.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_gen = _generator()
+ROOT, make_cast, scratch_copy = _gen.ROOT, _gen.make_cast, _gen.scratch_copy
 
 
 def step_times(root: Path) -> dict[str, float]:

@@ -68,6 +68,7 @@ def products(result: EditionResult) -> dict[str, pd.DataFrame]:
         "fates": fates(result, obs) if collected else empty("fates"),
         "releases_per_year": releases_per_year(result, snaps.get("pypi")),
         **probe_tables(snaps.get("ops_probe")),
+        **modern_tables(snaps.get("index_reach"), snaps.get("modern_probe")),
         "sources": source_records(result, snaps),
     }
 
@@ -212,6 +213,23 @@ def releases_per_year(result: EditionResult, snap: str | None) -> pd.DataFrame:
 
 
 # -------------------------------------------------------------------------------- probe and provenance
+def modern_tables(index_snap: str | None, probe_snap: str | None) -> dict[str, pd.DataFrame]:
+    """Round four's evidence, as the Modern stack step shows it: accelerators and model libraries per framework
+    (index_reach) and the modern probe's observations and deployment formats (modern_probe)."""
+    from .sources.base import read_snapshot
+
+    out = {name: empty(name) for name in ("modern_accelerators", "modern_model_hub", "modern_probe_observations", "modern_deployment")}
+    if index_snap:
+        read_snapshot("index_reach", index_snap)  # checked (checksums, rows) before its tables are used
+        out["modern_accelerators"] = _snapshot_table("index_reach", index_snap, "accelerators.csv")
+        out["modern_model_hub"] = _snapshot_table("index_reach", index_snap, "model_hub.csv")
+    if probe_snap:
+        obs, _prov = read_snapshot("modern_probe", probe_snap)
+        out["modern_probe_observations"] = obs.assign(value=pd.to_numeric(obs["value"], errors="coerce"), snapshot=probe_snap)
+        out["modern_deployment"] = _snapshot_table("modern_probe", probe_snap, "deployment.csv")
+    return out
+
+
 def probe_tables(snap: str | None) -> dict[str, pd.DataFrame]:
     """The probe snapshot's observations and per-op points, as the round-two notebook shows them."""
     if snap is None:

@@ -127,9 +127,14 @@ DEVIATIONS = [
 def methodology_page(site: Site):
     method = load_methodology()
     crit = pd.DataFrame([{"round": method.round_name(c.round), "criterion": c.name, "id": c.id, "question": c.question,
-                          "rule": c.rule, "kind": c.kind, "scale": c.scale_label()} for c in method.criteria])
-    cells = [md("# Method\n\nThe twelve criteria in full, as `data/raw/criteria.yaml` states them; the scorer reads the "
-                "same file, so this table cannot drift from the scores."), table(crit),
+                          "rule": c.rule, "kind": c.kind, "scale": c.scale_label(), "default weight": c.weight} for c in method.criteria])
+    cells = [md("# Method\n\nThe post's twelve criteria in full, and ours of round four (Modern stack), as "
+                "`data/raw/criteria.yaml` states them; the scorer reads the same file, so this table cannot drift from the "
+                "scores. Modern stack is scored by today's edition only: the 2018 editions and then-versus-now keep the post's "
+                "three rounds. Its accelerator and model-hub criteria are read from the package index's metadata by the rules "
+                "of `data/raw/accelerators.yaml` and `data/raw/model_libraries.yaml` (each entry cited); its compiler, "
+                "scale-out and deployment criteria are checked by the probe (`data/raw/probe_modern.yaml`). CPU speed is "
+                "informative: its default weight is 0."), table(crit),
              md("## How a score is made\n\nA *levels* criterion scores its raw value over the top of its fixed scale "
                 "(× 100); a *relative* criterion scores it over the best raw value of the cast, so the leader sits at 100. "
                 "A category is the mean of its available criteria; the overall score is the mean of the three categories "
@@ -261,7 +266,8 @@ def weights_data() -> dict:
                          "scores": scores, "weights": {k: dict(zip(part["id"], part["weight"].astype(float)))
                                                        for k, part in weights.groupby("kind")},
                          "expected": expected_outputs(eid)}
-    rounds = [{"id": r, "name": method.round_name(r), "criteria": [{"id": c.id, "name": c.name} for c in method.criteria_of(r)]}
+    rounds = [{"id": r, "name": method.round_name(r), "criteria": [{"id": c.id, "name": c.name, "weight": c.weight}
+                                                                   for c in method.criteria_of(r)]}
               for r in method.round_ids]
     return {"default_edition": "2018", "edition_order": list(editions), "rounds": rounds, "editions": editions}
 
@@ -280,7 +286,10 @@ def weights_page(site: Site):
     payload = json.dumps(weights_data(), sort_keys=True).replace("</", "<\\/")
     cells = [
         md("# Your own weights\n\nThe post weighed its three categories equally and every criterion equally within its "
-           "category. Move a slider to weigh them your way: the frameworks are re-scored and re-ranked as you move it, and "
+           "category. Today's edition adds a fourth category, Modern stack (accelerators, compiler, scale-out, deployment, "
+           "model hubs); the 2018 editions have no scores in it. Set its slider to 0 to rank today's frameworks on the post's "
+           "three categories alone. Its CPU speed criterion is informative and starts at 0. "
+           "Move a slider to weigh them your way: the frameworks are re-scored and re-ranked as you move it, and "
            "the tiers are cut again at the largest gaps, with the same rule as the report. A weight is relative (0 leaves "
            "the category or criterion out; 2 counts it twice). Everything runs in this page, from the scores embedded in "
            "it. The rank-stability notebooks show how far the ranking moves under weights drawn at random."),

@@ -64,3 +64,16 @@ def test_a_long_rank_heat_map_sums_ranks_into_bands(cast100):
 
 def test_short_casts_keep_their_layout():
     assert charts_many.row_height(18, 0.38) == 0.38 and charts_many.row_height(100, 0.38) == charts_many.ROW_IN
+
+
+def test_round_four_rank_chart_has_short_rows_in_a_long_cast(cast100):
+    from showdown_lib import charts_modern, modern_stack
+
+    result, registry, _ = cast100
+    table = modern_stack.with_without(result)
+    fig = charts_modern.with_without(table, registry, result.method.round_name(modern_stack.ROUND))
+    n = int(max(table["rank_without"].max(), table["rank_with"].max()))
+    assert n > charts_many.MANY and fig.get_figheight() == pytest.approx(charts_many.ROW_IN * n + 1.6)
+    assert len(fig.axes[0].lines) == len(table) == 100  # one line per framework, two labels each
+    assert len(fig.axes[0].texts) == 200
+    plt.close(fig)

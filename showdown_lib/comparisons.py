@@ -6,11 +6,11 @@ curated facts) and returns tables; their sentences are in :mod:`showdown_lib.nar
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from packaging.version import Version
 
 from . import paths
 from .editions import EditionResult, load_edition
@@ -18,6 +18,7 @@ from .errors import DataError
 from .fileio import read_yaml
 from .raw_values import load_observations, resolve_snapshots
 from .registry import load_registry
+from .lifecycle import last_final_releases  # noqa: F401  (re-exported: the fates and the lifecycle rule share it)
 from .sources.pypi import is_final, release_of
 
 
@@ -51,34 +52,12 @@ def then_vs_now(then: EditionResult, now: EditionResult) -> pd.DataFrame:
     a = then.overall.set_index("framework")[["score", "rank", "tier"]].add_suffix("_then")
     b = now.overall.set_index("framework")[["score", "rank", "tier"]].add_suffix("_now")
     both = a.join(b, how="outer")
-    both["rank_change"] = both["rank_then"] - both["rank_now"]  # positive = climbed
+    # ranks compare over the same cast: among the frameworks scored in both editions, re-ranked by each score
+    common = both["score_then"].notna() & both["score_now"].notna()
+    for when in ("then", "now"):
+        both[f"rank_{when}_common"] = both.loc[common, f"score_{when}"].round(6).rank(ascending=False, method="min")
+    both["rank_change"] = both["rank_then_common"] - both["rank_now_common"]  # positive = climbed
     return both.reset_index().sort_values(["rank_now", "rank_then"], na_position="last").reset_index(drop=True)
-
-
-def last_final_releases(releases: pd.DataFrame) -> pd.DataFrame:
-    """Per framework, its most recent final release on the index, ``last_release`` (version) and
-    ``last_release_date``, and its highest final version, ``newest_release`` and ``newest_release_date``
-    (they differ when a patch of an older line comes out after the newest version).
-
-    ``releases`` is a package-index releases table (framework, version, upload_time, yanked). Only final
-    releases count (PEP 440: no pre-, development or nightly releases); a post-release or local version
-    belongs to its release, whose date is its first upload; a release every file of which is yanked
-    does not count. A framework with no final release has no row.
-    """
-    rel = releases.copy()
-    rel["release"] = rel["version"].astype(str).map(release_of)
-    rel["yanked"] = rel["yanked"].astype(str).str.lower().isin(["true", "1", "1.0"])
-    rel = rel[rel["release"].map(is_final)]
-    rel["when"] = pd.to_datetime(rel["upload_time"], utc=True, format="mixed")
-    per = rel.groupby(["framework", "release"]).agg(when=("when", "min"), all_yanked=("yanked", "all")).reset_index()
-    per = per[~per["all_yanked"]].sort_values(["framework", "when", "release"])
-    last = per.groupby("framework").tail(1).set_index("framework")
-    per["key"] = per["release"].map(Version)
-    newest = per.loc[per.groupby("framework")["key"].idxmax()].set_index("framework")
-    day = lambda t: t.dt.strftime("%Y-%m-%d")
-    return pd.DataFrame({"last_release": last["release"], "last_release_date": day(last["when"]),
-                         "newest_release": newest["release"], "newest_release_date": day(newest["when"])}
-                        ).rename_axis("framework").reset_index()
 
 
 def _pypi_releases(edition) -> pd.DataFrame | None:
@@ -95,16 +74,17 @@ def fates(now: EditionResult) -> pd.DataFrame:
     if git_snap and (paths.snapshots_dir("git") / git_snap / "repositories.csv").exists():
         repos = pd.read_csv(paths.snapshots_dir("git") / git_snap / "repositories.csv")
     releases = _pypi_releases(now.edition)
-    last = last_final_releases(releases).set_index("framework") if releases is not None else pd.DataFrame()
-    registry = {f.id: f for f in load_registry()}
+    last = last_final_releases(releases, now.edition.as_of).set_index("framework") if releases is not None else pd.DataFrame()
+    from .lifecycle import edition_table
+
+    life = edition_table(now.edition).set_index("framework")  # the one lifecycle rule, on the edition's date
     rows = []
     for fw in now.edition.cast:
         def value(source, metric):
             v, _detail, _reason = obs.get(source, fw, metric)
             return v
 
-        life = registry[fw].lifecycle  # the registry's cited lifecycle, as of the edition's date
-        status = registry[fw].status_on(now.edition.as_of) if life is not None else None
+        status = life.loc[fw, "status"] if fw in life.index else None
         archived = value("github", "archived")
         last_commit = value("git", "last_commit_date")
         through = ""
@@ -117,16 +97,34 @@ def fates(now: EditionResult) -> pd.DataFrame:
         rows.append({
             "framework": fw,
             "status": status if status is not None else ("archived" if str(archived) in ("1", "1.0") else "unknown"),
-            "status_date": (life.since or "") if status not in (None, "active") else "",
+            "status_date": life.loc[fw, "since"] if status is not None else "",
             "last_release": last.loc[fw, "last_release"] if fw in last.index else "",
             "last_release_date": last.loc[fw, "last_release_date"] if fw in last.index else "",
             "newest_release": last.loc[fw, "newest_release"] if fw in last.index else "",
             "newest_release_date": last.loc[fw, "newest_release_date"] if fw in last.index else "",
+            # a project that releases elsewhere (Maven, GitHub releases): its cited latest release, with where
+            "release_elsewhere": "" if fw in last.index or fw not in life.index or not life.loc[fw, "last_release"]
+            else f"{life.loc[fw, 'last_release']} on {life.loc[fw, 'last_release_date']} ({life.loc[fw, 'release_source']})",
             "last_commit": last_commit or "",
             "first_commit": value("git", "first_commit_date") or "",
             "git_note": through,
         })
     return pd.DataFrame(rows)
+
+
+def onnx_directions(edition) -> pd.DataFrame:
+    """Per framework of the edition's cast, the probe's ONNX export and import levels (0-2; NaN where the probe
+    did not measure them), with the probe's detail: the facts an advice "deploy through ONNX in X" relies on."""
+    obs = load_observations(edition)
+    rows = []
+    for fw in edition.cast:
+        row = {"framework": fw}
+        for way in ("export", "import"):
+            value, detail, reason = obs.get("ops_probe", fw, f"onnx_{way}")
+            row[way] = float(value) if value is not None and str(value) != "" else np.nan
+            row[f"{way}_detail"] = str(detail or reason or "")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["framework", "export", "import", "export_detail", "import_detail"])
 
 
 # -------------------------------------------------------------------------------- 2018 re-measured
@@ -150,6 +148,40 @@ def remeasured_comparison(published: EditionResult, remeasured: EditionResult) -
             })
     out = pd.DataFrame(rows)
     out["difference"] = out["remeasured"] - out["published"]
+    out["reason"] = [index_gap_reason(r.reason, r.framework, remeasured.edition.as_of) for r in out.itertuples()]
+    return same_cast(out, remeasured.method)
+
+
+_NO_RELEASE = re.compile(r"project '([^']+)' had no release by (\d{4}-\d{2}-\d{2})")
+
+
+def index_gap_reason(reason: str, framework: str, as_of: str) -> str:
+    """A package-index snapshot that finds no release of a project by a date, for a framework the registry says was
+    released before that date, shows a gap in the index's listing (early releases later removed), not a framework
+    that never released: the reason says so."""
+    fw = {f.id: f for f in load_registry()}.get(framework)
+    m = _NO_RELEASE.search(str(reason or ""))
+    if fw is None or m is None or fw.first_release > int(str(as_of)[:4]):
+        return reason
+    return _NO_RELEASE.sub(
+        f"the index lists no release of '{m.group(1)}' uploaded by {m.group(2)}, although {fw.name} was first released in "
+        f"{fw.first_release} (frameworks.yaml): its early releases are not listed there (removed since, or published "
+        "elsewhere then), which is not the same as never released", str(reason))
+
+
+def same_cast(comparison: pd.DataFrame, method) -> pd.DataFrame:
+    """Adds ``published_same_cast``: for a relative criterion, the published score over the best published score of
+    the frameworks that were re-measured (the cast the re-measured score is relative to), so both are relative to
+    the same frameworks; for a fixed scale, the published score. ``difference_same_cast`` compares the two."""
+    out = comparison.copy()
+    out["published_same_cast"] = out["published"]
+    for cid, part in out.groupby("criterion", sort=False):
+        if method.criterion(cid).kind != "relative":
+            continue
+        best = part.loc[part["remeasured"].notna(), "published"].max()
+        if pd.notna(best) and best > 0:
+            out.loc[part.index, "published_same_cast"] = part["published"] / best * 100
+    out["difference_same_cast"] = out["remeasured"] - out["published_same_cast"]
     return out
 
 

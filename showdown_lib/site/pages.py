@@ -14,6 +14,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from .. import charts, narrative_findings, paths
 from ..fileio import read_json, read_yaml
+from ..lifecycle import display_names, is_developed
 from ..methodology import load_methodology
 from ..registry import load_registry
 from . import findings
@@ -239,7 +240,7 @@ def weights_data() -> dict:
     from ..editions import load_edition
 
     method, registry = load_methodology(), load_registry()
-    colors, names = charts.framework_colors(registry), {fw.id: fw.name for fw in registry}
+    colors, names = charts.framework_colors(registry), display_names(registry)
     life = findings.lifecycle().set_index("framework")["status"].to_dict()
     editions = {}
     for eid in WEIGHT_EDITIONS:
@@ -250,7 +251,7 @@ def weights_data() -> dict:
         order = list(dict.fromkeys(crit["framework"]))
         scores = {fw: {r.criterion: (None if r.status != "value" or pd.isna(r.score) else float(r.score))
                        for r in crit[crit["framework"] == fw].itertuples()} for fw in order}
-        retired = (lambda fw: life.get(fw) if eid == "current" and life.get(fw) in (*findings.narrative_findings.RETIRED, "maintenance") else "")
+        retired = (lambda fw: life.get(fw) if eid == "current" and not is_developed(life.get(fw, "active")) else "")
         editions[eid] = {"label": EDITION_LABELS.get(eid, eid), "title": ed.title, "as_of": ed.as_of, "n_tiers": ed.n_tiers,
                          "frameworks": [{"id": fw, "name": names[fw], "color": colors[fw], "status": retired(fw)} for fw in order],
                          "scores": scores}

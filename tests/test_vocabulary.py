@@ -120,7 +120,12 @@ def test_as_published_shows_the_posts_figures(f):
     top = summary[summary.category == "overall"].sort_values("published_score", ascending=False).head(3)
     for i, r in enumerate(top.itertuples(), 1):
         assert f"{i}. **{f.names[r.framework]}** {r.published_score:.0f}" in text
-    assert "89.9" not in text  # our reproduced mean is not the post's figure
+    published_part, ours = text.split(" These are the post's own overall figures")
+    assert "89.9" not in published_part  # our reproduced mean is not the post's figure...
+    repro = f.then.sort_values(["rank", "framework"]).head(3)["score"]
+    assert ", ".join(f"{v:.1f}" for v in repro) in ours  # ...and is said as ours
+    readme = (paths.project_root() / "README.md").read_text(encoding="utf-8")
+    assert "it published " + " / ".join(f"{v:.0f}" for v in top["published_score"]) + " overall" in readme
 
 
 # ------------------------------------------------------------------------------ 08 said correctly

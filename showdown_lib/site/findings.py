@@ -66,7 +66,10 @@ class Findings:
 
     def first_edition(self) -> str:
         """The 2018 podium as the post published it: its own overall figures (read off its summary figure)."""
-        return narrative_findings.podium_line(self.then_published, self.names, decimals=0)
+        ours = self.then.sort_values(["rank", "framework"]).head(3)
+        return (narrative_findings.podium_line(self.then_published, self.names, decimals=0)
+                + " These are the post's own overall figures, read off its summary chart. The chart below is our reproduction "
+                "from its criterion figures, whose means give " + ", ".join(f"{s:.1f}" for s in ours["score"]) + ".")
 
     def closing_questions(self) -> str:
         return ("**Monoculture, triumvirate or plurality?** " + narrative_findings.field_shape(self.now, self.then, self.names)

@@ -98,10 +98,17 @@ DEVIATIONS = [
      "The post folded the numerics library's development activity into the Numerics criterion. We score maturity and "
      "ease of use only: activity already has a criterion of its own, and counting it twice would tilt API & Internals "
      "towards the busiest projects."),
-    ("Keras included",
+    ("Keras included, with its backend named",
      "The post left Keras out as an interface over other frameworks. Keras 3 runs on JAX, PyTorch and TensorFlow but is "
-     "released, documented and adopted as a framework in its own right, so today's edition scores it; the 2018 editions "
-     "keep the post's cast."),
+     "released, documented and adopted as a framework in its own right, so today's edition scores it, with the backend "
+     "it is measured on: the probe installs it with JAX, so its ops, numerics, ONNX export and collectives are JAX's, "
+     "and every chart, table and sentence calls it \"Keras (JAX backend)\" (`front_end` in `frameworks.yaml`). The "
+     "2018 editions keep the post's cast."),
+    ("One lifecycle vocabulary",
+     "\"Active\", \"no longer developed\" and every status mark come from one rule over the registry and the release "
+     "history (`lifecycle_rule` in `frameworks.yaml`): archived or merged as cited; dormant when the latest release is "
+     "more than two years old; otherwise the cited status. Only active counts as developed. The date a copy of a "
+     "history stops is never taken for an event."),
     ("Activity bases",
      "The post read activity from GitHub's pages. We count commits and merged pull requests from git histories, read "
      "as they stood on the edition's date, so a past date can be measured again; GitHub star counts have no history "

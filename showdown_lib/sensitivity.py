@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .methodology import Methodology
-from .scoring import category_scores, overall_scores, score_criteria
+from .scoring import assign_tiers, category_scores, overall_scores, score_criteria
 
 COLUMNS = ["framework", "criterion", "change", "raw_from", "raw_to", "first", "podium", "podium_changed",
            "boundaries_changed", "moved"]
@@ -77,20 +77,51 @@ def _rescore(raw: pd.DataFrame, method: Methodology, weights: dict, n_tiers: int
     return overall_scores(cats, method, weights.get("category"), n_tiers)
 
 
-def _rescore_one(raw: pd.DataFrame, method: Methodology, weights: dict, n_tiers: int, crit: pd.DataFrame,
-                 cats: pd.DataFrame, fw: str, cid: str) -> pd.DataFrame:
-    """:func:`_rescore` after one cell of ``fw`` changed. The criterion is scored again for the whole cast (a relative
-    score depends on the best); where only ``fw``'s score moved, only its category means are taken again, through
-    the same scorer, and the overall score is recomputed for everyone."""
-    new_crit = score_criteria(raw[raw["criterion"] == cid], method)
-    old = crit[crit["criterion"] == cid].set_index("framework")["score"]
-    moved = new_crit.set_index("framework")["score"].reindex(old.index)
-    if not ((moved == old) | (moved.isna() & old.isna())).drop(index=fw).all():
-        return _rescore(raw, method, weights, n_tiers)
-    mine = pd.concat([crit[(crit["framework"] == fw) & (crit["criterion"] != cid)], new_crit[new_crit["framework"] == fw]])
-    fw_cats = category_scores(mine, method, weights.get("criterion"), 1)
-    all_cats = pd.concat([cats[cats["framework"] != fw], fw_cats], ignore_index=True)
-    return overall_scores(all_cats, method, weights.get("category"), n_tiers)
+def _batch_overall(changes: list[tuple], raw: pd.DataFrame, method: Methodology, weights: dict,
+                   crit: pd.DataFrame) -> dict[int, float]:
+    """The new overall score of the changed framework for every change that moves no other framework's score, all
+    through the public scorer in a few calls: each change becomes a stand-in framework ``<fw>#<j>`` holding the
+    framework's scores with the one changed. A relative criterion is scored with the cast's best row beside the
+    changed ones, so the best stays the best; a change that would raise the best, or lower it, is left to a full
+    re-scoring (absent from the result)."""
+    stand_ins, rows = {}, []
+    for cid, group in pd.Series(range(len(changes))).groupby([c[0] for c in changes]):
+        kind = method.criterion(cid).kind
+        values = pd.to_numeric(raw.loc[raw["criterion"] == cid, "raw_value"], errors="coerce")
+        best = values.max(skipna=True)
+        part = []
+        for j in group:
+            _cid, i, column, _label, old, new = changes[j]
+            if kind == "relative" and column == "raw_value" and (new > best or (old == best and (values == best).sum() == 1)):
+                continue  # the best moves: every score of the criterion moves with it
+            row = raw.loc[[i]].copy()
+            row[column] = new
+            row["framework"] = f"{raw.loc[i, 'framework']}#{j}"
+            part.append(row)
+            stand_ins[j] = raw.loc[i, "framework"]
+        if part:
+            frame = pd.concat(part + ([raw.loc[[values.idxmax()]]] if kind == "relative" and values.notna().any() else []))
+            scored = score_criteria(frame, method)
+            rows.append(scored[scored["framework"].str.contains("#", regex=False)])
+    if not rows:
+        return {}
+    changed = pd.concat(rows, ignore_index=True)
+    mine = []
+    for j, fw in stand_ins.items():
+        keep = crit[(crit["framework"] == fw) & (crit["criterion"] != changes[j][0])]
+        mine.append(keep.assign(framework=f"{fw}#{j}"))
+    cats = category_scores(pd.concat(mine + [changed], ignore_index=True), method, weights.get("criterion"), 1)
+    overall = overall_scores(cats, method, weights.get("category"), 1).set_index("framework")["score"]
+    return {j: float(overall[f"{fw}#{j}"]) for j, fw in stand_ins.items()}
+
+
+def _with_score(base: pd.DataFrame, fw: str, score: float, n_tiers: int) -> pd.DataFrame:
+    """The overall table with one framework's score replaced: ranks as the scorer gives them, tiers by assign_tiers."""
+    out = base[["framework", "score"]].copy()
+    out.loc[out["framework"] == fw, "score"] = score
+    out["rank"] = out["score"].rank(ascending=False, method="min")
+    out["tier"] = assign_tiers(out.set_index("framework")["score"], n_tiers).to_numpy()
+    return out
 
 
 def _podium(overall: pd.DataFrame) -> list[str]:
@@ -124,14 +155,18 @@ def single_cell_changes(raw: pd.DataFrame, method: Methodology, weights: dict, n
     """
     base = _rescore(raw, method, weights, n_tiers)
     crit = score_criteria(raw, method)
-    cats = category_scores(crit, method, weights.get("criterion"), n_tiers)
+    changes = [(raw.loc[i, "criterion"], i, column, label, old, new) for i, column, label, old, new in cell_changes(raw, method)]
+    fast = _batch_overall(changes, raw, method, weights, crit)
     rows = []
-    for i, column, label, old, new in cell_changes(raw, method):
-        changed = raw.copy()
-        changed.loc[i, column] = new
-        fw, cid = raw.loc[i, "framework"], raw.loc[i, "criterion"]
-        rows.append({"framework": fw, "criterion": cid, "change": label, "raw_from": old, "raw_to": new,
-                     **compare(base, _rescore_one(changed, method, weights, n_tiers, crit, cats, fw, cid))})
+    for j, (cid, i, column, label, old, new) in enumerate(changes):
+        fw = raw.loc[i, "framework"]
+        if j in fast:
+            result = _with_score(base, fw, fast[j], n_tiers)
+        else:
+            changed = raw.copy()
+            changed.loc[i, column] = new
+            result = _rescore(changed, method, weights, n_tiers)
+        rows.append({"framework": fw, "criterion": cid, "change": label, "raw_from": old, "raw_to": new, **compare(base, result)})
     for (cid, basis), table in (other_bases or {}).items():
         rows.append({"framework": "", "criterion": cid, "change": f"{basis} basis", "raw_from": np.nan, "raw_to": np.nan,
                      **compare(base, _rescore(table, method, weights, n_tiers))})

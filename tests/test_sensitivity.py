@@ -126,10 +126,10 @@ def test_sentences_list_exactly_the_changes_that_move_the_podium(current):
 def test_committed_table_is_what_the_edition_gives():
     from showdown_lib import paths
 
-    committed = pd.read_csv(paths.processed_dir("current") / "sensitivity.csv")
+    committed = pd.read_csv(paths.processed_dir("current") / "sensitivity.csv", dtype=str, keep_default_na=False)
     fresh = edition_changes(score_edition("current"))
     assert len(committed) == len(fresh)
-    cols = ["framework", "criterion", "change", "podium", "podium_changed", "boundaries_changed"]
-    assert committed[cols].fillna("").astype(str).values.tolist() == fresh[cols].fillna("").astype(str).values.tolist()
+    cols = ["framework", "criterion", "change", "podium", "podium_changed", "boundaries_changed", "moved"]
+    assert committed[cols].values.tolist() == fresh[cols].astype(str).values.tolist()
     swaps = fresh[fresh["framework"].fillna("") == ""]
     assert set(swaps["criterion"]) <= {c.id for c in score_edition("current").method.criteria if c.has_bases}

@@ -122,3 +122,19 @@ def test_table_shows_the_rule_of_the_chosen_basis(method):
     table = method.table({"activity": "releases"}).set_index("id")
     assert table.loc["activity", "rule"].startswith("[releases basis]") and "final release" in table.loc["activity", "rule"]
     assert method.table().set_index("id").loc["activity", "rule"].startswith("[git basis]")
+
+
+def test_sensitivity_steps_come_from_the_table():
+    data = copy.deepcopy(read_yaml(criteria_file()))
+    method = parse_methodology(data, "criteria.yaml")
+    assert method.criterion("activity").basis("releases").sensitivity_step == 1
+    assert method.criterion("numerics").basis("coverage").sensitivity_step == pytest.approx(1 / 40)
+    assert method.published_step == data["sensitivity"]["published_step"]
+    bad = copy.deepcopy(data)
+    bad["criteria"][1]["bases"]["releases"]["sensitivity_step"] = -1
+    with pytest.raises(DataError, match="sensitivity_step must be a positive number"):
+        parse_methodology(bad, "criteria.yaml")
+    bad = copy.deepcopy(data)
+    bad["sensitivity"] = {"published_step": 0}
+    with pytest.raises(DataError, match="published_step"):
+        parse_methodology(bad, "criteria.yaml")

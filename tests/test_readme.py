@@ -8,11 +8,12 @@ import pandas as pd
 
 from showdown_lib import narrative_findings, paths
 from showdown_lib.ops_probe.report import read_status
+from showdown_lib.lifecycle import display_names
 from showdown_lib.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-NAMES = {fw.id: fw.name for fw in load_registry()}
+NAMES = display_names(load_registry())  # "Keras (JAX backend)": a front end is named with its backend
 
 
 def _table(edition: str, name: str) -> pd.DataFrame:
@@ -35,3 +36,22 @@ def test_the_probe_counts_are_the_snapshots():
     status = read_status("2026-11-25")
     measured, skipped = (status["status"] == "measured").sum(), (status["status"] == "not attempted").sum()
     assert f"Today's snapshot measured {measured} frameworks; {skipped} were not attempted" in README.replace("\n", " ")
+
+
+def test_the_fragility_said_is_the_sensitivity_table():
+    t = _table("current", "sensitivity")
+    text = README.replace("\n", " ")
+    assert f"of {len(t)} single-input changes tried" in text and f"{int(t['podium_changed'].sum())} change the podium" in text
+    keras_down = t[(t["framework"] == "keras") & (t["change"] == "one step down") & t["podium_changed"]]
+    assert keras_down["criterion"].nunique() == 8 and "Keras one step lower on any one of eight criteria" in text and set(keras_down["first"]) == {"pytorch"}
+    git = t[(t["criterion"] == "activity") & (t["change"] == "git basis")]
+    assert git["first"].tolist() == ["pytorch"]
+
+
+def test_the_lifecycle_counts_said_are_the_rule():
+    life = _table("current", "lifecycle")
+    gone = life[life["status"] != "active"]
+    text = README.replace("\n", " ")
+    assert f"Today {len(gone)} of the {len(life)} are no longer developed" in text
+    dormant = sorted(NAMES[f] for f in life.loc[life["status"] == "dormant", "framework"])
+    assert "BigDL, Caffe, Chainer, CNTK, Deeplearning4j and Theano dormant" in text and len(dormant) == 6

@@ -16,6 +16,7 @@ from . import paths
 from .editions import EditionResult
 from .errors import DataError
 from .fileio import read_yaml
+from .registry import load_registry
 
 
 def spearman(a: pd.Series, b: pd.Series) -> float:

@@ -10,7 +10,7 @@ import pytest
 
 from showdown_lib import comparisons, narrative, narrative_comparisons, narrative_findings, paths
 from showdown_lib.editions import load_edition, score_edition
-from showdown_lib.lifecycle import display_names, edition_table, is_developed, status_table
+from showdown_lib.lifecycle import display_names, edition_table, is_developed, last_final_releases, status_table
 from showdown_lib.methodology import load_methodology
 from showdown_lib.registry import load_registry
 from showdown_lib.site import findings
@@ -29,7 +29,7 @@ def f():
 # ------------------------------------------------------------------------------ the lifecycle rule
 def test_no_release_for_two_years_is_dormant_unless_archived_or_merged(life_now):
     releases = pd.read_csv(paths.snapshots_dir("pypi") / "2026-11-25" / "releases.csv")
-    last = comparisons.last_final_releases(releases, "2026-11-25").set_index("framework")["last_release_date"]
+    last = last_final_releases(releases, "2026-11-25").set_index("framework")["last_release_date"]
     for fw, row in life_now.iterrows():
         if row["status"] in ("archived", "merged"):
             continue

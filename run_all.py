@@ -61,11 +61,15 @@ def _refresh(args, parser) -> str:
     cargs = ["--edition", args.edition[0]] + (["--as-of", args.as_of] if args.as_of else [])
     cargs += (["--source", *args.source] if args.source else [])
     cargs += [x for m in args.git_mirror for x in ("--git-mirror", m)] + (["--allow-clone"] if args.allow_clone else [])
-    code = collect.main(cargs)
+    outcome: dict[str, str] = {}
+    code = collect.main(cargs, outcome)
     if code == 130:
         raise KeyboardInterrupt
     if code == 2:
         raise ShowdownError("collect refused its arguments (see above)")
+    if code and collect.nothing_collected(outcome):
+        raise ShowdownError(f"--refresh: every source failed ({', '.join(outcome)}; see above), so there is nothing new to run on; "
+                            "the stored snapshots are unchanged")
     if code:
         print("run_all: some sources failed (see above); running the notebooks on the snapshots that exist.", file=sys.stderr)
     edition = load_edition(args.edition[0])

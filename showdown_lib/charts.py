@@ -239,7 +239,7 @@ def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
     return fig
 
 
-CATEGORY_MARKERS = ("o", "s", "^")
+CATEGORY_MARKERS = ("o", "s", "^", "D", "v")
 
 
 def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
@@ -276,7 +276,7 @@ def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
 
 def podium(overall: pd.DataFrame, frameworks: list[Framework], title: str = "Overall score"):
     """The overall ranking: bars best first, tier brackets, medals for the top three ranks."""
-    fig = score_strip(overall, frameworks, title, xlabel="Overall score: mean of the three categories (0-100)")
+    fig = score_strip(overall, frameworks, title, xlabel="Overall score: mean of the category scores (0-100)")
     ax = fig.axes[0]
     s = overall.set_index("framework")
     order = _order(s["score"])
@@ -330,7 +330,7 @@ def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodolog
     label = names(frameworks)
     colors = framework_colors(frameworks)
     order = _order(overall.set_index("framework")["score"])
-    cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges"))}
+    cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges", "Purples"))}
     fig, ax = plt.subplots(figsize=(10, 0.4 * len(order) + 1.6))
     left = np.zeros(len(order))
     for rid in method.round_ids:

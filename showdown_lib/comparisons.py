@@ -44,6 +44,31 @@ def kendall(a: pd.Series, b: pd.Series) -> float:
 
 
 # -------------------------------------------------------------------------------- then vs now
+def on_rounds(result: EditionResult, round_ids: list[str]) -> EditionResult:
+    """``result`` scored on ``round_ids`` only: its criterion and category scores kept, the overall score and
+    tiers recomputed from those categories with the same category weights (an opt-in round left out)."""
+    from .scoring import overall_scores
+
+    if list(round_ids) == list(result.method.round_ids):
+        return result
+    method = result.method.for_rounds(list(round_ids))
+    cats = result.categories[result.categories["category"].isin(method.round_ids)].reset_index(drop=True)
+    crit = result.criteria[result.criteria["round"].isin(method.round_ids)].reset_index(drop=True) if "round" in result.criteria else result.criteria
+    weights = {k: dict(v) for k, v in result.weights.items()}
+    category = {k: w for k, w in weights.get("category", {}).items() if k in method.round_ids}
+    weights["category"] = category
+    tiers = result.overall["tier"].dropna() if "tier" in result.overall else pd.Series(dtype=float)
+    n_tiers = int(tiers.max()) if len(tiers) else result.edition.n_tiers  # as many tiers as the run cut
+    overall = overall_scores(cats, method, category or None, n_tiers)
+    return EditionResult(result.edition, method, result.raw, crit, cats, overall, result.checks, weights)
+
+
+def like_with_like(then: EditionResult, now: EditionResult) -> tuple[EditionResult, EditionResult]:
+    """Both editions on the rounds they share (2018 has the post's three; current adds Modern stack)."""
+    common = [r for r in then.method.round_ids if r in now.method.round_ids]
+    return on_rounds(then, common), on_rounds(now, common)
+
+
 def then_vs_now(then: EditionResult, now: EditionResult) -> pd.DataFrame:
     """One row per framework of either edition: rank, score and tier then and now."""
     a = then.overall.set_index("framework")[["score", "rank", "tier"]].add_suffix("_then")
@@ -174,7 +199,7 @@ def like_for_like(published: EditionResult, remeasured: EditionResult) -> pd.Dat
     return table.rename_axis("framework").reset_index().sort_values(["rank_published", "framework"]).reset_index(drop=True)
 
 
-def activity_by_basis(published: EditionResult, basis_scores: pd.DataFrame, bases: tuple[str, ...] = ("git", "releases")) -> pd.DataFrame:
+def activity_by_basis(published: EditionResult, basis_scores: pd.DataFrame, bases: tuple[str, ...] = ("git", "releases", "feature_releases")) -> pd.DataFrame:
     """The re-measured edition's activity on each basis (its ``basis_scores`` table, written by the
     scoring step), beside the published activity score.
 

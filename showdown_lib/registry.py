@@ -222,7 +222,10 @@ def _repositories(path: Path, entry: str, value: list) -> tuple[Repository, ...]
 
 
 def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
+    from .schemas import validate
+
     path = Path(path)
+    validate(data, "frameworks", path)
     if not isinstance(data, dict) or "frameworks" not in data or set(data) - {"frameworks", "lifecycle_rule"}:
         raise DataError(path, "top level must be a mapping with the key 'frameworks' (and optionally 'lifecycle_rule')")
     entries = data["frameworks"]

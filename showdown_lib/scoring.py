@@ -42,13 +42,14 @@ class WeightError(ValueError):
     """Weights that cannot be used: unknown names, negative values, or all zero."""
 
 
-def normalise_weights(weights: Mapping[str, float] | None, names: list[str], what: str) -> dict[str, float]:
-    """Check weights against the allowed ``names``; missing names get weight 1 (equal by default).
+def normalise_weights(weights: Mapping[str, float] | None, names: list[str], what: str,
+                      defaults: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Check weights against the allowed ``names``; missing names get their default (``defaults``, else 1).
 
     Weights are relative: they need not sum to one. Unknown names, negative or non-finite values
     and an all-zero set are errors that say which weight is wrong.
     """
-    out = {n: 1.0 for n in names}
+    out = {n: float((defaults or {}).get(n, 1.0)) for n in names}
     for key, value in (weights or {}).items():
         if key not in out:
             raise WeightError(f"unknown {what} weight {key!r}; expected one of {names}")
@@ -176,7 +177,7 @@ def category_scores(
     n_tiers: int = 3,
 ) -> pd.DataFrame:
     """Weighted mean of the available criteria of each round, per framework, with tiers per round (the kernel's)."""
-    weights = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    weights = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
     frameworks, cast = cast_of(criteria, method)
     means = cast.category_means(cast.split(np.array([weights[c] for c in method.criterion_ids])))[:, 0, :]
     frames = [pd.DataFrame({"framework": frameworks, "category": rid, "score": means[k],
@@ -213,7 +214,7 @@ def overall_scores(
 def contributions(criteria: pd.DataFrame, method: Methodology, criterion_weights: Mapping[str, float] | None = None,
                   category_weights: Mapping[str, float] | None = None) -> pd.DataFrame:
     """framework x criterion: the points each criterion adds to the overall score (the kernel's; rows sum to it)."""
-    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
     gw = normalise_weights(category_weights, method.round_ids, "category")
     frameworks, cast = cast_of(criteria, method)
     points = cast.contributions(np.array([cw[c] for c in method.criterion_ids]), np.array([gw[r] for r in method.round_ids]))

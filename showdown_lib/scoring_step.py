@@ -12,7 +12,11 @@ The products (every one is written for every edition, empty with its columns whe
 
 * ``inputs``, ``coverage``, ``weights``, ``criteria_scores``, ``category_scores``, ``overall_scores``:
   the scored edition (the overall table carries the ranks, ties shared, that rank stability starts from);
-* ``basis_scores``: a criterion the method measures in several ways, scored on each of its bases;
+* ``basis_scores``: a criterion the method measures in several ways, scored on each of its bases
+  (activity: git, releases and feature_releases);
+* ``validity``: the validity check of every measured basis the edition uses (``validity.yaml``);
+* ``data_issues``: measured values and cited facts that disagree where the criterion's rule cannot
+  settle which one scores (the measurement scores; both are listed);
 * ``doubt_revised``: the overall scores and ranks when the review's doubtful values take the value the
   evidence suggests (``review.yaml``);
 * ``published_vs_reproduced``, ``published_self_consistency``, ``published_tier_rules``: the post's
@@ -35,13 +39,14 @@ import pandas as pd
 from . import paths, published_check, published_review
 from .editions import EditionResult, processed_tables, score_edition
 from .fileio import read_csv
-from .raw_values import Obs, coverage, load_observations, measure_cell, resolve_snapshots
+from .raw_values import Obs, coverage, data_issues, load_observations, measure_cell, resolve_snapshots
 from .registry import load_registry, select
 from .scoring import score_criteria
 from .lifecycle import last_final_releases, status_table  # noqa: F401  (last_final_releases: re-exported)
 from .sensitivity import edition_changes
 from .sources.pypi import is_final, release_of
 from .tables import empty, in_order
+from .validity import for_edition
 
 
 def write_products(step, n_tiers: int = 0, criterion_weights: Mapping[str, float] | None = None,
@@ -71,11 +76,14 @@ def products(result: EditionResult) -> dict[str, pd.DataFrame]:
     return {
         "inputs": in_order(result.raw, "inputs"), "coverage": coverage(result), "weights": weights_table(result), **processed_tables(result),
         "basis_scores": basis_scores(result, obs) if collected else empty("basis_scores"),
+        "validity": for_edition(result) if collected else empty("validity"),
+        "data_issues": data_issues(result),
         "doubt_revised": doubt_revised(result),
         **summary,
         "fates": fates(result, obs, life) if collected else empty("fates"),
         "releases_per_year": releases_per_year(result, snaps.get("pypi")),
         **probe,
+        **modern_tables(snaps.get("index_reach"), snaps.get("modern_probe")),
         "sources": source_records(result, snaps),
         "lifecycle": life,
         "onnx_directions": onnx_directions(edition.cast, probe["probe_observations"]),
@@ -221,6 +229,23 @@ def releases_per_year(result: EditionResult, snap: str | None) -> pd.DataFrame:
 
 
 # -------------------------------------------------------------------------------- probe and provenance
+def modern_tables(index_snap: str | None, probe_snap: str | None) -> dict[str, pd.DataFrame]:
+    """Round four's evidence, as the Modern stack step shows it: accelerators and model libraries per framework
+    (index_reach) and the modern probe's observations and deployment formats (modern_probe)."""
+    from .sources.base import read_snapshot
+
+    out = {name: empty(name) for name in ("modern_accelerators", "modern_model_hub", "modern_probe_observations", "modern_deployment")}
+    if index_snap:
+        read_snapshot("index_reach", index_snap)  # checked (checksums, rows) before its tables are used
+        out["modern_accelerators"] = _snapshot_table("index_reach", index_snap, "accelerators.csv")
+        out["modern_model_hub"] = _snapshot_table("index_reach", index_snap, "model_hub.csv")
+    if probe_snap:
+        obs, _prov = read_snapshot("modern_probe", probe_snap)
+        out["modern_probe_observations"] = obs.assign(value=pd.to_numeric(obs["value"], errors="coerce"), snapshot=probe_snap)
+        out["modern_deployment"] = _snapshot_table("modern_probe", probe_snap, "deployment.csv")
+    return out
+
+
 def probe_tables(snap: str | None) -> dict[str, pd.DataFrame]:
     """The probe snapshot's observations and per-op points, as the round-two notebook shows them."""
     if snap is None:

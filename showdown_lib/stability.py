@@ -49,7 +49,7 @@ def draw_weights(method: Methodology, n: int, criterion_weights=None, category_w
     if concentration <= 0:
         raise ValueError(f"concentration must be positive, got {concentration}")
     rng = rng or np.random.default_rng(0)
-    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
     gw = normalise_weights(category_weights, method.round_ids, "category")
     split = []
     for rid in method.round_ids:
@@ -118,7 +118,7 @@ def base_ranks(criteria: pd.DataFrame, method: Methodology, criterion_weights: M
                category_weights: Mapping[str, float] | None = None) -> pd.Series:
     """The ranks under the chosen weights themselves (ties shared, 0 for none): the kernel's, as the scorer's."""
     frameworks, cast = cast_of(criteria, method)
-    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
     gw = normalise_weights(category_weights, method.round_ids, "category")
     _cats, overall = cast.aggregate(np.array([cw[c] for c in method.criterion_ids]), np.array([gw[r] for r in method.round_ids]))
     return pd.Series(kernel.ranks(overall), index=frameworks)

@@ -95,8 +95,7 @@ class OpenStep:
 
     def result(self, edition: str | None = None):
         """A scored edition rebuilt from its declared processed tables (never scored again here)."""
-        from .editions import EditionResult, load_edition
-        from .methodology import load_methodology
+        from .editions import EditionResult, edition_method, load_edition
 
         edition = edition or self.edition
         has = {r.arg for r in self.reads if r.kind == "processed"}
@@ -104,7 +103,8 @@ class OpenStep:
         weights: dict[str, dict[str, float]] = {}
         for row in get("weights").to_dict("records"):
             weights.setdefault(row["kind"], {})[row["id"]] = float(row["weight"])
-        return EditionResult(load_edition(edition), load_methodology(), get("inputs"), get("criteria_scores"),
+        ed = load_edition(edition)
+        return EditionResult(ed, edition_method(ed), get("inputs"), get("criteria_scores"),
                              get("category_scores"), get("overall_scores"), weights=weights)
 
     # -- writes ----------------------------------------------------------------------------------

@@ -201,6 +201,10 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
         except fastjsonschema.JsonSchemaValueException as exc:
             problems.append(f"parameter {name}={value!r}: {name + exc.message[len('data'):]} ({spec.help})")
             continue
+        numbers = list(value.values()) if isinstance(value, dict) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+            problems.append(f"parameter {name}={value!r}: {name} must be a finite number, not NaN or infinity ({spec.help})")
+            continue
         if spec.keys:
             method = load_methodology()
             allowed = method.criterion_ids if spec.keys == "criteria" else method.round_ids
@@ -209,6 +213,10 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
                 problems.append(f"parameter {name}: unknown id(s) {bad}; allowed: {allowed}")
             elif value and not math.isfinite(sum(float(v) for v in value.values())):
                 problems.append(f"parameter {name}: the weights do not add up to a finite number")
+            elif value and spec.keys != "criteria" and set(method.standing_round_ids) <= set(value) \
+                    and sum(float(value[r]) for r in method.standing_round_ids) == 0:
+                # an edition that scores only the post's rounds would have nothing left to rank
+                problems.append(f"parameter {name}: every weight is zero for the post's rounds {method.standing_round_ids}")
             elif value and set(value) == set(allowed) and sum(float(v) for v in value.values()) == 0:
                 problems.append(f"parameter {name}: every weight is zero")
     if problems:

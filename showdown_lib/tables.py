@@ -68,7 +68,7 @@ SCORE = C("score", "number", "the normalised score; empty when not available", "
 TIER = C("tier", "integer", "tier, 1 is best, cut at the largest gaps between consecutive scores; empty without a score")
 SOURCE = C("source", "string", "where the value came from: a figure of the post, a snapshot, or a citation URL")
 REASON = C("reason", "string", "why a value is missing, or what else a reader should know about it")
-_CRITERIA = (FW, C("round", "string", "the category the criterion belongs to: support_community, api_internals or platform"), CRIT,
+_CRITERIA = (FW, C("round", "string", "the category the criterion belongs to: support_community, api_internals, platform or modern_stack (today's edition)"), CRIT,
              C("raw_value", "number", "the input before scoring: a level on the criterion's scale, or a measured quantity",
                "the criterion's own unit (see the method)"),
              SCORE, C("status", "string", "value, or not_available (left out of the category mean)"), SOURCE,
@@ -79,6 +79,13 @@ _CRITERIA = (FW, C("round", "string", "the category the criterion belongs to: su
 
 def _t(name: str, description: str, *columns: Column, per: str = "", per_column: Column | None = None) -> Table:
     return Table(name, description, tuple(columns), per, per_column)
+
+
+def _observations(value: Column, snapshot: str) -> tuple[Column, ...]:
+    """The columns of a probe suite's observations, copied from its snapshot: they differ in the value's type."""
+    return (FW, C("metric", "string", "the metric"), value, C("unit", "string", "its unit"),
+            C("as_of", "date", "the snapshot's date"), SOURCE, C("detail", "string", "what was run"),
+            C("status", "string", "ok or missing"), REASON, C("snapshot", "string", snapshot))
 
 
 _TABLES = [
@@ -92,7 +99,10 @@ _TABLES = [
        C("measured_value", "number", "the measured value, where a curated fact exists too", "the criterion's own unit", False),
        C("curated_value", "number", "the curated value, where a measurement exists too", "the criterion's own unit", False),
        C("citation", "string", "the curated value's citation", required=False),
-       C("measurement", "string", "the measurement's source", required=False)),
+       C("measurement", "string", "the measurement's source", required=False),
+       C("chosen", "string", "where both exist, which one scores: measured or curated (the criterion's reconcile rule)", required=False),
+       C("data_issue", "boolean", "true where the rule cannot settle a disagreement (listed in data_issues)", required=False),
+       C("measured_input", "string", "the measured observations the value reads (source:metric, separated by ;)", required=False)),
     _t("coverage", "Where each input comes from: one row per framework and criterion",
        FW, CRIT, C("origin", "string", "published, collected, probed, curated or missing"),
        C("as_of", "date", "the date the value stands for; empty when missing"), SOURCE, REASON),
@@ -101,7 +111,7 @@ _TABLES = [
        C("weight", "number", "relative weight", "relative")),
     _t("criteria_scores", "Every framework x criterion score of the edition, with its origin and basis", *_CRITERIA),
     _t("category_scores", "The weighted mean of each framework's available criteria of each round, with tiers per round",
-       FW, C("category", "string", "support_community, api_internals or platform"), SCORE,
+       FW, C("category", "string", "support_community, api_internals, platform or modern_stack (today's edition)"), SCORE,
        C("n_criteria", "integer", "how many criteria of the category are available for the framework (the mean is over these)", "count"),
        TIER),
     _t("overall_scores", "The weighted mean of the category scores, the rank (ties share the better rank) and the tier",
@@ -110,6 +120,18 @@ _TABLES = [
        FW, CRIT, C("basis", "string", "the basis id (data/raw/criteria.yaml)"), SCORE,
        C("raw_value", "number", "the raw value on this basis", "the basis's own unit"),
        C("lifecycle", "boolean", "true where the framework's lifecycle sets the value, not a measurement of the basis"), SOURCE, REASON),
+    _t("validity", "The validity check of every measured basis the edition uses (data/raw/validity.yaml), computed",
+       CRIT, C("basis", "string", "the basis id (data/raw/criteria.yaml)"), C("stands for", "string", "what the basis stands for"),
+       C("reference", "string", "what the basis is checked against"), C("agreement", "string", "the check's result, in words"),
+       C("agrees", "boolean", "true where the check passes its threshold"),
+       C("disagreements", "string", "the named frameworks the basis places otherwise, and why"),
+       C("decision", "string", "how the basis is used: default, or another use"), C("reason", "string", "why that decision")),
+    _t("data_issues", "Measured values and cited facts that disagree where the criterion's rule cannot settle which one scores",
+       FW, CRIT, C("measured_value", "number", "the measured value", "the criterion's own unit"),
+       C("curated_value", "number", "the cited fact's value", "the criterion's own unit"),
+       C("scored", "number", "the value that scores (the measurement)", "the criterion's own unit"),
+       C("issue", "string", "why the rule cannot settle it (data/raw/criteria.yaml)"),
+       C("citation", "string", "the cited fact's citation"), C("measurement", "string", "the measurement's source")),
     _t("doubt_revised", "Overall scores and ranks as published and with the review's doubtful values revised",
        FW, C("score_published", "number", "overall score as published", "points, 0-100"),
        C("rank_published", "integer", "overall rank as published"),
@@ -143,10 +165,7 @@ _TABLES = [
        C("year", "integer", "calendar year"), C("releases", "integer", "final releases that year", "count"),
        C("frameworks_releasing", "integer", "frameworks with at least one", "count")),
     _t("probe_observations", "What the probe observed per framework and metric (its snapshot's observations)",
-       FW, C("metric", "string", "the probe's metric"), C("value", "string", "the observed value; empty when missing"),
-       C("unit", "string", "its unit"), C("as_of", "date", "the snapshot's date"), SOURCE,
-       C("detail", "string", "what was run"), C("status", "string", "ok or missing"), REASON,
-       C("snapshot", "string", "the probe snapshot (its date)")),
+       *_observations(C("value", "string", "the observed value; empty when missing"), "the probe snapshot (its date)")),
     _t("probe_ops", "Points per op of the 32-op sample per framework, as the probe measured them",
        FW, C("op", "string", "op id (data/raw/ootb_ops.yaml)"),
        C("points", "number", "1 a public API that ran, 0.5 composed from public ops, 0 absent; empty when not probed", "points, 0-1")),
@@ -206,6 +225,39 @@ _TABLES = [
        C("rank_then_common", "integer", "rank then among the frameworks scored in both editions"),
        C("rank_now_common", "integer", "rank now among the frameworks scored in both editions"),
        C("rank_change", "integer", "ranks climbed (positive) or lost, among the frameworks of both editions")),
+    _t("modern_accelerators", "Round four: per framework and accelerator, how it is reached (index, curated or none), the evidence and citation",
+       FW, C("accelerator", "string", "cuda, rocm, tpu, metal or ascend"), C("how", "string", "index, curated or none"),
+       C("evidence", "string", "what the package index's metadata (or the cited entry) shows"),
+       C("citation", "string", "the entry's citation URL (data/raw/accelerators.yaml)")),
+    _t("modern_model_hub", "Round four: per framework and model library, whether the library's release declares the framework",
+       FW, C("library", "string", "the model library"), C("project", "string", "its distribution on the index"),
+       C("version", "string", "its newest final release as of the date"), C("supported", "number", "1 declared, 0 not; empty when not read", "0/1"),
+       C("evidence", "string", "the requirement that names the framework, or what was read"), C("citation", "string", "the library's citation URL")),
+    _t("modern_probe_observations", "What the probe's modern suite observed per framework and metric (its snapshot's observations)",
+       *_observations(C("value", "number", "the observed value (every metric of the suite is a number); empty when missing"),
+                      "the modern_probe snapshot (its date)")),
+    _t("modern_deployment", "Round four: each deployment format the probe tried per framework",
+       FW, C("format", "string", "the deployment format"), C("runtime", "string", "the runtime that reloaded it"),
+       C("attempted", "integer", "1 tried, 0 not (the reason says why)", "0/1"), C("ok", "number", "1 same output after reload, 0 not; empty when not tried", "0/1"),
+       C("bytes", "number", "size of what was written", "bytes"), REASON),
+    _t("with_without_modern", "Today's overall score and rank with every round and without round four (Modern stack)",
+       FW, C("score_with", "number", "overall score with every round", "points, 0-100"), C("rank_with", "integer", "rank with every round"),
+       C("score_without", "number", "overall score on the post's three rounds", "points, 0-100"),
+       C("rank_without", "integer", "rank on the post's three rounds"), C("rank_change", "integer", "ranks the round lifts (positive) or drops")),
+    _t("criterion_spread", "Per criterion, the spread of the active frameworks' scores and whether it still separates them",
+       C("round", "string", "the round id"), CRIT, C("name", "string", "the criterion's name"),
+       C("n_scored", "integer", "active frameworks with a score", "count"), C("n_frameworks", "integer", "active frameworks", "count"),
+       C("distinct_scores", "integer", "distinct scores among them", "count"), C("std", "number", "standard deviation of the scores", "points"),
+       C("range", "number", "best minus worst", "points"), C("weight", "number", "the criterion's default weight", "relative"),
+       C("saturated", "boolean", "standard deviation under 10 points, or one score for all")),
+    _t("podium_by_round", "Per round, the spread of its category scores among the active frameworks and the podium without it",
+       C("round", "string", "the round id"), C("name", "string", "the round's name"),
+       C("category_std", "number", "standard deviation of the category scores", "points"),
+       C("podium", "string", "the podium with every round"), C("podium_without", "string", "the podium without this round"),
+       C("podium_changes", "boolean", "leaving the round out changes the podium")),
+    _t("cpu_speed", "The informative CPU figure: median time of a fixed training step per framework (CPU only)",
+       FW, C("median_ms", "number", "median of 25 steps after 5 warm-up, one thread", "ms"),
+       C("steps_per_s", "number", "1000 / median_ms", "steps per second"), C("detail", "string", "CPU, threads and versions, or why n/a")),
     _t("gpu_cores_and_releases", "The largest CUDA-core count per year beside the final releases of the cast that year",
        C("year", "integer", "calendar year"), C("gpu", "string", "the GPU"), C("cores", "number", "CUDA cores", "count"),
        C("segment", "string", "consumer or data centre"), C("releases", "number", "final releases that year", "count"),
@@ -231,8 +283,13 @@ def empty(name: str) -> pd.DataFrame:
 
 def in_order(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """``frame`` with its declared columns in the declared order (a table whose optional columns vary)."""
-    declared = [c.name for c in schema(name).columns]
-    return frame[[c for c in declared if c in frame.columns] + [c for c in frame.columns if c not in declared]]
+    table = schema(name)
+    declared = [c.name for c in table.columns]
+    frame = frame[[c for c in declared if c in frame.columns] + [c for c in frame.columns if c not in declared]]
+    # a flag set on some rows only (data_issue) is false on the others, so the CSV reads back as booleans
+    flags = [c.name for c in table.columns if c.type == "boolean" and c.name in frame and frame[c.name].dtype.kind == "O"
+             and frame[c.name].notna().any()]
+    return frame.assign(**{c: frame[c].fillna(False).astype(bool) for c in flags}) if flags else frame
 
 
 _KINDS = {"string": "OSU", "number": "fiub", "integer": "iub", "boolean": "b", "date": "OSU"}

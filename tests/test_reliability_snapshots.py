@@ -32,8 +32,11 @@ def _edit_row(path, framework, metric, value):
 
 
 def _drop_checksums(folder):
+    """Reseal: record the checksums of the edited files, as a hostile editor could, so the row checks are what is tried."""
+    from showdown_lib.sources.base import file_checksums
+
     prov = json.loads((folder / "provenance.json").read_text())
-    prov.pop("checksums", None)
+    prov["checksums"] = file_checksums(folder)
     (folder / "provenance.json").write_text(json.dumps(prov))
 
 
@@ -209,7 +212,8 @@ def test_criterion_linked_ranges_follow_criteria_yaml(method):
         assert low is not None and high is not None and low < high, metric
 
 
-DERIVED_AT_LOAD = {"weeks_since_push", "weeks_since_last_final_release", "final_releases_12m"}  # computed by measures, not stored
+DERIVED_AT_LOAD = {"weeks_since_push", "weeks_since_last_final_release", "final_releases_12m",  # computed by measures, not stored
+                   "feature_releases_12m", "os_count_native", "onnx_level", "scalability_run"}  # showdown_lib.measured_bases
 
 
 def test_every_collected_input_of_the_method_has_a_declared_range():

@@ -126,7 +126,11 @@ def test_weights_data_carries_every_score_and_na():
     assert ed["scores"][na.framework][na.criterion] is None
     ok = crit[crit["status"] == "value"].iloc[0]
     assert ed["scores"][ok.framework][ok.criterion] == pytest.approx(ok.score)
-    assert [c["id"] for r in data["rounds"] for c in r["criteria"]] == list(dict.fromkeys(crit["criterion"]))
+    assert [c["id"] for r in data["rounds"] for c in r["criteria"]][:12] == list(dict.fromkeys(crit["criterion"]))
+    now = pd.read_csv(paths.processed_dir("current") / "criteria_scores.csv")  # today's edition adds round four
+    assert [c["id"] for r in data["rounds"] for c in r["criteria"]] == list(dict.fromkeys(now["criterion"]))
+    weights = {c["id"]: c["weight"] for r in data["rounds"] for c in r["criteria"]}
+    assert weights["cpu_speed"] == 0 and weights["compiler"] == 1
 
 
 # -- in the browser ----------------------------------------------------------------------------
@@ -224,7 +228,10 @@ def test_screenshots_and_a_slider_changes_the_ranking(site, browser, tmp_path):
     page.click("#sd-edition-current")
     now = pd.read_csv(paths.processed_dir("current") / "overall_scores.csv")
     set_slider(page, "w-cat-platform", 1)
-    assert ranking(page) == list(now.sort_values(["rank", "framework"])["framework"])
+    assert ranking(page) == list(now.sort_values(["rank", "framework"])["framework"])  # CPU speed starts at weight 0
+    set_slider(page, "w-cat-modern_stack", 0)  # the post's three rounds only: the ranking without round four
+    without = pd.read_csv(paths.processed_dir("current") / "with_without_modern.csv")
+    assert ranking(page) == list(without.sort_values(["rank_without", "framework"])["framework"])
     assert not problems
     assert (tmp_path / "index.png").stat().st_size > 10_000 and (tmp_path / "weights.png").stat().st_size > 10_000
 

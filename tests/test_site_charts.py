@@ -78,7 +78,7 @@ def test_zero_is_drawn_unlike_na(current):
 
 
 def test_crowded_tiers_are_drawn_as_dots_not_radars(current):
-    assert (current.overall["tier"] == 1).sum() > charts.RADAR_MAX_PER_TIER
+    assert current.overall["tier"].value_counts().max() > charts.RADAR_MAX_PER_TIER  # some tier is crowded
     fig = charts.radar_by_tier(current.categories, current.overall, current.method, load_registry())
     assert len(fig.axes) == 1 and fig.axes[0].name != "polar"
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]

@@ -10,8 +10,9 @@ from .common import Presenter, comparison_stamp
 class ThenVsNow(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
-        self.then = step.result(step.params["then_edition"])
-        self.now = step.result(step.params["now_edition"])
+        # like with like: the rounds both editions score (current's Modern stack round is not in 2018)
+        self.then, self.now = comparisons.like_with_like(step.result(step.params["then_edition"]),
+                                                         step.result(step.params["now_edition"]))
         self.table_ = comparisons.then_vs_now(self.then, self.now)
         self.fates_ = step.table(f"{self.now.edition.id}/fates").fillna("")  # written by the scoring step
         self.directions_ = step.table(f"{self.now.edition.id}/onnx_directions")  # written by the scoring step

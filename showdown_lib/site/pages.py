@@ -20,7 +20,7 @@ from ..fileio import read_json, read_yaml
 from ..lifecycle import display_names, is_developed
 from ..methodology import load_methodology
 from ..registry import load_registry
-from . import findings
+from . import findings, method_bases
 from .builder import EDITION_LABELS, Site
 
 POST = {
@@ -123,9 +123,10 @@ DEVIATIONS = [
      "more than two years old; otherwise the cited status. Only active counts as developed. The date a copy of a "
      "history stops is never taken for an event."),
     ("Activity bases",
-     "The post read activity from GitHub's pages. We count commits and merged pull requests from git histories, read "
-     "as they stood on the edition's date, so a past date can be measured again; GitHub star counts have no history "
-     "and stay n/a for past dates. Where a local history ends before the date, the value is n/a with that reason."),
+     "The post read activity from GitHub's pages. We measure it on a basis each edition declares (git history read as "
+     "it stood on the edition's date, the GitHub API, or final or feature releases on the package index), never two "
+     "on one scale; which basis each edition uses, and how well it agrees with an independent reference, is in "
+     "*The bases of each edition* below. Where a history ends before the date, the value is n/a with that reason."),
     ("Published figures as input",
      "Edition 2018 takes the post's criterion scores off its breakdown figures (±1 point). It never re-derives them, so "
      "the post's judgement calls, doubtful ones included, stand as published and are discussed in the review table."),
@@ -135,14 +136,26 @@ DEVIATIONS = [
 def methodology_page(site: Site):
     method = load_methodology()
     crit = pd.DataFrame([{"round": method.round_name(c.round), "criterion": c.name, "id": c.id, "question": c.question,
-                          "rule": c.rule, "kind": c.kind, "scale": c.scale_label()} for c in method.criteria])
-    cells = [md("# Method\n\nThe twelve criteria in full, as `data/raw/criteria.yaml` states them; the scorer reads the "
-                "same file, so this table cannot drift from the scores."), table(crit),
+                          "rule": c.rule, "kind": c.kind, "scale": c.scale_label(), "default weight": c.weight} for c in method.criteria])
+    cells = [md("# Method\n\nThe post's twelve criteria in full, and ours of round four (Modern stack), as "
+                "`data/raw/criteria.yaml` states them; the scorer reads the same file, so this table cannot drift from the "
+                "scores. Modern stack is scored by today's edition only: the 2018 editions and then-versus-now keep the post's "
+                "three rounds. Its accelerator and model-hub criteria are read from the package index's metadata by the rules "
+                "of `data/raw/accelerators.yaml` and `data/raw/model_libraries.yaml` (each entry cited); its compiler, "
+                "scale-out and deployment criteria are checked by the probe (`data/raw/probe_modern.yaml`). CPU speed is "
+                "informative: its default weight is 0."), table(crit),
              md("## How a score is made\n\nA *levels* criterion scores its raw value over the top of its fixed scale "
                 "(× 100); a *relative* criterion scores it over the best raw value of the cast, so the leader sits at 100. "
                 "A category is the mean of its available criteria; the overall score is the mean of the three categories "
                 "(both weighted, equal weights by default). Tiers are cut at the largest gaps between consecutive scores "
                 "(scores rounded to 6 decimals; a zero gap is never cut; of equal gaps the one nearer the top goes first).")]
+    cells.append(md("## The bases of each edition\n\nA criterion measured in more than one way is measured, in one "
+                    "edition, on the basis that edition declares; the rules, the validity check of every measured basis and "
+                    "the reconciliation of measured and cited values below are generated from each edition's own tables."))
+    names = {fw.id: fw.name for fw in load_registry()}
+    for edition in method_bases.collected_editions():
+        for kind, content in method_bases.edition_section(edition, method, names):
+            cells.append(md(content) if kind == "md" else table(content))
     cells.append(md("## Where we depart from the post, and why\n\n" + "\n\n".join(f"**{t}.** {why}" for t, why in DEVIATIONS)))
     notes = pd.DataFrame([{"criterion": c.name, "what the published figures show": c.figures_note}
                           for c in method.criteria if c.figures_note])
@@ -269,7 +282,8 @@ def weights_data() -> dict:
                          "scores": scores, "weights": {k: dict(zip(part["id"], part["weight"].astype(float)))
                                                        for k, part in weights.groupby("kind")},
                          "expected": expected_outputs(eid)}
-    rounds = [{"id": r, "name": method.round_name(r), "criteria": [{"id": c.id, "name": c.name} for c in method.criteria_of(r)]}
+    rounds = [{"id": r, "name": method.round_name(r), "criteria": [{"id": c.id, "name": c.name, "weight": c.weight}
+                                                                   for c in method.criteria_of(r)]}
               for r in method.round_ids]
     return {"default_edition": "2018", "edition_order": list(editions), "rounds": rounds, "editions": editions}
 
@@ -288,7 +302,10 @@ def weights_page(site: Site):
     payload = json.dumps(weights_data(), sort_keys=True).replace("</", "<\\/")
     cells = [
         md("# Your own weights\n\nThe post weighed its three categories equally and every criterion equally within its "
-           "category. Move a slider to weigh them your way: the frameworks are re-scored and re-ranked as you move it, and "
+           "category. Today's edition adds a fourth category, Modern stack (accelerators, compiler, scale-out, deployment, "
+           "model hubs); the 2018 editions have no scores in it. Set its slider to 0 to rank today's frameworks on the post's "
+           "three categories alone. Its CPU speed criterion is informative and starts at 0. "
+           "Move a slider to weigh them your way: the frameworks are re-scored and re-ranked as you move it, and "
            "the tiers are cut again at the largest gaps, with the same rule as the report. A weight is relative (0 leaves "
            "the category or criterion out; 2 counts it twice). Everything runs in this page, from the scores embedded in "
            "it. The rank-stability notebooks show how far the ranking moves under weights drawn at random."),

@@ -132,11 +132,13 @@
     });
   }
 
-  function slider(prefix, id, label) {
+  function slider(prefix, id, label, start) {
+    var w = start === undefined ? 1 : start;  /* a criterion's default weight (criteria.yaml): CPU speed starts at 0 */
     var lab = el("label", { "for": prefix + id });
     lab.appendChild(el("span", {}, label));
-    var input = el("input", { type: "range", id: prefix + id, min: "0", max: "3", step: "0.25", value: "1" });
-    var val = el("output", { "for": prefix + id }, "1.00");
+    var input = el("input", { type: "range", id: prefix + id, min: "0", max: "3", step: "0.25", value: String(w) });
+    input.setAttribute("data-default", String(w));
+    var val = el("output", { "for": prefix + id }, w.toFixed(2));
     input.addEventListener("input", function () { val.textContent = parseFloat(input.value).toFixed(2); render(); });
     lab.appendChild(input);
     lab.appendChild(val);
@@ -165,14 +167,14 @@
     more.appendChild(el("summary", {}, "Criterion weights (within each category)"));
     data.rounds.forEach(function (r) {
       more.appendChild(el("h4", {}, r.name));
-      r.criteria.forEach(function (c) { more.appendChild(slider("w-crit-", c.id, c.name)); });
+      r.criteria.forEach(function (c) { more.appendChild(slider("w-crit-", c.id, c.name, c.weight)); });
     });
     controls.appendChild(more);
-    var reset = el("button", { type: "button", id: "sd-reset" }, "Reset to equal weights");
+    var reset = el("button", { type: "button", id: "sd-reset" }, "Reset to the default weights");
     reset.addEventListener("click", function () {
       controls.querySelectorAll("input[type=range]").forEach(function (i) {
-        i.value = "1";
-        i.nextSibling.textContent = "1.00";
+        i.value = i.getAttribute("data-default");
+        i.nextSibling.textContent = parseFloat(i.value).toFixed(2);
       });
       render();
     });

@@ -18,8 +18,9 @@ from showdown_lib.sensitivity import edition_changes, single_cell_changes
 
 
 def naive_overall(raw: pd.DataFrame, method) -> dict[str, float]:
-    """Equal weights: a criterion's score (published, or raw over the scale's max / the cast's best), the mean of the
-    available criteria of a round, the mean of the available rounds."""
+    """Default weights: a criterion's score (published, or raw over the scale's max / the cast's best), the mean of the
+    available criteria of a round weighted by each criterion's default weight (1, or 0 for an informative criterion,
+    which is left out), the mean of the available rounds."""
     kinds = {c.id: c for c in method.criteria}
     values: dict[str, dict[str, float]] = {}
     for r in raw.itertuples():
@@ -29,6 +30,9 @@ def naive_overall(raw: pd.DataFrame, method) -> dict[str, float]:
     per_round: dict[tuple[str, str], list[float]] = {}
     for r in raw.itertuples():
         c = kinds[r.criterion]
+        if c.weight == 0:
+            continue
+        assert c.weight == 1, "this independent scorer knows default weights of 0 and 1 only"
         pub = getattr(r, "published_score", math.nan)
         v = values[r.criterion][r.framework]
         if pd.notna(pub):
@@ -91,7 +95,7 @@ def test_podium_and_tier_changes_recomputed_independently(current):
 def test_a_published_score_moves_in_score_points():
     from showdown_lib.methodology import load_methodology
 
-    method = load_methodology()
+    method = load_methodology().for_rounds(None)  # the post's three rounds
     rows = [(fw, c.id, np.nan, s) for fw, s in (("a", 90.0), ("b", 85.0), ("c", 40.0)) for c in method.criteria]
     raw = pd.DataFrame(rows, columns=["framework", "criterion", "raw_value", "published_score"]).assign(source="published")
     t = single_cell_changes(raw, method, {}, 2)

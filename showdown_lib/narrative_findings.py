@@ -98,10 +98,13 @@ def field_shape(now: pd.DataFrame, then: pd.DataFrame, names: dict[str, str]) ->
     t1 = now[now["tier"] == 1].sort_values("score", ascending=False)
     rest = now[now["tier"] != 1]["score"]
     gap = t1["score"].min() - rest.max() if len(rest) else float("nan")
-    return (f"In 2018 tier 1 held {n_then} frameworks ({join_words([names[f] for f in then[then['tier'] == 1].sort_values('score', ascending=False).framework])}): "
-            f"{label_then}. Today it holds {n_now}, from {names[t1.framework.iloc[0]]} ({_fmt(t1.score.iloc[0])}) down to "
+    held = (f"one, {names[t1.framework.iloc[0]]} ({_fmt(t1.score.iloc[0])}), {gap:.1f} points ahead of the next framework"
+            if n_now == 1 else
+            f"{n_now}, from {names[t1.framework.iloc[0]]} ({_fmt(t1.score.iloc[0])}) down to "
             f"{names[t1.framework.iloc[-1]]} ({_fmt(t1.score.iloc[-1])}), a spread of {t1.score.iloc[0] - t1.score.iloc[-1]:.1f} points "
-            f"with a gap of {gap:.1f} to the next framework: by this measure {label_now}.")
+            f"with a gap of {gap:.1f} to the next framework")
+    return (f"In 2018 tier 1 held {n_then} frameworks ({join_words([names[f] for f in then[then['tier'] == 1].sort_values('score', ascending=False).framework])}): "
+            f"{label_then}. Today it holds {held}: by this measure {label_now}.")
 
 
 def onnx_advice(categories: pd.DataFrame, lifecycle: pd.DataFrame | None, directions: pd.DataFrame) -> dict:
@@ -128,8 +131,9 @@ def onnx_advice(categories: pd.DataFrame, lifecycle: pd.DataFrame | None, direct
 
 def onnx_takeaway(categories: pd.DataFrame, names: dict[str, str], lifecycle: pd.DataFrame | None, directions: pd.DataFrame,
                   deploy_pick: str = "mxnet", prototype_pick: str = "pytorch") -> str:
-    """The post's advice (prototype in one framework, deploy through ONNX in another) checked against today's facts:
-    an exporter on one side, an importer on the other (:func:`onnx_advice`)."""
+    """The post's advice (prototype in one framework, deploy through ONNX in another) checked against today's facts
+    (:func:`onnx_advice`): the prototype is the API & Internals leader among the exporters and is served in an ONNX
+    runtime (where the probe checked the exports); a second framework is named only if it imports ONNX."""
     cat = categories.pivot(index="framework", columns="category", values="score")
     a = onnx_advice(categories, lifecycle, directions)
     text = []
@@ -147,15 +151,21 @@ def onnx_takeaway(categories: pd.DataFrame, names: dict[str, str], lifecycle: pd
     if prototype_pick in a["exporters"]:
         text.append(f"The post's prototyping pick, {names[prototype_pick]}, still exports to ONNX and scores "
                     f"{_fmt(cat.loc[prototype_pick, 'api_internals'])} on API & Internals.")
-    if a["prototype"] and a["deploy"]:
-        p, q = a["prototype"], a["deploy"]
-        text.append(f"The split is possible only towards a framework that imports ONNX: prototype in {names[p]} "
-                    f"(API & Internals {_fmt(cat.loc[p, 'api_internals'])}), deploy through ONNX in {names[q]} "
-                    f"(Platform {_fmt(cat.loc[q, 'platform'])}, rank {int(cat['platform'].rank(ascending=False, method='min')[q])} of {len(cat)}); "
-                    "a model exported from the others runs in an ONNX runtime, not in a second framework.")
-    elif a["prototype"]:
-        text.append(f"No other developed framework imports ONNX, so a model prototyped in {names[a['prototype']]} and exported "
-                    "is deployed through an ONNX runtime, not in a second framework.")
+    if a["prototype"]:
+        p = a["prototype"]
+        text.append(f"Today the split runs through an ONNX runtime rather than a second framework: prototype in {names[p]} "
+                    f"(API & Internals {_fmt(cat.loc[p, 'api_internals'])}), export the model to ONNX and serve it in an ONNX "
+                    "runtime (the probe checked every export above by running it in onnxruntime).")
+        if a["deploy"]:
+            q = a["deploy"]
+            others = [f for f in a["importers"] if f != p]
+            lead = (f"The only developed framework that imports ONNX is {names[q]}" if len(others) == 1 else
+                    f"The developed frameworks that import ONNX are {who(others)}; the best on Platform is {names[q]}")
+            text.append(f"{lead} (Platform {_fmt(cat.loc[q, 'platform'])}, rank "
+                        f"{int(cat['platform'].rank(ascending=False, method='min')[q])} of {len(cat)}), so deploying in another "
+                        f"framework means {names[q]}.")
+        else:
+            text.append("No other developed framework imports ONNX.")
     else:
         text.append("No developed framework exports to ONNX in this edition.")
     return " ".join(text)

@@ -60,7 +60,8 @@ def test_field_shape_reads_the_size_of_tier_one():
     assert "Today it holds 4, from A (95.0) down to D (90.0), a spread of 5.0 points with a gap of 20.0" in text
     assert text.endswith("a plurality.")
     solo = now.assign(tier=[1, 2, 2, 2, 3])
-    assert narrative_findings.field_shape(solo, then, NAMES).endswith("a monoculture.")
+    assert narrative_findings.field_shape(solo, then, NAMES).endswith(
+        "Today it holds one, A (95.0), 2.0 points ahead of the next framework: by this measure a monoculture.")
 
 
 def test_onnx_takeaway_needs_an_exporter_and_an_importer():
@@ -75,10 +76,13 @@ def test_onnx_takeaway_needs_an_exporter_and_an_importer():
     assert "MXNET (archived), scores" in narrative_findings.onnx_takeaway(cats, marked, life, directions)
     assert "Of the 2 frameworks still developed, the probe ran ONNX export and import for 2: 1 export a model to ONNX (PYTORCH) and 1 imports one (E)." in text
     # F imports and leads Platform but is dormant; E is the only developed importer
-    assert "prototype in PYTORCH (API & Internals 99.0), deploy through ONNX in E (Platform 90.0, rank 3 of 4)" in text
+    assert "prototype in PYTORCH (API & Internals 99.0), export the model to ONNX and serve it in an ONNX runtime" in text
+    assert "The only developed framework that imports ONNX is E (Platform 90.0, rank 3 of 4)" in text
     no_importer = directions.assign(**{"import": [0, 0, 0, 0]})
     text = narrative_findings.onnx_takeaway(cats, NAMES, life, no_importer)
-    assert "deploy through ONNX in" not in text and "deployed through an ONNX runtime" in text
+    assert "imports ONNX is" not in text and "No other developed framework imports ONNX." in text
+    nobody = directions.assign(export=[0, 0, 0, 0])
+    assert narrative_findings.onnx_takeaway(cats, NAMES, life, nobody).endswith("No developed framework exports to ONNX in this edition.")
 
 
 def test_lifecycle_table_is_the_rule_over_the_registry():
@@ -99,7 +103,7 @@ def test_committed_findings_are_consistent_with_the_tables():
     assert f.today().startswith(f"1. **{f.names[top.framework]}** {top.score:.1f}")
     assert len(f.changes()) == 3
     n1 = int((f.now["tier"] == 1).sum())
-    assert f"Today it holds {n1}," in f.closing_questions()
+    assert f"Today it holds {'one' if n1 == 1 else n1}," in f.closing_questions()
 
 
 @pytest.mark.parametrize("origin", ["collected", "probed", "measured"])

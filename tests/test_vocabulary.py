@@ -85,12 +85,13 @@ def test_every_count_and_mark_uses_the_one_rule(f, life_now):
 def test_deploy_through_onnx_only_in_a_framework_that_imports_onnx(f):
     text = f.closing_questions()
     d = f.directions.set_index("framework")
-    m = re.search(r"prototype in (.+?) \(API & Internals [\d.]+\), deploy through ONNX in (.+?) \(Platform", text)
+    m = re.search(r"prototype in (.+?) \(API & Internals [\d.]+\), export the model to ONNX", text)
     by_name = {v: k for k, v in f.marked.items()}
-    if m:
-        proto, deploy = by_name[m.group(1)], by_name[m.group(2)]
-        assert d.loc[proto, "export"] >= 1 and d.loc[deploy, "import"] >= 1
-    assert "deploy through ONNX in PyTorch" not in text  # the probe: PyTorch ships no ONNX importer
+    assert m and d.loc[by_name[m.group(1)], "export"] >= 1
+    q = re.search(r"imports ONNX (?:is|are .+?; the best on Platform is) (.+?) \(Platform", text)
+    if q:
+        assert d.loc[by_name[q.group(1)], "import"] >= 1
+    assert "imports ONNX is PyTorch" not in text  # the probe: PyTorch ships no ONNX importer
     assert d.loc["pytorch", "import"] == 0
 
 

@@ -113,7 +113,7 @@ def make_cast(root: Path, n: int = 100, seed: int = 0) -> list[str]:
         for name, fact in doc.get("facts", {}).items():
             donor = facts[rng.choice(sorted(facts))].get("facts", {}).get(name)
             if isinstance(fact, dict) and isinstance(donor, dict) and "value" in donor:
-                fact["value"] = donor["value"]
+                doc["facts"][name] = json.loads(json.dumps(donor, default=str))  # the whole fact: a null value keeps its reason
         (curated / f"{new_id}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     reg_path.write_text(header + yaml.safe_dump(registry, sort_keys=False, allow_unicode=True), encoding="utf-8")
     _add_to_set(curated / "_set.yaml", sorted(mapping))

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .. import charts, paths
+from ..lifecycle import display_names
 from ..registry import load_registry
 
 def plain_number(x: float) -> str:
@@ -86,15 +87,28 @@ class Presenter:
         self.method = result.method
         self.mark_lifecycle(result.edition)
 
-    def mark_lifecycle(self, edition) -> None:
-        """In a collected edition, every chart, table and sentence names a framework that is not active
-        on the edition's date with its status, e.g. "Apache MXNet (archived)"; colours stay as they are."""
+    def mark_lifecycle(self, edition, table: pd.DataFrame | None = None) -> None:
+        """In a collected edition, every chart, table and sentence names a framework that is not developed on the
+        edition's date with its status from the one lifecycle rule (``lifecycle.csv``), e.g. "Chainer (dormant)",
+        and a front end with the backend it was measured on, "Keras (JAX backend)"; colours stay as they are."""
         if edition.kind != "collected":
             return
-        marked = [fw if fw.is_active(edition.as_of) else dataclasses.replace(fw, name=f"{fw.name} ({fw.status_on(edition.as_of)})")
-                  for fw in self.registry]
+        self.lifecycle = table if table is not None else self.lifecycle_table(edition)
+        registry = load_registry()
+        self.names = display_names(registry, self.lifecycle)
+        marked = [dataclasses.replace(fw, name=self.names[fw.id]) for fw in registry]
         self.registry = self.all_frameworks = marked
-        self.names = {fw.id: fw.name for fw in marked}
+
+    def lifecycle_table(self, edition) -> pd.DataFrame:
+        """The edition's lifecycle table: read from the step when it declares it, else computed by the rule."""
+        from ..steps import StepError
+
+        try:
+            return self.step.table(f"{edition.id}/lifecycle").fillna("")
+        except (StepError, AttributeError):
+            from ..lifecycle import edition_table
+
+            return edition_table(edition)
 
     def stamp_context(self) -> tuple[str, str | None, str] | None:
         """(edition, as-of date, source footer) every chart of this presenter carries."""
@@ -102,14 +116,16 @@ class Presenter:
         return edition_stamp(result) if result is not None else None
 
     def show(self, fig, name: str) -> None:
-        """Stamp ``fig`` with its edition and sources, stage it (PNG and SVG, when the step saves
-        figures), show it inline, close it."""
+        """Stamp ``fig`` with its edition and sources, draw it once as PNG, stage that file (when the step
+        saves figures) and show the same image inline, then close the figure."""
         context = self.stamp_context()
         if context:
             charts.stamp(fig, *context)
-        self.step.save_figure(fig, name)
-        display(fig)
+        saved = self.step.save_figure(fig, name)
+        data = saved[0].read_bytes() if saved else charts.render(fig)
+        shown = InlinePNG(data, repr(fig))
         plt.close(fig)
+        display(shown)
 
     def write(self, frame: pd.DataFrame, name: str) -> str:
         return "staged " + self.step.write_table(frame, name)
@@ -118,6 +134,23 @@ class Presenter:
         out = frame.copy()
         out[column] = out[column].map(lambda f: self.names.get(f, f))
         return out
+
+
+class InlinePNG:
+    """A saved PNG shown inline at the size the figure has on screen (it is saved at ``savefig.dpi``), with the
+    figure's own text (``<Figure size ... with N Axes>``) as its plain-text form, as a figure displays itself."""
+
+    def __init__(self, data: bytes, text: str):
+        self.data, self.text = data, text
+        self.width = round(int.from_bytes(data[16:20], "big") * plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"])
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        return {"image/png": base64.b64encode(self.data).decode("ascii"), "text/plain": self.text}, {"image/png": {"width": self.width}}
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def edition_stamp(result) -> tuple[str, str, str]:

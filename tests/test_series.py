@@ -129,7 +129,7 @@ def test_the_over_time_step_reads_the_series_table_and_no_snapshot(tmp_path, mon
     monkeypatch.setenv("SHOWDOWN_ROOT", str(root))
     step = open_step("11_over_time", save_figures=False)
     try:
-        assert [r.arg for r in step.reads if r.kind == "processed"] == ["current/series"]
+        assert [r.arg for r in step.reads if r.kind == "processed"] == ["current/series", "current/lifecycle"]
         snapshot = next(paths.snapshots_dir("pypi").rglob("releases.csv"))
         with pytest.raises(StepError, match="does not declare"):
             pd.read_csv(snapshot)

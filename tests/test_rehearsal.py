@@ -124,8 +124,14 @@ def test_the_framework_added_by_one_registry_entry_reaches_every_table_chart_and
         assert "fakeflow" in set(pd.read_csv(table)["framework"]), table.name
     charts = sorted((root / "reports" / "figures" / EDITION).glob("*.png"))  # charts are PNG only
     assert len(charts) >= 10
-    drawn = [chart.name for chart in charts if _has_colour(chart, _fakeflow_colour(root))]
-    assert len(drawn) >= 8, drawn  # FakeFlow's own colour is on the charts that draw one colour per framework
+    # FakeFlow's own colour is on every chart drawn in framework colours where it has a value: the overall charts,
+    # and each round's two charts when a criterion of that round has a value for it (n/a is drawn apart, never 0)
+    scores = pd.read_csv(root / "data" / "processed" / EDITION / "criteria_scores.csv")
+    mine = scores[(scores.framework == "fakeflow") & scores.score.notna()]
+    expected = {"overall_podium", "overall_contributions", "radar_by_tier"}
+    expected |= {f"{r}_{kind}" for r in set(mine["round"]) - {"modern_stack"} for kind in ("criteria", "category")}
+    drawn = {chart.stem for chart in charts if _has_colour(chart, _fakeflow_colour(root))}
+    assert len(expected) >= 7 and expected <= drawn, sorted(expected - drawn)
     pages = sorted((root / "reports" / "site" / "notebooks" / EDITION).glob("*.html"))
     assert len(pages) == 7
     for page in pages:

@@ -1,19 +1,18 @@
-"""00 · Inputs and scores: the one step that scores an edition and writes the contract tables."""
+"""00 · Inputs and scores: what goes into an edition, read from the tables the scoring step wrote."""
 from __future__ import annotations
 
 import pandas as pd
 
 from .. import charts, narrative, paths
-from ..editions import score_edition
 from .common import Presenter
 
 
 class InputsReport(Presenter):
-    """Loads, validates and scores the edition once; every later step reads the tables it writes."""
+    """The edition's inputs, coverage and weights as the scoring step (``score``) wrote them; never scores."""
 
-    def __init__(self, step, n_tiers: int = 0, criterion_weights=None, category_weights=None) -> None:
+    def __init__(self, step) -> None:
         super().__init__(step)
-        self.use_result(score_edition(step.edition, criterion_weights or None, category_weights or None, n_tiers or None))
+        self.use_result(step.result())
         self.frameworks = [fw for fw in self.registry if fw.id in self.edition.cast]
 
     def describe_edition(self) -> str:
@@ -77,9 +76,9 @@ class InputsReport(Presenter):
 
     def coverage(self) -> pd.DataFrame:
         """One row per framework x criterion: how the input was obtained, and as of when."""
-        from ..raw_values import coverage
-
-        return coverage(self.result)
+        cov = self.step.table("coverage")
+        cov["as_of"] = cov["as_of"].fillna("").astype(str)
+        return cov
 
     def coverage_summary(self) -> str:
         return narrative.coverage_summary(self.coverage())
@@ -94,15 +93,3 @@ class InputsReport(Presenter):
         cov = self.coverage()
         miss = cov[cov["origin"] == "missing"][["framework", "criterion", "reason"]]
         return self.label(miss).reset_index(drop=True)
-
-    def weights(self) -> pd.DataFrame:
-        """The weights in use, one row per category and criterion (relative; an id not named weighs 1)."""
-        w = self.result.weights
-        return pd.DataFrame([{"kind": kind, "id": k, "weight": v} for kind in ("category", "criterion") for k, v in w[kind].items()])
-
-    def write_tables(self) -> str:
-        """Stage the inputs, the coverage, the weights and the three contract tables."""
-        from ..editions import processed_tables
-
-        tables = {"inputs": self.result.raw, "coverage": self.coverage(), "weights": self.weights(), **processed_tables(self.result)}
-        return "staged " + "; ".join(self.step.write_table(frame, name) for name, frame in tables.items())

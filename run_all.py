@@ -22,6 +22,7 @@ import argparse
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 from showdown_lib.errors import ShowdownError
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--with-upstream only applies with --only")
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _on_signal)
+    warnings.formatwarning = lambda message, *_a, **_k: f"run_all: note: {message}\n"
     try:
         params = parse_overrides(args.param)
         editions = [_refresh(args, parser)] if args.refresh else _editions(args.edition)

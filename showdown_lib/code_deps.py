@@ -118,7 +118,7 @@ def _package_data(folder: Path) -> list[Path]:
 def code_fingerprint(modules: set[str], extra: list[Path] = ()) -> str:
     """One hash of every file :func:`files_of` lists (and ``extra`` files, e.g. the step table)."""
     digest = hashlib.sha256()
-    for path in [*files_of(modules), *extra]:
+    for path in dict.fromkeys([*files_of(modules), *extra]):
         shown = path.relative_to(LIB) if LIB in path.parents else Path(path.name)
         digest.update(str(shown).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -211,9 +211,10 @@ def step_config(run: StepRun, cache: dict[str, str]) -> dict[str, Any]:
     else:
         module = step.task.split(":", 1)[0]
         own, modules = step.task, {module, "showdown_lib.task_step"}
-    key = ",".join(sorted(modules))
+    extra = [step.path] if step.task else []  # a task's own module, in the library or not
+    key = ",".join(sorted(modules) + [str(p) for p in extra])
     if key not in cache:
-        cache[key] = code_fingerprint(modules)
+        cache[key] = code_fingerprint(modules, extra)
     entry = [step.name, step.notebook, step.task, step.scope, list(step.parameters), list(step.reads), list(step.writes)]
     return {"params": run.given(), "step": hashlib.sha256(json.dumps(entry).encode()).hexdigest(), "code": own,
             "library": cache[key], "destination": _shown(run.destination)}
@@ -312,7 +313,6 @@ def _with_upstream(table, runs, editions, params, output_dir, stale, with_upstre
         listed = "; ".join(f"{n} ({why})" for n, why in out_of_date)
         raise PipelineError(f"--only: upstream step(s) out of date: {listed}. Run them too (add them to --only, "
                             "or give --with-upstream), or run without --only")
-    add = {n for n, _ in out_of_date}
     for n, _ in out_of_date:
-        log(f"[{n}] out of date upstream of --only: it runs too")
-    return [r for r in everything if r.name in add or r.name in selected]
+        log(f"[{n}] out of date upstream of --only: it runs too (and what it changes downstream)")
+    return [r for r in everything if r.name in upstream or r.name in selected]

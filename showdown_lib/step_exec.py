@@ -187,8 +187,10 @@ def execute_task(run, timeout: int = 1800) -> Path:
     cmd = [sys.executable, "-m", "showdown_lib.task_step", run.step.name, "--params", json.dumps(run.given())]
     env = {**os.environ, "SHOWDOWN_ROOT": str(paths.project_root())}
     started = time.time()
+    library_parent = Path(__file__).resolve().parent.parent  # ``-m`` imports from the working folder first: this library
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout, stdin=subprocess.DEVNULL,
+                              cwd=library_parent)
     except subprocess.TimeoutExpired:
         raise PipelineError(f"{run.name} did not finish in {timeout} s") from None
     if done.returncode == 130:

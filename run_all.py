@@ -73,10 +73,16 @@ def _refresh(args, parser) -> str:
         raise KeyboardInterrupt
     if code == 2:
         raise ShowdownError("collect refused its arguments (see above)")
-    if code:
-        print("run_all: some sources failed (see above); running the notebooks on the snapshots that exist.", file=sys.stderr)
     edition = load_edition(args.edition[0])
-    return collect.edition_for(edition, collect.collect_day(edition, args.as_of))
+    day = collect.collect_day(edition, args.as_of)
+    if code:
+        from showdown_lib import paths
+
+        sources = [s for s in (args.source or collect.SOURCES) if s != "curated"]
+        if not any((paths.snapshots_dir(s) / day.isoformat()).is_dir() for s in sources):
+            raise ShowdownError(f"every source failed (see above) and no snapshot of {day} exists; nothing to run")
+        print("run_all: some sources failed (see above); running the steps on the snapshots that exist.", file=sys.stderr)
+    return collect.edition_for(edition, day)
 
 
 class Terminated(KeyboardInterrupt):

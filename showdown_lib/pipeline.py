@@ -250,6 +250,7 @@ def _run_locked(table, runs, editions, params, selection, force, jobs, output_di
     from .run_state import RunState
     from .scheduler import dependencies, run_graph
 
+    work_folder("runs")  # executed notebooks and staging folders: a clear message now rather than in a kernel
     state = RunState(work_folder(".cache") / "pipeline-state.json", paths.project_root(),
                      warn=lambda msg: log(msg))
     cache: dict[str, str] = {}

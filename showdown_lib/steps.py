@@ -240,6 +240,9 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
         if spec is None:
             problems.append(f"unknown parameter {name!r}; the steps take {sorted(table.parameters)}")
             continue
+        if not _finite(value):
+            problems.append(f"parameter {name}={value!r}: {name} must be a finite number, not NaN or infinity ({spec.help})")
+            continue
         if spec.schema.get("type") == "string" and isinstance(value, int) and not isinstance(value, bool):
             value = given[name] = str(value)  # -p then_edition=2018: YAML reads a number, the parameter is a name
         try:
@@ -260,6 +263,17 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
     if problems:
         raise StepError("; ".join(problems))
     return dict(given)
+
+
+def _finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in a parameter (JSON Schema's bounds let NaN through: NaN > 0 is false)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def step_parameters(table: StepTable, step: Step, overrides: dict[str, Any]) -> dict[str, Any]:

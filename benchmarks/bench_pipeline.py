@@ -16,6 +16,7 @@ touched):
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -64,6 +65,12 @@ def papermill_cli(root: Path, edition: str) -> float:
     out.mkdir(parents=True, exist_ok=True)
     total = 0.0
     for step in table.steps:
+        if step.task is not None:  # a plain Python step (scoring): its own process, as run_all starts it
+            if step.name == "site":
+                continue
+            given = {"edition": edition} if step.scope == "edition" else {}
+            total += timed([sys.executable, "-m", "showdown_lib.task_step", step.name, "--params", json.dumps(given)], env)[0]
+            continue
         cmd = [sys.executable, "-m", "papermill", str(step.path), str(out / step.path.name), "-k", "showdown",
                "--cwd", str(root / "notebooks"), "--no-progress-bar"]
         if step.scope == "edition":

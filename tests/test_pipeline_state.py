@@ -57,16 +57,26 @@ def engine(scratch_root, monkeypatch):
 
 
 @pytest.mark.parametrize("content", [b"", b"{not json", b"[1, 2, 3]", b'{"version": 2, "steps": {"x": 1}}',
-                                     b'{"version": 1, "steps": {}}', b"\xff\xfe\x00garbage"])
-def test_a_corrupt_state_is_discarded_with_one_line_and_everything_runs(engine, content):
-    first = _run_all(engine)
-    assert first.returncode == 0, first.stderr
-    (engine / ".cache" / "pipeline-state.json").write_bytes(content)
+                                     b'{"version": 1, "steps": {}}', b"\xff\xfe\x00garbage",
+                                     b'{"version": 2, "steps": {"once:a": {"config": {}, "inputs": [], "outputs": {}}}}'])
+def test_a_corrupt_state_is_discarded_with_one_line(tmp_path, content):
+    from showdown_lib.run_state import RunState
+
+    path = tmp_path / ".cache" / "pipeline-state.json"
+    path.parent.mkdir()
+    path.write_bytes(content)
+    said: list[str] = []
+    assert RunState(path, tmp_path, warn=said.append).records == {}
+    assert len(said) == 1 and ("discarded and every step runs" in said[0] or "every step runs" in said[0])
+    assert ".cache/pipeline-state.json" in said[0] and str(tmp_path) not in said[0]
+
+
+def test_after_a_corrupt_state_every_step_runs_again(engine):
+    assert _run_all(engine).returncode == 0
+    (engine / ".cache" / "pipeline-state.json").write_bytes(b"\x00garbage{")
     again = _run_all(engine)
     assert again.returncode == 0 and "Traceback" not in again.stderr + again.stdout
-    notes = [line for line in (again.stdout + again.stderr).splitlines() if "pipeline state" in line]
-    assert len(notes) == 1 and "discarded and every step runs" in notes[0] or "cannot be read" in notes[0]
-    assert "3 step(s) ran, 0 up to date" in again.stdout
+    assert "3 step(s) ran, 0 up to date" in again.stdout and "is discarded" in again.stdout + again.stderr
     assert "0 step(s) ran, 3 up to date" in _run_all(engine).stdout
 
 

@@ -181,7 +181,7 @@ def load_steps(path: Path | None = None) -> StepTable:
             raise StepError(f"{label}: a step is a mapping with {sorted(_STEP_KEYS)}, and either a notebook or a task")
         if "task" in raw and (not isinstance(raw["task"], str) or not re.fullmatch(r"\w+(\.\w+)*:\w+", raw["task"])
                               or "name" not in raw):
-            raise StepError(f"{label}, field 'task': a task is named (field 'name') and is MODULE:FUNCTION (e.g. showdown_lib.scoring_step:score), "
+            raise StepError(f"{label}, field 'task': a task is named (field 'name') and is MODULE:FUNCTION (e.g. showdown_lib.score_task:score), "
                             f"got {raw.get('task')!r}")
         notebook = str(raw["notebook"]) if "notebook" in raw else None
         name = str(raw.get("name", notebook))

@@ -268,7 +268,7 @@ CASES: list[Case] = [
          command="run_all", setup=lambda root: _truncate(root / "notebooks" / "09_hardware_gap.ipynb"),
          may_change=(r"notebooks/09_hardware_gap\.ipynb$",)),
     Case("run_all: the scoring step fails (tampered published figures)", ["--only", "score"], "error",
-         r"step score \(showdown_lib\.scoring_step:score\) failed: DataError: .*checksum mismatch", code=1, command="run_all",
+         r"step score \(showdown_lib\.score_task:score\) failed: DataError: .*checksum mismatch", code=1, command="run_all",
          setup=lambda root: _tamper_published(root), may_change=(r"published_criteria\.csv$",)),
     Case("Ctrl-C during a run", ["--only", "09", "--force"], "error", r"^run_all: interrupted", code=130, command="run_all", interrupt=True),
 ]

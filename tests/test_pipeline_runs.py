@@ -51,7 +51,7 @@ def test_a_failing_step_names_notebook_and_cell_and_publishes_nothing(project):
     published = project / "data" / "raw" / "editions" / "2018" / "published_criteria.csv"
     published.write_text(published.read_text().replace("pytorch,support_community,activity,100", "pytorch,support_community,activity,99", 1))
     before = digest(project / "data" / "processed")
-    with pytest.raises(PipelineError, match=r"step score \(showdown_lib.scoring_step:score\) failed: DataError: .*checksum mismatch"):
+    with pytest.raises(PipelineError, match=r"step score \(showdown_lib.score_task:score\) failed: DataError: .*checksum mismatch"):
         run(["2018"], {}, ["score"], force=True, **QUIET)
     assert digest(project / "data" / "processed") == before
     # a notebook that fails names itself, the cell and its executed copy, and publishes nothing

@@ -1,4 +1,4 @@
-"""The scoring step: a plain Python step of ``notebooks/steps.yaml`` (``task: showdown_lib.scoring_step:score``).
+"""The scoring step as a plain Python step of ``notebooks/steps.yaml`` (``task: showdown_lib.score_task:score``).
 
 It loads, validates and scores an edition once, with the run's weights and tier count, and writes every
 table later steps read: ``inputs`` (the raw value behind each cell), ``coverage`` (how each was

@@ -25,7 +25,9 @@ def score_products(edition: str, n_tiers: int = 0, criterion_weights: dict | Non
     return {"inputs": result.raw, "coverage": coverage(result), "weights": weights, **processed_tables(result)}
 
 
-def score(step, n_tiers: int = 0, criterion_weights: dict | None = None, category_weights: dict | None = None) -> None:
-    """The step: score ``step.edition`` and stage every product (the runner publishes them)."""
+def score(step, n_tiers: int = 0, criterion_weights: dict | None = None, category_weights: dict | None = None,
+          **_applied_by_the_open_step) -> None:
+    """The step: score ``step.edition`` and stage every product (the runner publishes them). Parameters that
+    shape every step alike (a shortlist of the cast) were applied when the step was opened."""
     for name, frame in score_products(step.edition, n_tiers, criterion_weights, category_weights).items():
         step.write_table(frame, name)

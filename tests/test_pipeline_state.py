@@ -37,7 +37,7 @@ def _env(root: Path) -> dict[str, str]:
             "ENGINE_TASK_PAUSE": "0.15"}
 
 
-def _run_all(root: Path, *args: str, timeout: int = 120) -> subprocess.CompletedProcess:
+def _run_all(root: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--no-site", *args], capture_output=True, text=True,
                           env=_env(root), cwd=root, timeout=timeout)
 

@@ -64,7 +64,8 @@ def test_a_failing_step_names_notebook_and_cell_and_publishes_nothing(project):
     with pytest.raises(NotebookFailure) as err:
         run(["2018"], {}, ["04"], force=True, with_upstream=True, **QUIET)
     failure = err.value
-    assert failure.notebook == "04_aggregate.ipynb" and failure.cell == len(nb["cells"]) - 3
+    record = json.loads(Path(failure.record).read_text())["cells"]
+    assert failure.notebook == "04_aggregate.ipynb" and failure.cell == 1 + [c.get("id") for c in record].index("planted")
     assert "a planted failure" in str(failure) and "runs/2018/04_aggregate.ipynb" in str(failure)
     assert any(o.get("output_type") == "error" for c in json.loads(Path(failure.record).read_text())["cells"] for o in c.get("outputs", []))
 

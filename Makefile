@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: help setup run test report lab collect clean
 
@@ -20,6 +21,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name showdown --display-name "Python 3 (showdown)" >/dev/null
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(TEST_STAMP)
+
 setup: $(STAMP)  ## create .venv and install the project
 
 EDITION ?= all
@@ -27,8 +32,10 @@ EDITION ?= all
 run: $(STAMP)  ## bring every step of every edition up to date (notebooks/steps.yaml), then build reports/site/
 	$(PY) run_all.py --edition $(EDITION) $(ARGS)
 
-test: $(STAMP)  ## unit tests, the papermill runs, and nbval over every notebook of every edition
-	$(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
+# matplotlib keeps its font list in the project's own .cache, so a font cache left on the machine by another
+# program cannot change what a chart cell prints.
+test: $(TEST_STAMP)  ## unit tests, the papermill runs, and nbval over every notebook of every edition
+	MPLCONFIGDIR=$(CURDIR)/.cache/matplotlib $(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
 
 report: $(STAMP)  ## build the static site reports/site/ from the executed notebooks (open reports/site/index.html)
 	$(PY) -m showdown_lib.site

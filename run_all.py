@@ -68,21 +68,19 @@ def _refresh(args, parser) -> str:
     cargs = ["--edition", args.edition[0]] + (["--as-of", args.as_of] if args.as_of else [])
     cargs += (["--source", *args.source] if args.source else [])
     cargs += [x for m in args.git_mirror for x in ("--git-mirror", m)] + (["--allow-clone"] if args.allow_clone else [])
-    code = collect.main(cargs)
+    outcome: dict[str, str] = {}
+    code = collect.main(cargs, outcome)
     if code == 130:
         raise KeyboardInterrupt
     if code == 2:
         raise ShowdownError("collect refused its arguments (see above)")
-    edition = load_edition(args.edition[0])
-    day = collect.collect_day(edition, args.as_of)
+    if code and collect.nothing_collected(outcome):
+        raise ShowdownError(f"--refresh: every source failed ({', '.join(outcome)}; see above), so there is nothing new to run on; "
+                            "the stored snapshots are unchanged")
     if code:
-        from showdown_lib import paths
-
-        sources = [s for s in (args.source or collect.SOURCES) if s != "curated"]
-        if not any((paths.snapshots_dir(s) / day.isoformat()).is_dir() for s in sources):
-            raise ShowdownError(f"every source failed (see above) and no snapshot of {day} exists; nothing to run")
         print("run_all: some sources failed (see above); running the steps on the snapshots that exist.", file=sys.stderr)
-    return collect.edition_for(edition, day)
+    edition = load_edition(args.edition[0])
+    return collect.edition_for(edition, collect.collect_day(edition, args.as_of))
 
 
 class Terminated(KeyboardInterrupt):

@@ -1,16 +1,19 @@
-"""Benchmark: rank stability (sampling and blocked rescoring) against the 0.1 s target and older ways.
+"""Benchmark: rank stability per 100,000 draws on every edition, against the 0.1 s target and a fair baseline.
 
-Reports times and ratios, not pass/fail:
+Prints times and ratios, never pass/fail:
 
-* the time of ``rank_stability`` per 100,000 draws over the cast of an edition (median of several
-  runs; wall time from ``time.perf_counter`` and CPU time of this process from ``time.process_time``,
-  which a busy machine does not inflate), and its ratio to the 0.1 s target;
-* the same draws rescored the way the library did before blocks (one matrix product per round over
-  all draws at once, then ranks and a bincount per framework), and the ratio to it;
-* a plain loop over the scorer (``category_scores`` and ``overall_scores`` per draw), per draw, and
-  how many times faster the vectorised draw is.
+* per edition of ``notebooks/steps.yaml``: ``rank_stability`` (sampling, blocked scoring through the
+  aggregation kernel, ranks with ties, counts) per 100,000 draws, median of paired runs with the spread
+  (fastest-slowest), wall time (``time.perf_counter``) and CPU time of this process
+  (``time.process_time``, which other processes on a busy machine do not inflate), and the ratio to
+  the 0.1 s target;
+* the baseline, run alternately with it: the same draws scored by the same kernel in one go, every draw
+  at once (one matrix product per round over all draws, then ranks of all draws): the plain vectorised
+  way to write it, and what blocks are measured against;
+* linearity in the cast: synthetic casts of 1x, 2x, 4x and 8x the largest edition's frameworks (its
+  criterion scores repeated with noise), seconds per 100,000 draws and per framework.
 
-    .venv/bin/python benchmarks/bench_stability.py [--edition current] [--samples 100000] [--runs 7]
+    .venv/bin/python benchmarks/bench_stability.py [--samples 100000] [--runs 7] [--editions 2018 current]
 """
 from __future__ import annotations
 
@@ -19,82 +22,99 @@ import statistics
 import time
 
 import numpy as np
+import pandas as pd
 
+from showdown_lib import kernel
 from showdown_lib.editions import score_edition
-from showdown_lib.scoring import category_scores, overall_scores
-from showdown_lib.stability import _matrices, rank_stability, ranks_of, sample_weights
+from showdown_lib.scoring import cast_of
+from showdown_lib.stability import rank_stability, sample_weights
+from showdown_lib.steps import load_steps
 
-TARGET_S = 0.1  # seconds per 100,000 draws (issue 7)
-
-
-def unblocked_counts(criteria, method, n: int, seed: int = 0) -> np.ndarray:
-    """Rank counts the way ``rank_stability`` computed them before it scored draws in blocks."""
-    _, scores, avail = _matrices(criteria, method)
-    crit_w, cat_w = sample_weights(method, n, rng=np.random.default_rng(seed))
-    total = np.zeros((scores.shape[0], n))
-    wsum = np.zeros((scores.shape[0], n))
-    round_of = [method.criterion(c).round for c in method.criterion_ids]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for k, rid in enumerate(method.round_ids):
-            cols = [i for i, r in enumerate(round_of) if r == rid]
-            w = np.ascontiguousarray(crit_w[:, cols].T)
-            num = scores[:, cols] @ w
-            den = avail[:, cols] @ w
-            g = cat_w[:, k]
-            has = den > 0
-            np.divide(num, den, out=num, where=has)
-            num[~has] = 0.0
-            num *= g
-            total += num
-            wsum += has * g
-        total /= wsum
-    ranks = ranks_of(total)
-    nfw = scores.shape[0]
-    return np.stack([np.bincount(ranks[i], minlength=nfw + 1)[1:] for i in range(nfw)])
+TARGET_S = 0.1  # seconds per 100,000 draws (issue 18)
 
 
-def timed(fn, runs: int) -> tuple[float, float]:
-    """Median wall and median CPU seconds of ``runs`` calls."""
-    walls, cpus = [], []
-    for _ in range(runs):
-        c0, t0 = time.process_time(), time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
-    return statistics.median(walls), statistics.median(cpus)
+def unblocked(criteria: pd.DataFrame, method, n: int) -> np.ndarray:
+    """Rank counts of the same draws, every draw scored at once (no blocks)."""
+    _fws, cast = cast_of(criteria, method)
+    crit_w, cat_w = sample_weights(method, n, rng=np.random.default_rng(0))
+    return kernel.rank_counts(cast.overall(cast.split(crit_w), cat_w))
+
+
+def clock(fn) -> tuple[float, float]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def paired(a, b, runs: int) -> tuple[list, list]:
+    """``runs`` alternating calls of ``a`` and ``b`` (which goes first alternates too): (wall, cpu) each."""
+    ta, tb = [], []
+    for i in range(runs):
+        first, second = (a, b) if i % 2 == 0 else (b, a)
+        r1, r2 = clock(first), clock(second)
+        ta.append(r1 if i % 2 == 0 else r2)
+        tb.append(r2 if i % 2 == 0 else r1)
+    return ta, tb
+
+
+def describe(times: list, per: float) -> str:
+    wall = sorted(t[0] * per for t in times)
+    cpu = sorted(t[1] * per for t in times)
+    return (f"{statistics.median(wall):.3f} s wall ({wall[0]:.3f}-{wall[-1]:.3f}), "
+            f"{statistics.median(cpu):.3f} s cpu ({cpu[0]:.3f}-{cpu[-1]:.3f})")
+
+
+def synthetic(criteria: pd.DataFrame, copies: int, seed: int = 0) -> pd.DataFrame:
+    """The cast repeated ``copies`` times, each copy's scores moved by up to 5 points (n/a kept)."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for k in range(copies):
+        part = criteria.copy()
+        part["framework"] = part["framework"] + (f"~{k}" if k else "")
+        if k:
+            part["score"] = (part["score"] + rng.uniform(-5, 5, len(part))).clip(0, 100)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edition", default="2018")
+    parser.add_argument("--editions", nargs="*", default=None, help="default: every edition of notebooks/steps.yaml")
     parser.add_argument("--samples", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--loop-samples", type=int, default=200)
     args = parser.parse_args()
-    result = score_edition(args.edition)
-    method = result.method
-    n_fw = result.criteria.framework.nunique()
+    editions = args.editions or list(load_steps().editions)
     per = 100_000 / args.samples
-
-    new_wall, new_cpu = timed(lambda: rank_stability(result.criteria, method, n_samples=args.samples), args.runs)
-    old_wall, old_cpu = timed(lambda: unblocked_counts(result.criteria, method, args.samples), args.runs)
-    same = np.array_equal(unblocked_counts(result.criteria, method, args.samples),
-                          np.round(rank_stability(result.criteria, method, n_samples=args.samples).rank_probability.to_numpy() * args.samples).astype(int))
-
-    crit_w, cat_w = sample_weights(method, args.loop_samples, rng=np.random.default_rng(1))
-    t0 = time.perf_counter()
-    for i in range(args.loop_samples):
-        cats = category_scores(result.criteria, method, dict(zip(method.criterion_ids, crit_w[i])))
-        overall_scores(cats, method, dict(zip(method.round_ids, cat_w[i])))
-    loop = (time.perf_counter() - t0) / args.loop_samples
-
-    print(f"edition {args.edition}: {n_fw} frameworks, {len(method.criterion_ids)} criteria; {args.samples:,} draws, median of {args.runs} runs")
-    print(f"rank_stability:        {new_wall * per:.3f} s wall, {new_cpu * per:.3f} s cpu per 100,000 draws")
-    print(f"  ratio to the {TARGET_S} s target: {new_wall * per / TARGET_S:.2f} wall, {new_cpu * per / TARGET_S:.2f} cpu (at most 1 meets it)")
-    print(f"unblocked (before):    {old_wall * per:.3f} s wall, {old_cpu * per:.3f} s cpu per 100,000 draws; same rank counts: {same}")
-    print(f"  ratio rank_stability / unblocked: {new_wall / old_wall:.2f} wall, {new_cpu / old_cpu:.2f} cpu")
-    print(f"loop over the scorer:  {loop * 1e3:.2f} ms per draw ({args.loop_samples} draws timed), {loop * 100_000:.0f} s per 100,000 draws")
-    print(f"  ratio loop / rank_stability, per draw: {loop / (new_wall / args.samples):,.0f}x")
+    print(f"{args.samples:,} draws per run, {args.runs} paired runs, times per 100,000 draws: median (fastest-slowest)")
+    largest = None
+    for eid in editions:
+        r = score_edition(eid)
+        crit, method = r.criteria, r.method
+        n_fw = crit["framework"].nunique()
+        if largest is None or n_fw > largest[1]:
+            largest = (r, n_fw)
+        same = np.array_equal(unblocked(crit, method, args.samples),
+                              np.round(rank_stability(crit, method, n_samples=args.samples).rank_probability.to_numpy() * args.samples))
+        blocked, flat = paired(lambda: rank_stability(crit, method, n_samples=args.samples),
+                               lambda: unblocked(crit, method, args.samples), args.runs)
+        ratios = sorted(b[1] / f[1] for b, f in zip(blocked, flat))
+        med = statistics.median(t[1] * per for t in blocked)
+        print(f"\nedition {eid}: {n_fw} frameworks, {len(method.criterion_ids)} criteria")
+        print(f"  rank_stability:  {describe(blocked, per)}")
+        print(f"  ratio to the {TARGET_S} s target (cpu): {med / TARGET_S:.2f} (at most 1 meets it)")
+        print(f"  unblocked:       {describe(flat, per)}; same rank counts: {same}")
+        print(f"  ratio rank_stability / unblocked, per pair (cpu): median {statistics.median(ratios):.2f}, "
+              f"spread {ratios[0]:.2f}-{ratios[-1]:.2f}")
+    r, n_fw = largest
+    print(f"\nlinear in the cast? edition {r.edition.id} repeated (cpu, median of {args.runs}):")
+    base = None
+    for copies in (1, 2, 4, 8):
+        crit = synthetic(r.criteria, copies)
+        times = [clock(lambda: rank_stability(crit, r.method, n_samples=args.samples)) for _ in range(args.runs)]
+        cpu = statistics.median(t[1] for t in times) * per
+        base = base or cpu / n_fw
+        print(f"  {n_fw * copies:4d} frameworks: {cpu:.3f} s per 100,000 draws, {cpu / (n_fw * copies) * 1e3:.2f} ms per framework "
+              f"({cpu / (n_fw * copies) / base:.2f}x the per-framework time of {n_fw})")
 
 
 if __name__ == "__main__":

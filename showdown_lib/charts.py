@@ -228,7 +228,7 @@ def radar_by_tier(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
     return fig
 
 
-CATEGORY_MARKERS = ("o", "s", "^")
+CATEGORY_MARKERS = ("o", "s", "^", "D", "v")
 
 
 def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, frameworks: list[Framework]):
@@ -265,7 +265,7 @@ def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
 
 def podium(overall: pd.DataFrame, frameworks: list[Framework], title: str = "Overall score"):
     """The overall ranking: bars best first, tier brackets, medals for the top three ranks."""
-    fig = score_strip(overall, frameworks, title, xlabel="Overall score: mean of the three categories (0-100)")
+    fig = score_strip(overall, frameworks, title, xlabel="Overall score: mean of the category scores (0-100)")
     ax = fig.axes[0]
     s = overall.set_index("framework")
     order = _order(s["score"])
@@ -319,7 +319,7 @@ def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodolog
     label = names(frameworks)
     colors = framework_colors(frameworks)
     order = _order(overall.set_index("framework")["score"])
-    cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges"))}
+    cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges", "Purples"))}
     fig, ax = plt.subplots(figsize=(10, 0.4 * len(order) + 1.6))
     left = np.zeros(len(order))
     for rid in method.round_ids:
@@ -406,6 +406,8 @@ def slope(table: pd.DataFrame, frameworks: list[Framework], then_label: str, now
 
 def remeasure_scatter(comparison: pd.DataFrame, frameworks: list[Framework], criterion_names: dict[str, str]):
     """Published score (x) against re-measured score (y), one panel per re-measured criterion."""
+    import seaborn as sns  # imported where it is used: the other charts do not need it
+
     label, colors = names(frameworks), framework_colors(frameworks)
     crits = list(dict.fromkeys(comparison["criterion"]))
     fig, axes = plt.subplots(1, len(crits), figsize=(5.2 * len(crits), 5))
@@ -414,8 +416,9 @@ def remeasure_scatter(comparison: pd.DataFrame, frameworks: list[Framework], cri
         part = comparison[comparison.criterion == cid]
         have = part.dropna(subset=["published", "remeasured"])
         ax.plot([0, 100], [0, 100], color="#999999", lw=1, ls="--", zorder=1)
-        for r in have.itertuples():
-            ax.scatter(r.published, r.remeasured, color=colors[r.framework], s=60, zorder=3, edgecolor="white")
+        # seaborn maps each framework to its colour in one call (the palette is the registry's, as everywhere)
+        sns.scatterplot(data=have, x="published", y="remeasured", hue="framework", palette=colors, s=60, zorder=3,
+                        edgecolor="white", legend=False, ax=ax)
         # one label per point: frameworks at the same place share it
         placed: list[tuple[float, float]] = []
         for (x, y), group in have.groupby([have["published"].round(1), have["remeasured"].round(1)]):

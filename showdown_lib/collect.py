@@ -7,9 +7,10 @@
 Each source writes one snapshot, ``data/raw/snapshots/<source>/<as_of>/``, atomically and with its
 provenance (including the sha256 of each file). A source that fails is reported and leaves its
 previous snapshot byte-identical; the other sources go on, and the command exits non-zero naming
-what failed. A snapshot is replaced only when the new collection has at least every value the old
-one of the same date had (or with ``--accept-partial``); a collection with no value at all never
-replaces anything. Collecting a subset of the frameworks keeps the other frameworks' rows of an
+what failed. A new collection is judged before it replaces anything (:mod:`showdown_lib.sources.judge`):
+against the stored snapshot of the same date (values, table rows, counts) and the newest earlier one (a
+history never shrinks, cumulative values never fall); a worse one is refused with a report of what
+would be lost, unless ``--accept-partial``. A collection with no value at all never replaces anything. Collecting a subset of the frameworks keeps the other frameworks' rows of an
 existing snapshot of the same date.
 
 Edition files are never edited: ``--edition current --as-of 2024-06-30`` (or ``--edition
@@ -39,7 +40,7 @@ from .fileio import read_csv
 from .registry import load_registry, select
 from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of, read_snapshot, snapshot_path, write_snapshot
 
-SOURCES = ("pypi", "git", "github", "stackexchange", "curated")
+SOURCES = ("pypi", "git", "github", "stackexchange", "index_reach", "curated")
 
 
 def parse_mirrors(items: list[str] | None) -> dict[str, str]:
@@ -74,6 +75,10 @@ def _run_source(source: str, frameworks, as_of: dt.date, args) -> SourceResult:
         from .sources import stackexchange
 
         return stackexchange.collect(frameworks, as_of)
+    if source == "index_reach":
+        from .sources import index_reach
+
+        return index_reach.collect([fw.id for fw in frameworks], as_of)
     if source == "curated":
         from .sources import curated
 
@@ -115,46 +120,27 @@ def _listing(items: list[str], limit: int = 6) -> str:
     return shown + (f"; and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def values_lost(result: SourceResult) -> tuple[list[str], int]:
-    """(``framework/metric (reason)`` for every value of the existing snapshot of the same date that
-    the new result would turn missing or drop, number of values the existing snapshot has).
-
-    An existing snapshot that cannot be read is a :class:`DataError` (replacing it needs ``--accept-partial``).
-    """
-    folder = snapshot_path(result.source, result.as_of)
-    if not folder.is_dir():
-        return [], 0
-    old, _prov = read_snapshot(result.source, result.as_of)
-    new = {(o.framework, o.metric): o for o in result.observations}
-    had = old[old["status"] == "ok"]
-    lost = []
-    for fw, metric in zip(had["framework"], had["metric"]):
-        o = new.get((fw, metric))
-        if o is None:
-            lost.append(f"{fw}/{metric} (not collected)")
-        elif o.status != "ok":
-            lost.append(f"{fw}/{metric} ({o.reason})")
-    return lost, len(had)
-
-
 def refusal(result: SourceResult, accept_partial: bool) -> str | None:
-    """Why this result must not replace what is stored (None when it may be written)."""
+    """Why this result must not replace what is stored (None when it may be written): no value at all,
+    or what :func:`showdown_lib.sources.judge.problems` finds against the stored snapshots."""
+    from .sources.judge import problems
+
     n_ok = sum(o.status == "ok" for o in result.observations)
     if n_ok == 0:
         reasons = sorted({o.reason for o in result.observations if o.reason})
         return (f"collected 0 values ({len(result.observations)} missing), so nothing was written; "
                 f"reasons: {_listing(reasons, 3) or 'none given'}")
     try:
-        lost, had = values_lost(result)
+        found, against = problems(result)
     except DataError as exc:
         if accept_partial:
             return None
-        return f"the existing snapshot cannot be checked ({exc}); pass --accept-partial to replace it"
-    if lost and not accept_partial:
-        return (f"would lose {len(lost)} of the {had} values of the existing snapshot of {result.as_of}: {_listing(lost)}; "
-                "kept the existing snapshot unchanged (pass --accept-partial to write the partial collection)")
-    if lost:
-        result.failures.append(f"written with --accept-partial: {len(lost)} value{'s' if len(lost) != 1 else ''} of the previous snapshot now missing")
+        return f"the existing snapshots cannot be checked ({exc}); pass --accept-partial to replace it"
+    if found and not accept_partial:
+        return (f"the new collection is worse than {against}: " + " | ".join(found) + "; kept the existing snapshots unchanged "
+                "(pass --accept-partial to write the collection anyway)")
+    if found:
+        result.failures.append(f"written with --accept-partial although: {' | '.join(found)}")
     return None
 
 
@@ -229,6 +215,11 @@ def collect(edition_id: str, sources: list[str] | None, framework_ids: list[str]
     return outcome
 
 
+def nothing_collected(outcome: dict[str, str]) -> bool:
+    """True when no source wrote a snapshot (every one failed; curated facts are only validated, never written)."""
+    return not any(v.startswith("ok") for k, v in outcome.items() if k != "curated")
+
+
 def seal_snapshot(item: str) -> str:
     """Add checksums to the provenance of the snapshot ``SOURCE/DATE`` that has none; its data files are not touched."""
     from .fileio import atomic_write_json, read_json
@@ -249,6 +240,11 @@ def seal_snapshot(item: str) -> str:
         return f"{source}/{day} (already sealed; checksums verified)"
     obs = read_csv(folder / "observations.csv", required=OBSERVATION_COLUMNS, dtype=str, keep_default_na=False, na_values=[""])
     check_observations(obs, folder / "observations.csv", source, day)
+    from .sources.tables import read_table
+
+    for name in prov.get("tables") or []:
+        if (folder / f"{name}.csv").exists():
+            read_table(folder, source, str(name), day, obs)
     atomic_write_json(folder / "provenance.json", {**prov, "checksums": file_checksums(folder)})
     read_snapshot(source, day)
     return f"{source}/{day}"
@@ -286,7 +282,7 @@ def check_stored(log: Callable[[str], None] = print) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, outcome_out: dict[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m showdown_lib.collect", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edition", default="current")
@@ -316,6 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.check:
             return check_stored()
         outcome = collect(args.edition, args.source, args.framework, args.as_of, args)
+        if outcome_out is not None:
+            outcome_out.update(outcome)
     except KeyboardInterrupt:
         print("collect: interrupted (Ctrl-C); snapshots already written are whole, the one being collected was not written",
               file=sys.stderr)

@@ -1,8 +1,8 @@
 """Beyond the post: then versus now, the 2018 re-measurement, and the hardware-software gap.
 
-Each function takes edition ids, reads what the pipeline already produced (scores, snapshots,
-curated facts) and returns tables; their sentences are in :mod:`showdown_lib.narrative_comparisons`, the charts in
-:mod:`showdown_lib.charts`.
+Each function takes scored editions or processed tables (what the scoring step wrote; nothing here opens
+a snapshot) and returns tables; their sentences are in :mod:`showdown_lib.narrative_comparisons`, the charts in
+:mod:`showdown_lib.charts`. Re-aggregations (the like-for-like ranks) go through the kernel, via the scorer.
 """
 from __future__ import annotations
 
@@ -10,15 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from packaging.version import Version
 
 from . import paths
-from .editions import EditionResult, load_edition
+from .editions import EditionResult
 from .errors import DataError
 from .fileio import read_yaml
-from .raw_values import load_observations, resolve_snapshots
-from .registry import load_registry
-from .sources.pypi import is_final, release_of
 
 
 def spearman(a: pd.Series, b: pd.Series) -> float:
@@ -46,6 +42,31 @@ def kendall(a: pd.Series, b: pd.Series) -> float:
 
 
 # -------------------------------------------------------------------------------- then vs now
+def on_rounds(result: EditionResult, round_ids: list[str]) -> EditionResult:
+    """``result`` scored on ``round_ids`` only: its criterion and category scores kept, the overall score and
+    tiers recomputed from those categories with the same category weights (an opt-in round left out)."""
+    from .scoring import overall_scores
+
+    if list(round_ids) == list(result.method.round_ids):
+        return result
+    method = result.method.for_rounds(list(round_ids))
+    cats = result.categories[result.categories["category"].isin(method.round_ids)].reset_index(drop=True)
+    crit = result.criteria[result.criteria["round"].isin(method.round_ids)].reset_index(drop=True) if "round" in result.criteria else result.criteria
+    weights = {k: dict(v) for k, v in result.weights.items()}
+    category = {k: w for k, w in weights.get("category", {}).items() if k in method.round_ids}
+    weights["category"] = category
+    tiers = result.overall["tier"].dropna() if "tier" in result.overall else pd.Series(dtype=float)
+    n_tiers = int(tiers.max()) if len(tiers) else result.edition.n_tiers  # as many tiers as the run cut
+    overall = overall_scores(cats, method, category or None, n_tiers)
+    return EditionResult(result.edition, method, result.raw, crit, cats, overall, result.checks, weights)
+
+
+def like_with_like(then: EditionResult, now: EditionResult) -> tuple[EditionResult, EditionResult]:
+    """Both editions on the rounds they share (2018 has the post's three; current adds Modern stack)."""
+    common = [r for r in then.method.round_ids if r in now.method.round_ids]
+    return on_rounds(then, common), on_rounds(now, common)
+
+
 def then_vs_now(then: EditionResult, now: EditionResult) -> pd.DataFrame:
     """One row per framework of either edition: rank, score and tier then and now."""
     a = then.overall.set_index("framework")[["score", "rank", "tier"]].add_suffix("_then")
@@ -53,80 +74,6 @@ def then_vs_now(then: EditionResult, now: EditionResult) -> pd.DataFrame:
     both = a.join(b, how="outer")
     both["rank_change"] = both["rank_then"] - both["rank_now"]  # positive = climbed
     return both.reset_index().sort_values(["rank_now", "rank_then"], na_position="last").reset_index(drop=True)
-
-
-def last_final_releases(releases: pd.DataFrame) -> pd.DataFrame:
-    """Per framework, its most recent final release on the index, ``last_release`` (version) and
-    ``last_release_date``, and its highest final version, ``newest_release`` and ``newest_release_date``
-    (they differ when a patch of an older line comes out after the newest version).
-
-    ``releases`` is a package-index releases table (framework, version, upload_time, yanked). Only final
-    releases count (PEP 440: no pre-, development or nightly releases); a post-release or local version
-    belongs to its release, whose date is its first upload; a release every file of which is yanked
-    does not count. A framework with no final release has no row.
-    """
-    rel = releases.copy()
-    rel["release"] = rel["version"].astype(str).map(release_of)
-    rel["yanked"] = rel["yanked"].astype(str).str.lower().isin(["true", "1", "1.0"])
-    rel = rel[rel["release"].map(is_final)]
-    rel["when"] = pd.to_datetime(rel["upload_time"], utc=True, format="mixed")
-    per = rel.groupby(["framework", "release"]).agg(when=("when", "min"), all_yanked=("yanked", "all")).reset_index()
-    per = per[~per["all_yanked"]].sort_values(["framework", "when", "release"])
-    last = per.groupby("framework").tail(1).set_index("framework")
-    per["key"] = per["release"].map(Version)
-    newest = per.loc[per.groupby("framework")["key"].idxmax()].set_index("framework")
-    day = lambda t: t.dt.strftime("%Y-%m-%d")
-    return pd.DataFrame({"last_release": last["release"], "last_release_date": day(last["when"]),
-                         "newest_release": newest["release"], "newest_release_date": day(newest["when"])}
-                        ).rename_axis("framework").reset_index()
-
-
-def _pypi_releases(edition) -> pd.DataFrame | None:
-    snap = resolve_snapshots(edition).get("pypi")
-    path = paths.snapshots_dir("pypi") / snap / "releases.csv" if snap else None
-    return pd.read_csv(path) if path is not None and path.exists() else None
-
-
-def fates(now: EditionResult) -> pd.DataFrame:
-    """What became of each framework, from the data: last final release, last commit, lifecycle status."""
-    obs = load_observations(now.edition)
-    repos = None
-    git_snap = obs.snapshots.get("git")
-    if git_snap and (paths.snapshots_dir("git") / git_snap / "repositories.csv").exists():
-        repos = pd.read_csv(paths.snapshots_dir("git") / git_snap / "repositories.csv")
-    releases = _pypi_releases(now.edition)
-    last = last_final_releases(releases).set_index("framework") if releases is not None else pd.DataFrame()
-    registry = {f.id: f for f in load_registry()}
-    rows = []
-    for fw in now.edition.cast:
-        def value(source, metric):
-            v, _detail, _reason = obs.get(source, fw, metric)
-            return v
-
-        life = registry[fw].lifecycle  # the registry's cited lifecycle, as of the edition's date
-        status = registry[fw].status_on(now.edition.as_of) if life is not None else None
-        archived = value("github", "archived")
-        last_commit = value("git", "last_commit_date")
-        through = ""
-        if last_commit is None and repos is not None:
-            # the local copy stops before the edition's date: say what it saw, and until when
-            hit = repos[repos["framework"] == fw].dropna(subset=["last_commit_date"])
-            if len(hit):
-                last_commit = str(hit["last_commit_date"].max())
-                through = f"copy of the history reaches {hit['history_through'].max()}"
-        rows.append({
-            "framework": fw,
-            "status": status if status is not None else ("archived" if str(archived) in ("1", "1.0") else "unknown"),
-            "status_date": (life.since or "") if status not in (None, "active") else "",
-            "last_release": last.loc[fw, "last_release"] if fw in last.index else "",
-            "last_release_date": last.loc[fw, "last_release_date"] if fw in last.index else "",
-            "newest_release": last.loc[fw, "newest_release"] if fw in last.index else "",
-            "newest_release_date": last.loc[fw, "newest_release_date"] if fw in last.index else "",
-            "last_commit": last_commit or "",
-            "first_commit": value("git", "first_commit_date") or "",
-            "git_note": through,
-        })
-    return pd.DataFrame(rows)
 
 
 # -------------------------------------------------------------------------------- 2018 re-measured
@@ -212,32 +159,23 @@ def like_for_like(published: EditionResult, remeasured: EditionResult) -> pd.Dat
     return table.rename_axis("framework").reset_index().sort_values(["rank_published", "framework"]).reset_index(drop=True)
 
 
-def activity_by_basis(published: EditionResult, remeasured_id: str, bases: tuple[str, ...] = ("git", "releases")) -> pd.DataFrame:
-    """The re-measured edition's activity on each basis, beside the published activity score.
+def activity_by_basis(published: EditionResult, basis_scores: pd.DataFrame, bases: tuple[str, ...] = ("git", "releases")) -> pd.DataFrame:
+    """The re-measured edition's activity on each basis (its ``basis_scores`` table, written by the
+    scoring step), beside the published activity score.
 
     One row per framework and basis: published score, score and raw value on that basis (relative
     to the best of the cast on the same basis), source and reason. Cells set by a framework's
     lifecycle (archived or merged by the date) are marked ``lifecycle`` and are not a measurement
     of the basis.
     """
-    from .editions import raw_inputs
-    from .scoring import score_criteria
-
-    edition = load_edition(remeasured_id)
     pub = published.criteria[published.criteria["criterion"] == "activity"].set_index("framework")["score"]
-    rows = []
-    for basis in bases:
-        raw = raw_inputs(edition, published.method, bases={"activity": basis})
-        scored = score_criteria(raw, published.method)
-        act = scored[scored["criterion"] == "activity"].set_index("framework")
-        notes = raw[raw["criterion"] == "activity"].set_index("framework")["note"]
-        for fw in edition.cast:
-            src = str(act.loc[fw, "source"]) if fw in act.index else ""
-            rows.append({"framework": fw, "basis": basis, "published": pub.get(fw, np.nan),
-                         "score": act.loc[fw, "score"] if fw in act.index else np.nan,
-                         "raw_value": act.loc[fw, "raw_value"] if fw in act.index else np.nan,
-                         "lifecycle": src.startswith("lifecycle:"), "source": src, "reason": notes.get(fw, "")})
-    return pd.DataFrame(rows)
+    act = basis_scores[(basis_scores["criterion"] == "activity") & basis_scores["basis"].isin(bases)]
+    act = act.assign(_o=act["basis"].map({b: i for i, b in enumerate(bases)})).sort_values("_o", kind="stable")
+    out = act.assign(published=act["framework"].map(pub))
+    out["lifecycle"] = out["lifecycle"].astype(str).str.lower().isin(["true", "1", "1.0"])
+    out["reason"] = out["reason"].fillna("")
+    out["source"] = out["source"].fillna("")
+    return out[["framework", "basis", "published", "score", "raw_value", "lifecycle", "source", "reason"]].reset_index(drop=True)
 
 
 def activity_bases_agreement(table: pd.DataFrame) -> pd.DataFrame:
@@ -284,27 +222,3 @@ def gpu_cores(path: Path | None = None) -> pd.DataFrame:
     if frame["year"].duplicated().any():
         raise DataError(path, f"year {int(frame.loc[frame.year.duplicated(), 'year'].iloc[0])} appears twice", field="year")
     return frame.sort_values("year").reset_index(drop=True)
-
-
-def releases_per_year(edition_id: str) -> pd.DataFrame:
-    """Final releases per year on the package index, over the edition's cast, from its package-index snapshot.
-
-    Pre-releases, development and nightly builds are left out; a version shipped as several packages,
-    and a post-release or local version of a release, count once (in the year the release first appeared).
-    """
-    edition = load_edition(edition_id)
-    snap = resolve_snapshots(edition).get("pypi")
-    if snap is None:
-        raise DataError(edition.file, "this edition has no package-index snapshot", field="inputs.pypi")
-    folder = paths.snapshots_dir("pypi") / snap
-    rel = pd.read_csv(folder / "releases.csv")
-    rel = rel[rel["framework"].isin(edition.cast)].copy()
-    if "yanked" in rel:
-        rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
-    rel["release"] = rel["version"].astype(str).map(release_of)
-    rel = rel[rel["release"].map(is_final)]
-    rel["year"] = pd.to_datetime(rel["upload_time"], utc=True, format="mixed").dt.year
-    # one release per framework: jax and jaxlib ship one version number, a post-release re-ships its release
-    rel = rel.sort_values("upload_time").drop_duplicates(["framework", "release"])
-    per_year = rel.groupby("year").agg(releases=("version", "size"), frameworks_releasing=("framework", "nunique")).reset_index()
-    return per_year

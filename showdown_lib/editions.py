@@ -23,18 +23,15 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError, UsageError
-from .fileio import atomic_write_csv, read_csv, read_yaml, sha256_of
+from .fileio import read_csv, read_yaml, sha256_of
 from .raw_values import build_raw
 from .methodology import Methodology, load_methodology
 from .registry import load_registry
-from .scoring import category_scores, normalise_weights, overall_scores, score_criteria
+from .scoring import category_scores, infer_levels, normalise_weights, overall_scores, score_criteria
 
 KINDS = ("published", "collected")
-_EDITION_KEYS = {"id", "title", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on"}
+_EDITION_KEYS = {"id", "title", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on", "rounds"}
 PUBLISHED_COLUMNS = ["framework", "round", "criterion", "score_0_100", "status"]
-# A published score may sit this far (in score points) from the nearest level of a fixed scale
-# before it is flagged: the figures were read to about +/-1 point.
-READING_TOLERANCE = 1.5
 
 
 @dataclass
@@ -50,6 +47,7 @@ class Edition:
     description: str = ""
     based_on: str | None = None
     base_id: str = ""  # the edition file's id; differs from ``id`` for a dated edition (``current@2024-06-30``)
+    rounds: list[str] | None = None  # the rounds it scores; None: the standing rounds (criteria.yaml, all but opt-in)
 
     @property
     def file(self) -> Path:
@@ -119,6 +117,9 @@ def load_edition(edition_id: str) -> Edition:
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise DataError(path, "must be a mapping")
+    from .schemas import validate
+
+    validate(data, "edition", path)
     unknown = set(data) - _EDITION_KEYS
     if unknown:
         raise DataError(path, f"unknown key(s) {sorted(unknown)}", base_id, sorted(unknown)[0])
@@ -155,12 +156,38 @@ def load_edition(edition_id: str) -> Edition:
         raise DataError(path, f"n_tiers must be a positive integer, got {n_tiers!r}", base_id, "n_tiers")
     if not isinstance(data["inputs"] or {}, dict):
         raise DataError(path, f"inputs must be a mapping, got {type(data['inputs']).__name__}", base_id, "inputs")
+    curated_spec = (data["inputs"] or {}).get("curated")
+    if isinstance(curated_spec, dict):
+        from .sources.curated import curated_edition_dir
+
+        try:
+            curated_edition_dir(str(curated_spec["set"]))
+        except DataError as exc:
+            raise DataError(path, f"names a curated set that does not exist: {exc}", base_id, "inputs.curated.set") from None
     title = str(data["title"]) + (f" (as of {as_of})" if day is not None else "")
+    rounds = data.get("rounds")
+    if rounds is not None:
+        known = load_methodology().round_ids
+        if not isinstance(rounds, list) or not rounds or not all(r in known for r in rounds) or len(set(rounds)) != len(rounds):
+            raise DataError(path, f"rounds must list round ids of criteria.yaml once each ({known}), got {rounds!r}", base_id, "rounds")
     return Edition(
         id=str(edition_id), title=title, as_of=str(as_of), kind=data["kind"], cast=list(cast),
         n_tiers=n_tiers, inputs=dict(data["inputs"] or {}), folder=folder,
         description=str(data.get("description", "")), based_on=data.get("based_on"), base_id=base_id,
+        rounds=list(rounds) if rounds is not None else None,
     )
+
+
+def edition_method(edition: Edition, method: Methodology | None = None) -> Methodology:
+    """The method an edition scores: criteria.yaml restricted to the edition's ``rounds`` (default: the standing
+    rounds, so an opt-in round such as Modern stack is scored only where an edition asks for it)."""
+    return (method or load_methodology()).for_rounds(edition.rounds)
+
+
+def _known_only(weights: Mapping[str, float] | None, names: list[str], everything: list[str]) -> dict[str, float]:
+    """Weights without the names of rounds or criteria this edition does not score (a weight naming nothing
+    anywhere is kept, so the scorer still rejects it)."""
+    return {k: v for k, v in (weights or {}).items() if k in names or k not in everything}
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,28 +261,6 @@ def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
     return infer_levels(out, method)
 
 
-def infer_levels(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    """For fixed-scale criteria, the raw level a published score stands for.
-
-    ``raw = round(score / 100 * max / step) * step``; a score further than
-    :data:`READING_TOLERANCE` points from that level's own score is flagged in ``note``.
-    Relative criteria have no recoverable raw value (only the normalised score was published).
-    """
-    frame = frame.copy()
-    for crit in method.criteria:
-        mask = (frame["criterion"] == crit.id) & frame["published_score"].notna()
-        if crit.kind != "levels" or not mask.any():
-            continue
-        implied = frame.loc[mask, "published_score"] / 100 * crit.max
-        level = (implied / crit.step).round() * crit.step
-        frame.loc[mask, "raw_value"] = level
-        off = (level / crit.max * 100 - frame.loc[mask, "published_score"]).abs() > READING_TOLERANCE
-        for idx in off[off].index:
-            frame.loc[idx, "note"] = (f"published score {frame.loc[idx, 'published_score']:g} is not on the "
-                                      f"{crit.min:g}-{crit.max:g} scale (nearest level {level[idx]:g})")
-    return frame
-
-
 # --------------------------------------------------------------------------------------------
 
 
@@ -284,7 +289,10 @@ def score_edition(
 ) -> EditionResult:
     """Score one edition end to end: inputs, criterion scores, category scores, overall."""
     edition = load_edition(edition_id)
-    method = load_methodology()
+    full = load_methodology()
+    method = edition_method(edition, full)
+    criterion_weights = _known_only(criterion_weights, method.criterion_ids, full.criterion_ids)
+    category_weights = _known_only(category_weights, method.round_ids, full.round_ids)
     raw = raw_inputs(edition, method)
     tiers = n_tiers or edition.n_tiers
     crit = score_criteria(raw, method)
@@ -293,7 +301,7 @@ def score_edition(
     cats = category_scores(crit, method, criterion_weights, tiers)
     overall = overall_scores(cats, method, category_weights, tiers)
     weights = {
-        "criterion": normalise_weights(criterion_weights, method.criterion_ids, "criterion"),
+        "criterion": normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights),
         "category": normalise_weights(category_weights, method.round_ids, "category"),
     }
     return EditionResult(edition, method, raw, crit, cats, overall, weights=weights)
@@ -310,8 +318,10 @@ def processed_tables(result: EditionResult) -> dict[str, pd.DataFrame]:
 
 def write_processed(result: EditionResult, folder: Path | None = None) -> dict[str, Path]:
     """Write the processed contract tables of an edition (atomically, one file at a time)."""
+    from .tables import write
+
     folder = Path(folder) if folder else paths.processed_dir(result.edition.id)
-    return {name: atomic_write_csv(folder / f"{name}.csv", frame) for name, frame in processed_tables(result).items()}
+    return {name: write(frame, name, folder / f"{name}.csv") for name, frame in processed_tables(result).items()}
 
 
 def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:

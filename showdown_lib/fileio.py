@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,9 +34,31 @@ _read_guard = None
 
 
 def set_read_guard(guard) -> None:
-    """Install ``guard(path)`` (raises on an undeclared read), or None to allow every read."""
-    global _read_guard
+    """Install ``guard(path)`` (raises on an undeclared read), or None to allow every read.
+
+    The guard sees every file the process opens for reading, not only the reads of this module: an
+    audit hook (PEP 578) passes it each ``open`` (pandas' ``read_csv`` of a path included), so a step
+    cannot read around its declaration.
+    """
+    global _read_guard, _hooked
     _read_guard = guard
+    if guard is not None and not _hooked:
+        sys.addaudithook(_audit_open)
+        _hooked = True
+
+
+_hooked = False
+
+
+def _audit_open(event: str, args: tuple) -> None:
+    if event != "open" or _read_guard is None:
+        return
+    path, mode = args[0], args[1]
+    if not isinstance(path, (str, Path)) or (isinstance(mode, str) and any(m in mode for m in "wax+")):
+        return
+    if mode is None and isinstance(args[2], int) and args[2] & (os.O_WRONLY | os.O_RDWR):
+        return
+    _read_guard(Path(path))
 
 
 def check_read(path: str | Path) -> None:
@@ -277,6 +300,57 @@ def _checked_timestamp(loader, node):
 
 
 _CheckedLoader.add_constructor("tag:yaml.org,2002:timestamp", _checked_timestamp)
+
+#: The most nodes a YAML document may hold once its aliases are expanded: the files of this project hold a
+#: few thousand; an alias bomb (each level repeating the previous one) billions.
+MAX_YAML_NODES = 200_000
+
+
+def _expanded_size(root) -> int:
+    """Nodes of the document with every alias expanded, counted without expanding (memoised per node)."""
+    sizes: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = node.value if isinstance(node, yaml.SequenceNode) else (
+            [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else [])
+        if done:
+            sizes[id(node)] = min(1 + sum(sizes.get(id(c), 0) for c in children), 10 * MAX_YAML_NODES)
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _construct_document(self, node):
+    size = _expanded_size(node)
+    if size > MAX_YAML_NODES:
+        raise _BadScalar(f"expands to more than {MAX_YAML_NODES:,} values through anchors and aliases (an alias bomb?); "
+                         "not loaded", node.start_mark.line + 1)
+    return yaml.constructor.SafeConstructor.construct_document(self, node)
+
+
+def _construct_mapping(self, node, deep=False):
+    """A mapping whose keys are unique: a key written twice is an error naming its line (YAML would keep the last)."""
+    seen: dict = {}
+    for key_node, _value in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = self.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node.start_mark.line + 1)
+        except TypeError:  # an unhashable key: the constructor names it
+            continue
+        if first != key_node.start_mark.line + 1:
+            raise _BadScalar(f"duplicate key {key!r} (first on line {first}); YAML would silently keep the last one",
+                             key_node.start_mark.line + 1)
+    return yaml.constructor.SafeConstructor.construct_mapping(self, node, deep=deep)
+
+
+_CheckedLoader.construct_document = _construct_document
+_CheckedLoader.construct_mapping = _construct_mapping
 
 
 def read_json(path: str | Path) -> Any:

@@ -25,11 +25,12 @@ from .errors import DataError
 from .fileio import read_yaml
 
 KINDS = ("levels", "relative")
-SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "curated")
+SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "index_reach", "modern_probe", "curated")
 MEASURED_SOURCES = tuple(s for s in SOURCES if s != "curated")
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
 _CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",
-                   "levels", "bases", "default_basis", "when_inactive", "figures_note"}
+                   "levels", "bases", "default_basis", "when_inactive", "figures_note", "weight"}
+_ROUND_KEYS = {"id", "name", "order", "opt_in"}
 _INPUT_KEYS = {"name", "from", "min", "max", "step", "unit", "meaning", "levels"}
 _BASIS_KEYS = {"inputs", "formula", "rule"}
 _FUNCS = {"log10": math.log10, "max": max, "min": min}
@@ -106,9 +107,12 @@ class Basis:
 
 @dataclass(frozen=True)
 class Round:
+    """A round; ``opt_in`` rounds are scored only by an edition that lists them in its ``rounds``."""
+
     id: str
     name: str
     order: int
+    opt_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,7 @@ class Criterion:
     levels: tuple[tuple[float, str], ...] = ()
     when_inactive: Mapping[str, float] = field(default_factory=dict)
     figures_note: str | None = None
+    weight: float = 1.0  # the default weight; 0 keeps an informative criterion out of the scores until a user weighs it
 
     @property
     def inputs(self) -> tuple[Input, ...]:
@@ -180,6 +185,24 @@ class Methodology:
     def criterion_ids(self) -> list[str]:
         return [c.id for c in self.criteria]
 
+    @property
+    def default_criterion_weights(self) -> dict[str, float]:
+        """criterion -> its default weight (1 unless criteria.yaml says otherwise)."""
+        return {c.id: c.weight for c in self.criteria}
+
+    @property
+    def standing_round_ids(self) -> list[str]:
+        """The rounds every edition scores (the post's): all but the opt-in ones."""
+        return [r for r in self.round_ids if not {x.id: x for x in self.rounds}[r].opt_in]
+
+    def for_rounds(self, round_ids: list[str] | None) -> "Methodology":
+        """The method restricted to ``round_ids`` (None: the standing rounds), in the table's order."""
+        keep = set(self.standing_round_ids if round_ids is None else round_ids)
+        unknown = keep - set(self.round_ids)
+        if unknown:
+            raise KeyError(f"unknown round(s) {sorted(unknown)}; rounds are {self.round_ids}")
+        return Methodology(tuple(r for r in self.rounds if r.id in keep), tuple(c for c in self.criteria if c.round in keep))
+
     def table(self, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
         """The methodology as a table, for notebooks; ``bases`` (criterion -> basis id) picks the
         rule shown for a criterion with several bases (its default otherwise)."""
@@ -187,8 +210,9 @@ class Methodology:
         for c in self.criteria:
             basis = c.basis((bases or {}).get(c.id))
             rule = f"[{basis.id} basis] {basis.rule}" if c.has_bases else c.rule
+            scale = c.scale_label() + ("" if c.weight == 1 else f"; default weight {c.weight:g}")
             rows.append({"round": self.round_name(c.round), "criterion": c.name, "id": c.id, "question": c.question,
-                         "rule": rule, "scale": c.scale_label()})
+                         "rule": rule, "scale": scale})
         return pd.DataFrame(rows)
 
 
@@ -319,20 +343,29 @@ def _criterion(path: Path, c: dict, round_ids: set[str], cid: str) -> Criterion:
             raise DataError(path, f"need 0 <= min < max and step > 0, got {lo}, {hi}, {step}", cid, "max")
     levels = _levels(path, cid, "levels", c.get("levels"), lo, hi, step) if c.get("levels") is not None else ()
     bases, default = _bases(path, cid, c)
+    weight = _num(path, cid, "weight", c.get("weight", 1))
+    if weight < 0:
+        raise DataError(path, f"must be >= 0, got {weight:g}", cid, "weight")
     return Criterion(id=cid, round=c["round"], name=c["name"], question=c["question"], rule=c["rule"], kind=c["kind"],
                      min=lo, max=hi, step=step, bases=bases, default_basis=default, levels=levels,
-                     when_inactive=_when_inactive(path, cid, c.get("when_inactive")), figures_note=c.get("figures_note"))
+                     when_inactive=_when_inactive(path, cid, c.get("when_inactive")), figures_note=c.get("figures_note"),
+                     weight=weight)
 
 
 def parse_methodology(data: Any, path: str | Path = "<memory>") -> Methodology:
+    from .schemas import validate
+
     path = Path(path)
+    validate(data, "criteria", path)
     if not isinstance(data, dict) or set(data) != {"rounds", "criteria"}:
         raise DataError(path, "top level must have exactly the keys 'rounds' and 'criteria'")
     rounds = []
     for i, r in enumerate(data["rounds"] or []):
-        if not isinstance(r, dict) or set(r) != {"id", "name", "order"}:
-            raise DataError(path, "a round needs exactly id, name and order", f"rounds[{i}]")
-        rounds.append(Round(str(r["id"]), str(r["name"]), int(r["order"])))
+        if not isinstance(r, dict) or not {"id", "name", "order"} <= set(r) <= _ROUND_KEYS:
+            raise DataError(path, "a round needs id, name and order (and optionally opt_in)", f"rounds[{i}]")
+        if not isinstance(r.get("opt_in", False), bool):
+            raise DataError(path, f"opt_in must be true or false, got {r['opt_in']!r}", f"rounds[{i}]", "opt_in")
+        rounds.append(Round(str(r["id"]), str(r["name"]), int(r["order"]), bool(r.get("opt_in", False))))
     round_ids = {r.id for r in rounds}
     criteria: list[Criterion] = []
     seen: set[str] = set()

@@ -156,16 +156,11 @@ def _deciding_lines(diff: pd.DataFrame, value: pd.DataFrame, common: list[str], 
 
 
 def contributions(criteria: pd.DataFrame, method: Methodology, weights: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
-    """framework x criterion table of each criterion's points in the overall score (rows sum to the overall)."""
-    cw = (weights or {}).get("criterion") or {c: 1.0 for c in method.criterion_ids}
-    gw = (weights or {}).get("category") or {r: 1.0 for r in method.round_ids}
-    avail = criteria[criteria["status"] == "value"].copy()
-    avail["w"] = avail["criterion"].map(cw)
-    avail["round_w"] = avail.groupby(["framework", "round"])["w"].transform("sum")
-    gsum = sum(gw.values())
-    avail["points"] = avail["score"] * avail["w"] / avail["round_w"] * avail["round"].map(gw) / gsum
-    table = avail.pivot(index="framework", columns="criterion", values="points").reindex(columns=method.criterion_ids)
-    return table.fillna(0.0)
+    """framework x criterion table of each criterion's points in the overall score (rows sum to the overall;
+    the aggregation kernel's, through :func:`showdown_lib.scoring.contributions`)."""
+    from .scoring import contributions as kernel_contributions
+
+    return kernel_contributions(criteria, method, (weights or {}).get("criterion"), (weights or {}).get("category"))
 
 
 def not_available(criteria: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:

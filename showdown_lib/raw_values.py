@@ -38,7 +38,8 @@ from .sources.base import OBSERVATION_COLUMNS, read_snapshot
 SOURCES = MEASURED_SOURCES
 RELEASE_WINDOW_MONTHS = 12
 _LABEL = {"git": "git", "github": "github", "stackexchange": "stackexchange", "pypi": "package index",
-          "ops_probe": "ops probe", "curated": "curated"}
+          "ops_probe": "ops probe", "index_reach": "package index metadata", "modern_probe": "modern probe",
+          "curated": "curated"}
 
 
 @dataclass
@@ -264,7 +265,7 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
         values[item.name] = got[0]
         used.append(got[1:])
     sources = [s for s, _ in used]
-    origin = "curated" if "curated" in sources else ("probed" if "ops_probe" in sources else "collected")
+    origin = "curated" if "curated" in sources else ("probed" if {"ops_probe", "modern_probe"} & set(sources) else "collected")
     text = "; ".join(dict.fromkeys(_describe(obs, fw.id, s, d) for s, d in used))
     if crit.has_bases:
         text = f"{basis.id} basis: {text}"

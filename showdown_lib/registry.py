@@ -170,7 +170,10 @@ def _repositories(path: Path, entry: str, value: list) -> tuple[Repository, ...]
 
 
 def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
+    from .schemas import validate
+
     path = Path(path)
+    validate(data, "frameworks", path)
     if not isinstance(data, dict) or set(data) != {"frameworks"}:
         raise DataError(path, "top level must be a mapping with the single key 'frameworks'")
     entries = data["frameworks"]

@@ -10,7 +10,10 @@ The method, step by step:
    among the rest), as the post did, and it is flagged in ``criteria_scores.status``.
 3. **Overall score.** The weighted mean of the three category scores (equal weights by default,
    as in the post).
-4. **Tiers.** See :func:`assign_tiers`.
+4. **Ranks and tiers.** See :mod:`showdown_lib.kernel`, which does every aggregation (steps 2-4).
+
+A published edition's scores run the scale backwards: :func:`infer_levels` gives the level of a
+fixed scale each published score stands for.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from . import kernel
 from .methodology import Methodology
 
 AVAILABLE = "value"
@@ -38,13 +42,14 @@ class WeightError(ValueError):
     """Weights that cannot be used: unknown names, negative values, or all zero."""
 
 
-def normalise_weights(weights: Mapping[str, float] | None, names: list[str], what: str) -> dict[str, float]:
-    """Check weights against the allowed ``names``; missing names get weight 1 (equal by default).
+def normalise_weights(weights: Mapping[str, float] | None, names: list[str], what: str,
+                      defaults: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Check weights against the allowed ``names``; missing names get their default (``defaults``, else 1).
 
     Weights are relative: they need not sum to one. Unknown names, negative or non-finite values
     and an all-zero set are errors that say which weight is wrong.
     """
-    out = {n: 1.0 for n in names}
+    out = {n: float((defaults or {}).get(n, 1.0)) for n in names}
     for key, value in (weights or {}).items():
         if key not in out:
             raise WeightError(f"unknown {what} weight {key!r}; expected one of {names}")
@@ -62,6 +67,11 @@ def normalise_weights(weights: Mapping[str, float] | None, names: list[str], wha
 
 def level_score(raw: float, maximum: float) -> float:
     return raw / maximum * 100.0
+
+
+# A published score may sit this far (in score points) from the nearest level of a fixed scale
+# before it is flagged: the figures were read to about +/-1 point.
+READING_TOLERANCE = 1.5
 
 
 def score_criteria(raw: pd.DataFrame, method: Methodology) -> pd.DataFrame:
@@ -106,6 +116,28 @@ def score_criteria(raw: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     return frame[CRITERIA_COLUMNS].reset_index(drop=True)
 
 
+def infer_levels(frame: pd.DataFrame, method: Methodology) -> pd.DataFrame:
+    """For fixed-scale criteria, the raw level a published score stands for.
+
+    ``raw = round(score / 100 * max / step) * step``; a score further than
+    :data:`READING_TOLERANCE` points from that level's own score is flagged in ``note``.
+    Relative criteria have no recoverable raw value (only the normalised score was published).
+    """
+    frame = frame.copy()
+    for crit in method.criteria:
+        mask = (frame["criterion"] == crit.id) & frame["published_score"].notna()
+        if crit.kind != "levels" or not mask.any():
+            continue
+        implied = frame.loc[mask, "published_score"] / 100 * crit.max
+        level = (implied / crit.step).round() * crit.step
+        frame.loc[mask, "raw_value"] = level
+        off = (level_score(level, crit.max) - frame.loc[mask, "published_score"]).abs() > READING_TOLERANCE
+        for idx in off[off].index:
+            frame.loc[idx, "note"] = (f"published score {frame.loc[idx, 'published_score']:g} is not on the "
+                                      f"{crit.min:g}-{crit.max:g} scale (nearest level {level[idx]:g})")
+    return frame
+
+
 def contract_origin(frame: pd.DataFrame) -> pd.Series:
     """``measured``, ``curated``, ``published`` or ``not_available`` for each scored row.
 
@@ -122,32 +154,44 @@ def contract_origin(frame: pd.DataFrame) -> pd.Series:
     return origin.where(frame["score"].notna(), NOT_AVAILABLE)
 
 
+def criteria_matrix(criteria: pd.DataFrame, method: Methodology) -> tuple[list[str], np.ndarray]:
+    """The frameworks (in table order) and their F x C matrix of criterion scores, NaN where not available."""
+    frameworks = list(dict.fromkeys(criteria["framework"]))
+    values = criteria["score"].where(criteria["status"] == AVAILABLE)
+    wide = (criteria.assign(_v=values).pivot(index="framework", columns="criterion", values="_v")
+            .reindex(index=frameworks, columns=method.criterion_ids))
+    return frameworks, wide.to_numpy(dtype=float)
+
+
+def cast_of(criteria: pd.DataFrame, method: Methodology) -> tuple[list[str], kernel.Cast]:
+    """The frameworks and the :class:`~showdown_lib.kernel.Cast` the kernel aggregates."""
+    frameworks, matrix = criteria_matrix(criteria, method)
+    groups = [[i for i, c in enumerate(method.criterion_ids) if method.criterion(c).round == rid] for rid in method.round_ids]
+    return frameworks, kernel.Cast(matrix, groups)
+
+
 def category_scores(
     criteria: pd.DataFrame,
     method: Methodology,
     criterion_weights: Mapping[str, float] | None = None,
     n_tiers: int = 3,
 ) -> pd.DataFrame:
-    """Weighted mean of the available criteria of each round, per framework, with tiers per round."""
-    weights = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
-    frame = criteria.copy()
-    frame["w"] = frame["criterion"].map(weights).astype(float)
-    avail = frame[frame["status"] == AVAILABLE]
-    rows = []
-    frameworks = list(dict.fromkeys(criteria["framework"]))
-    for fw in frameworks:
-        for rid in method.round_ids:
-            part = avail[(avail["framework"] == fw) & (avail["round"] == rid)]
-            wsum = part["w"].sum()
-            score = float((part["score"] * part["w"]).sum() / wsum) if len(part) and wsum > 0 else np.nan
-            rows.append({"framework": fw, "category": rid, "score": score, "n_criteria": int(len(part))})
-    out = pd.DataFrame(rows)
-    out["tier"] = pd.Series(dtype="Int64")
-    for rid in method.round_ids:
-        mask = out["category"] == rid
-        out.loc[mask, "tier"] = assign_tiers(out.loc[mask].set_index("framework")["score"], n_tiers).to_numpy()
-    out["tier"] = out["tier"].astype("Int64")
-    return out[CATEGORY_COLUMNS]
+    """Weighted mean of the available criteria of each round, per framework, with tiers per round (the kernel's)."""
+    weights = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
+    frameworks, cast = cast_of(criteria, method)
+    means = cast.category_means(cast.split(np.array([weights[c] for c in method.criterion_ids])))[:, 0, :]
+    frames = [pd.DataFrame({"framework": frameworks, "category": rid, "score": means[k],
+                            "n_criteria": cast.n_available[:, k], "tier": _no_zero(kernel.tiers(means[k], n_tiers))})
+              for k, rid in enumerate(method.round_ids)]
+    out = pd.concat(frames, ignore_index=True)
+    order = {fw: i for i, fw in enumerate(frameworks)}
+    out = out.assign(_o=out["framework"].map(order)).sort_values("_o", kind="stable").drop(columns="_o")
+    return out[CATEGORY_COLUMNS].reset_index(drop=True)
+
+
+def _no_zero(values: np.ndarray) -> pd.Series:
+    """The kernel's rank or tier (0 = none) as a nullable integer column (<NA> = none)."""
+    return pd.Series(values, dtype="Int64").where(pd.Series(values) > 0)
 
 
 def overall_scores(
@@ -156,51 +200,33 @@ def overall_scores(
     category_weights: Mapping[str, float] | None = None,
     n_tiers: int = 3,
 ) -> pd.DataFrame:
-    """Weighted mean of the category scores; rank 1 is best (ties share the better rank)."""
+    """Weighted mean of the category scores, its rank (1 is best; ties share the better rank) and tier (the kernel's)."""
     weights = normalise_weights(category_weights, method.round_ids, "category")
-    wide = categories.pivot(index="framework", columns="category", values="score")[method.round_ids]
-    w = pd.Series(weights)[method.round_ids]
-    present = wide.notna()
-    wsum = present.mul(w, axis=1).sum(axis=1)
-    score = wide.fillna(0).mul(w, axis=1).sum(axis=1) / wsum.replace(0, np.nan)
-    out = pd.DataFrame({"framework": score.index, "score": score.to_numpy()})
-    out["rank"] = out["score"].rank(ascending=False, method="min").astype("Int64")
-    out["tier"] = assign_tiers(out.set_index("framework")["score"], n_tiers).to_numpy()
+    wide = categories.pivot(index="framework", columns="category", values="score").reindex(columns=method.round_ids)
+    w = np.array([weights[r] for r in method.round_ids], dtype=float)
+    score = kernel.combine(wide.to_numpy(dtype=float).T[:, None, :], w[None, :])[0]
+    out = pd.DataFrame({"framework": wide.index, "score": score, "rank": _no_zero(kernel.ranks(score)),
+                        "tier": _no_zero(kernel.tiers(score, n_tiers))})
     out = out.sort_values(["rank", "framework"], kind="stable").reset_index(drop=True)
     return out[OVERALL_COLUMNS]
 
 
-def assign_tiers(scores: pd.Series, n_tiers: int = 3, decimals: int = 6) -> pd.Series:
-    """Split frameworks into tiers at the largest gaps between consecutive scores.
+def contributions(criteria: pd.DataFrame, method: Methodology, criterion_weights: Mapping[str, float] | None = None,
+                  category_weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """framework x criterion: the points each criterion adds to the overall score (the kernel's; rows sum to it)."""
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
+    gw = normalise_weights(category_weights, method.round_ids, "category")
+    frameworks, cast = cast_of(criteria, method)
+    points = cast.contributions(np.array([cw[c] for c in method.criterion_ids]), np.array([gw[r] for r in method.round_ids]))
+    cols = [c for grp in cast.groups for c in grp]
+    table = pd.DataFrame(points, index=pd.Index(frameworks, name="framework"), columns=[method.criterion_ids[i] for i in cols])
+    return table[method.criterion_ids].sort_index()
 
-    The rule, deterministic and documented:
 
-    1. Sort the scores from best to worst (rounded to ``decimals`` places so float noise never
-       makes a gap).
-    2. Measure the gap between each pair of neighbours.
-    3. Cut at the ``n_tiers - 1`` largest gaps. Equal scores are never separated (their gap is
-       zero and zero gaps are never cut). When two gaps are equally large, the one nearer the top
-       is cut first.
-    4. Tier 1 is the best group. Frameworks without a score get no tier (<NA>).
-
-    With fewer distinct scores than tiers, fewer tiers come out.
-    """
-    if n_tiers < 1:
-        raise ValueError(f"n_tiers must be at least 1, got {n_tiers}")
-    s = pd.to_numeric(scores, errors="coerce").astype(float).round(decimals)
-    valid = s.dropna().sort_values(ascending=False, kind="stable")
-    tiers = pd.Series(pd.NA, index=scores.index, dtype="Int64")
-    if valid.empty:
-        return tiers
-    values = valid.to_numpy()
-    gaps = values[:-1] - values[1:]  # gap i lies between position i and i+1
-    candidates = [(-g, i) for i, g in enumerate(gaps) if g > 0]
-    cuts = sorted(i for _, i in sorted(candidates)[: n_tiers - 1])
-    tier_of_position = np.ones(len(values), dtype=int)
-    for cut in cuts:
-        tier_of_position[cut + 1 :] += 1
-    tiers.loc[valid.index] = tier_of_position
-    return tiers
+def assign_tiers(scores: pd.Series, n_tiers: int = 3) -> pd.Series:
+    """:func:`showdown_lib.kernel.tiers` over a Series (index kept; <NA> where there is no score)."""
+    values = pd.to_numeric(scores, errors="coerce").astype(float).to_numpy()
+    return pd.Series(_no_zero(kernel.tiers(values, n_tiers)).to_numpy(), index=scores.index, dtype="Int64")
 
 
 def score_all(

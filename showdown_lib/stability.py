@@ -10,9 +10,12 @@ each draw, and count how often each framework lands at each rank.
   deviation of about 0.07 around 1/3).
 * Criteria that are not available stay out of a framework's category mean in every draw, exactly
   as in the main scoring.
-* Everything is vectorised: one matrix product per round for each block of about a thousand draws
-  (small products stay on one BLAS thread and in cache), so 100,000 draws over the cast take well
-  under 0.1 s (see ``benchmarks/bench_stability.py``).
+* Every draw is scored by the aggregation kernel (:mod:`showdown_lib.kernel`), as the main scoring
+  is, ties included (tied frameworks share the better rank), one block of about a thousand draws at
+  a time (one matrix product per round; small products stay on one BLAS thread and in cache), so
+  100,000 draws take under 0.1 s (see ``benchmarks/bench_stability.py``).
+* The base rank of each framework is its rank under the chosen weights themselves: the overall rank
+  of the scored edition.
 """
 from __future__ import annotations
 
@@ -23,53 +26,58 @@ import numpy as np
 import pandas as pd
 
 from .methodology import Methodology
-from .scoring import AVAILABLE, normalise_weights
+from . import kernel
+from .scoring import cast_of, normalise_weights
 
 
 @dataclass
 class Stability:
     frameworks: list[str]
-    rank_probability: pd.DataFrame  # framework x rank (1..n): share of draws
+    rank_probability: pd.DataFrame  # framework x rank (1..n): share of draws (a tie counts at the shared rank)
     summary: pd.DataFrame  # framework, base_rank, p_top1, p_top3, rank_low, rank_high, median_rank
     n_samples: int
     concentration: float
 
 
-def _matrices(criteria: pd.DataFrame, method: Methodology) -> tuple[list[str], np.ndarray, np.ndarray]:
-    frameworks = list(dict.fromkeys(criteria["framework"]))
-    wide = criteria.pivot(index="framework", columns="criterion", values="score").reindex(index=frameworks, columns=method.criterion_ids)
-    status = criteria.pivot(index="framework", columns="criterion", values="status").reindex(index=frameworks, columns=method.criterion_ids)
-    avail = (status == AVAILABLE).to_numpy() & wide.notna().to_numpy()
-    scores = np.where(avail, wide.to_numpy(dtype=float), 0.0)
-    return frameworks, scores, avail.astype(float)
-
-
-def sample_weights(method: Methodology, n: int, criterion_weights=None, category_weights=None,
-                   concentration: float = 50.0, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Draw ``n`` criterion-weight vectors (n x criteria) and category-weight vectors (n x rounds).
+def draw_weights(method: Methodology, n: int, criterion_weights=None, category_weights=None,
+                 concentration: float = 50.0, rng: np.random.Generator | None = None) -> tuple[list[np.ndarray], np.ndarray]:
+    """Draw ``n`` weightings: per round, the criterion weights (n x its criteria, in the method's order),
+    and the category weights (n x rounds), laid out as the kernel takes them.
 
     Criterion weights are Dirichlet within each round; a criterion given weight 0 stays at 0.
     """
     if concentration <= 0:
         raise ValueError(f"concentration must be positive, got {concentration}")
     rng = rng or np.random.default_rng(0)
-    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion")
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
     gw = normalise_weights(category_weights, method.round_ids, "category")
-    crit = np.zeros((n, len(method.criterion_ids)))
+    split = []
     for rid in method.round_ids:
-        cols = [i for i, c in enumerate(method.criterion_ids) if method.criterion(c).round == rid]
-        base = np.array([cw[method.criterion_ids[i]] for i in cols], dtype=float)
+        base = np.array([cw[c.id] for c in method.criteria_of(rid)], dtype=float)
         positive = base > 0
-        if not positive.any():
+        if positive.all():
+            split.append(rng.dirichlet(concentration * base / base.sum(), size=n))
             continue
-        alpha = concentration * base[positive] / base[positive].sum()
-        draw = rng.dirichlet(alpha, size=n)
-        idx = np.array(cols)[positive]
-        crit[:, idx] = draw
+        block = np.zeros((n, len(base)))
+        if positive.any():
+            block[:, positive] = rng.dirichlet(concentration * base[positive] / base[positive].sum(), size=n)
+        split.append(block)
     gbase = np.array([gw[r] for r in method.round_ids], dtype=float)
-    cats = np.zeros((n, len(method.round_ids)))
     pos = gbase > 0
+    if pos.all():
+        return split, rng.dirichlet(concentration * gbase / gbase.sum(), size=n)
+    cats = np.zeros((n, len(method.round_ids)))
     cats[:, pos] = rng.dirichlet(concentration * gbase[pos] / gbase[pos].sum(), size=n)
+    return split, cats
+
+
+def sample_weights(method: Methodology, n: int, criterion_weights=None, category_weights=None,
+                   concentration: float = 50.0, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`draw_weights` as ``n`` criterion-weight vectors (n x criteria) and category-weight vectors (n x rounds)."""
+    split, cats = draw_weights(method, n, criterion_weights, category_weights, concentration, rng)
+    crit = np.zeros((n, len(method.criterion_ids)))
+    for rid, block in zip(method.round_ids, split):
+        crit[:, [method.criterion_ids.index(c.id) for c in method.criteria_of(rid)]] = block
     return crit, cats
 
 
@@ -83,93 +91,56 @@ def _block_size(n_frameworks: int, widest_round: int) -> int:
     return max(64, _BLOCK_MNK // max(1, n_frameworks * widest_round))
 
 
-class _Rescorer:
-    """The per-round matrices of one cast, ready to score blocks of draws (frameworks x draws)."""
-
-    def __init__(self, scores: np.ndarray, avail: np.ndarray, method: Methodology, crit_w: np.ndarray, cat_w: np.ndarray):
-        round_of = [method.criterion(c).round for c in method.criterion_ids]
-        cols = [[i for i, r in enumerate(round_of) if r == rid] for rid in method.round_ids]
-        self.scores = [np.ascontiguousarray(scores[:, c]) for c in cols]
-        self.avail = [np.ascontiguousarray(avail[:, c]) for c in cols]
-        self.weights = [np.ascontiguousarray(crit_w[:, c].T) for c in cols]  # criteria x draws, per round
-        self.cat_w = cat_w
-        self.n_frameworks, self.n_draws = scores.shape[0], crit_w.shape[0]
-        self.block = _block_size(self.n_frameworks, max((len(c) for c in cols), default=1))
-
-    def blocks(self) -> Iterator[slice]:
-        for start in range(0, self.n_draws, self.block):
-            yield slice(start, min(start + self.block, self.n_draws))
-
-    def overall(self, draws: slice) -> np.ndarray:
-        """Overall scores (frameworks x draws) of the draws ``draws``."""
-        width = draws.stop - draws.start
-        total = np.zeros((self.n_frameworks, width))
-        wsum = np.zeros((self.n_frameworks, width))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            for k, (sc, av, w_all) in enumerate(zip(self.scores, self.avail, self.weights)):
-                w = w_all[:, draws]
-                num = sc @ w
-                den = av @ w
-                g = self.cat_w[draws, k]
-                has = den > 0
-                np.divide(num, den, out=num, where=has)
-                num[~has] = 0.0
-                num *= g
-                total += num
-                wsum += has * g
-            total /= wsum
-        return total
+def overall_blocks(cast: kernel.Cast, split: list[np.ndarray], cat_w: np.ndarray) -> Iterator[np.ndarray]:
+    """The kernel's overall scores (draws x frameworks) of ``n`` weightings (``split``: criterion weights
+    per round, n x its criteria, as :meth:`~showdown_lib.kernel.Cast.split` cuts them; ``cat_w`` n x K),
+    one block of draws at a time."""
+    n = cat_w.shape[0]
+    block = _block_size(cast.n_frameworks, max((len(g) for g in cast.groups), default=1))
+    ws = kernel.Workspace()  # the block's arrays, reused: the next block overwrites what this one yields
+    for start in range(0, n, block):
+        draws = slice(start, min(start + block, n))
+        yield cast.overall([w[draws] for w in split], cat_w[draws], ws)
 
 
-def overall_for_weights(scores: np.ndarray, avail: np.ndarray, method: Methodology, crit_w: np.ndarray, cat_w: np.ndarray) -> np.ndarray:
-    """Overall scores (frameworks x draws) for many weightings at once, scored block by block."""
-    rescorer = _Rescorer(scores, avail, method, crit_w, cat_w)
-    out = np.empty((rescorer.n_frameworks, rescorer.n_draws))
-    for draws in rescorer.blocks():
-        out[:, draws] = rescorer.overall(draws)
-    return out
-
-
-def ranks_of(overall: np.ndarray) -> np.ndarray:
-    """Rank 1 = best, per draw (column); ties broken by framework order (stable)."""
-    order = np.argsort(-overall, axis=0, kind="stable")
-    ranks = np.empty_like(order)
-    rows = np.arange(overall.shape[0])[:, None]
-    ranks[order, np.arange(overall.shape[1])[None, :]] = rows + 1
-    return ranks
-
-
-def rank_counts(overall: np.ndarray) -> np.ndarray:
-    """counts[f, r]: draws (columns of ``overall``) in which framework f has rank r + 1, as ``ranks_of`` ranks."""
-    nfw = overall.shape[0]
-    order = np.argsort(-overall.T, axis=1, kind="stable")  # per draw, the frameworks best first
-    return np.bincount((order * nfw + np.arange(nfw)).ravel(), minlength=nfw * nfw).reshape(nfw, nfw)
+def overall_for_weights(cast: kernel.Cast, crit_w: np.ndarray, cat_w: np.ndarray) -> np.ndarray:
+    """Overall scores (draws x frameworks) for many weightings at once."""
+    return np.concatenate([block.copy() for block in overall_blocks(cast, cast.split(crit_w), cat_w)], axis=0)
 
 
 def _rank_quantile(counts: np.ndarray, q: float) -> np.ndarray:
-    """Per framework, the smallest rank whose cumulative share of draws reaches ``q``."""
-    cum = np.cumsum(counts, axis=1) / counts.sum(axis=1, keepdims=True)
+    """Per framework, the smallest rank whose cumulative share of its ranked draws reaches ``q``."""
+    cum = np.cumsum(counts, axis=1) / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     return (cum < q - 1e-12).sum(axis=1) + 1
+
+
+def base_ranks(criteria: pd.DataFrame, method: Methodology, criterion_weights: Mapping[str, float] | None = None,
+               category_weights: Mapping[str, float] | None = None) -> pd.Series:
+    """The ranks under the chosen weights themselves (ties shared, 0 for none): the kernel's, as the scorer's."""
+    frameworks, cast = cast_of(criteria, method)
+    cw = normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights)
+    gw = normalise_weights(category_weights, method.round_ids, "category")
+    _cats, overall = cast.aggregate(np.array([cw[c] for c in method.criterion_ids]), np.array([gw[r] for r in method.round_ids]))
+    return pd.Series(kernel.ranks(overall), index=frameworks)
 
 
 def rank_stability(criteria: pd.DataFrame, method: Methodology, criterion_weights: Mapping[str, float] | None = None,
                    category_weights: Mapping[str, float] | None = None, n_samples: int = 100_000,
                    concentration: float = 50.0, seed: int = 0, interval: float = 0.9) -> Stability:
-    frameworks, scores, avail = _matrices(criteria, method)
+    frameworks, cast = cast_of(criteria, method)
     rng = np.random.default_rng(seed)
-    crit_w, cat_w = sample_weights(method, n_samples, criterion_weights, category_weights, concentration, rng)
+    split, cat_w = draw_weights(method, n_samples, criterion_weights, category_weights, concentration, rng)
     nfw = len(frameworks)
-    rescorer = _Rescorer(scores, avail, method, crit_w, cat_w)
     counts = np.zeros((nfw, nfw), dtype=np.int64)
-    for draws in rescorer.blocks():
-        counts += rank_counts(rescorer.overall(draws))
+    ws = kernel.Workspace()
+    for overall in overall_blocks(cast, split, cat_w):
+        counts += kernel.rank_counts(overall, ws)
     prob = pd.DataFrame(counts / n_samples, index=frameworks, columns=range(1, nfw + 1))
     lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
-    cw1, gw1 = sample_weights(method, 1, criterion_weights, category_weights, 1e9, np.random.default_rng(seed))
-    base = ranks_of(overall_for_weights(scores, avail, method, cw1, gw1))[:, 0]
+    base = base_ranks(criteria, method, criterion_weights, category_weights)
     summary = pd.DataFrame({
         "framework": frameworks,
-        "base_rank": base,
+        "base_rank": base.reindex(frameworks).to_numpy(),
         "p_top1": prob[1].to_numpy(),
         "p_top3": prob[[c for c in (1, 2, 3) if c in prob]].sum(axis=1).to_numpy(),
         "rank_low": _rank_quantile(counts, lo_q),

@@ -89,11 +89,12 @@ class OpenStep:
         raise StepError(f"step {self.step.name} does not declare {what} {kind}:{arg} (notebooks/steps.yaml)")
 
     # -- reads -----------------------------------------------------------------------------------
-    def table(self, name: str) -> pd.DataFrame:
-        """A declared processed table: ``criteria_scores`` (this edition) or ``EDITION/criteria_scores``."""
+    def table(self, name: str, **read_kwargs) -> pd.DataFrame:
+        """A declared processed table: ``criteria_scores`` (this edition) or ``EDITION/criteria_scores``
+        (``read_kwargs`` go to pandas' ``read_csv``)."""
         arg = name if "/" in name else f"{self.edition}/{name}"
         ref = self._declared(self.reads, "processed", arg, "the input")
-        frame = fileio.read_csv(ref.files()[0])
+        frame = fileio.read_csv(ref.files()[0], **read_kwargs)
         for col in ("source", "note", "reason"):
             if col in frame:
                 frame[col] = frame[col].fillna("")
@@ -101,8 +102,7 @@ class OpenStep:
 
     def result(self, edition: str | None = None):
         """A scored edition rebuilt from its declared processed tables (never scored again here)."""
-        from .editions import EditionResult, load_edition
-        from .methodology import load_methodology
+        from .editions import EditionResult, edition_method, load_edition
 
         edition = edition or self.edition
         has = {r.arg for r in self.reads if r.kind == "processed"}
@@ -110,7 +110,8 @@ class OpenStep:
         weights: dict[str, dict[str, float]] = {}
         for row in get("weights").to_dict("records"):
             weights.setdefault(row["kind"], {})[row["id"]] = float(row["weight"])
-        return EditionResult(load_edition(edition), load_methodology(), get("inputs"), get("criteria_scores"),
+        ed = load_edition(edition)
+        return EditionResult(ed, edition_method(ed), get("inputs"), get("criteria_scores"),
                              get("category_scores"), get("overall_scores"), weights=weights)
 
     # -- writes ----------------------------------------------------------------------------------
@@ -124,7 +125,11 @@ class OpenStep:
         arg = name if "/" in name else f"{self.edition}/{name}"
         ref = self._declared(self.writes, "processed", arg, "the output")
         target = ref.files()[0]
-        fileio.atomic_write_csv(self._staged(target), rounded(frame))
+        from .tables import validate, write
+
+        frame = rounded(frame)
+        validate(frame, arg, target)  # named as it will be published
+        write(frame, arg, self._staged(target))
         return f"{_rel(target)} ({len(frame)} rows)"
 
     def save_figure(self, fig, name: str) -> list[Path]:

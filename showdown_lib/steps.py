@@ -181,7 +181,7 @@ def load_steps(path: Path | None = None) -> StepTable:
             raise StepError(f"{label}: a step is a mapping with {sorted(_STEP_KEYS)}, and either a notebook or a task")
         if "task" in raw and (not isinstance(raw["task"], str) or not re.fullmatch(r"\w+(\.\w+)*:\w+", raw["task"])
                               or "name" not in raw):
-            raise StepError(f"{label}, field 'task': a task is named (field 'name') and is MODULE:FUNCTION (e.g. showdown_lib.score_task:score), "
+            raise StepError(f"{label}, field 'task': a task is named (field 'name') and is MODULE:FUNCTION (e.g. showdown_lib.scoring_step:write_products), "
                             f"got {raw.get('task')!r}")
         notebook = str(raw["notebook"]) if "notebook" in raw else None
         name = str(raw.get("name", notebook))
@@ -250,6 +250,10 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
         except fastjsonschema.JsonSchemaValueException as exc:
             problems.append(f"parameter {name}={value!r}: {name + exc.message[len('data'):]} ({spec.help})")
             continue
+        numbers = list(value.values()) if isinstance(value, dict) else [value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+            problems.append(f"parameter {name}={value!r}: {name} must be a finite number, not NaN or infinity ({spec.help})")
+            continue
         if spec.keys:
             method = load_methodology()
             allowed = method.criterion_ids if spec.keys == "criteria" else method.round_ids
@@ -258,6 +262,10 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
                 problems.append(f"parameter {name}: unknown id(s) {bad}; allowed: {allowed}")
             elif value and not math.isfinite(sum(float(v) for v in value.values())):
                 problems.append(f"parameter {name}: the weights do not add up to a finite number")
+            elif value and spec.keys != "criteria" and set(method.standing_round_ids) <= set(value) \
+                    and sum(float(value[r]) for r in method.standing_round_ids) == 0:
+                # an edition that scores only the post's rounds would have nothing left to rank
+                problems.append(f"parameter {name}: every weight is zero for the post's rounds {method.standing_round_ids}")
             elif value and set(value) == set(allowed) and sum(float(v) for v in value.values()) == 0:
                 problems.append(f"parameter {name}: every weight is zero")
     if problems:

@@ -61,6 +61,11 @@ class _Handler(BaseHTTPRequestHandler):
         cls.hits.append(self.path)
         if cls.mode == "slow":
             threading.Event().wait(5)
+        if cls.mode == "redirect" and self.path.startswith("/simple/"):  # the index moved: same host, a token in the new URL
+            return self._send(302, {}, {"Location": f"/moved{self.path}?token={TOKEN}", "Content-Type": "application/json"})
+        if self.path.startswith("/moved/simple/"):
+            self.path = self.path[len("/moved"):].split("?", 1)[0]
+            return self._index()
         if self.path.startswith("/simple/"):
             return self._index()
         if self.path.startswith("/gh/"):
@@ -74,6 +79,12 @@ class _Handler(BaseHTTPRequestHandler):
         mode = type(self).mode
         if mode == "429":
             return self._send(429, {"message": "slow down"}, {"Retry-After": "3600"})
+        if mode == "429-short":
+            return self._send(429, {"message": "slow down"}, {"Retry-After": "3"})
+        if mode == "trickle":  # headers at once, then a byte every 5 s
+            return self._trickle()
+        if mode == "gzip-bomb":
+            return self._bomb()
         if mode == "404":
             return self._send(404, {"message": "Not Found"})
         project = self.path.strip("/").split("/")[-1]
@@ -83,6 +94,11 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.loads(page.read_text())
         if mode == "files-string":
             data["files"] = "not a list"
+        if mode == "bad-time":
+            data["files"][0]["upload-time"] = "yesterday"
+        if mode == "one-release":  # an index (or a mirror) that serves only the newest release of each project
+            newest = data["files"][-1]["filename"].split("-")[1]
+            data["files"] = [f for f in data["files"] if f["filename"].split("-")[1] == newest]
         self._send(200, data, {"Content-Type": "application/vnd.pypi.simple.v1+json"})
 
     def _github(self):
@@ -96,8 +112,27 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, {"total_count": 42, "incomplete_results": False})
         self._send(404, {"message": "Not Found"})
 
-    def _send(self, status, body, headers=None):
-        payload = json.dumps(body).encode()
+    def _trickle(self):
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            for _ in range(100):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                threading.Event().wait(5)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _bomb(self):
+        import gzip
+
+        body = gzip.compress(b" " * (16 << 20))
+        self._send(200, None, {"Content-Type": "application/vnd.pypi.simple.v1+json", "Content-Encoding": "gzip"}, payload=body)
+
+    def _send(self, status, body, headers=None, payload=None):
+        payload = json.dumps(body).encode() if payload is None else payload
         try:
             self.send_response(status)
             for k, v in (headers or {"Content-Type": "application/json"}).items():
@@ -146,8 +181,14 @@ def _edit_value(root: Path, rel: str, framework: str, metric: str, value: str) -
             lines[i] = ",".join(parts)
     path.write_text("\n".join(lines) + "\n")
     prov = json.loads((root / rel / "provenance.json").read_text())
-    prov.pop("checksums", None)  # so the range and type checks, not the checksums, are what is tried
+    prov["checksums"] = _checksums(root / rel)  # resealed: the range and type checks, not the checksums, are what is tried
     (root / rel / "provenance.json").write_text(json.dumps(prov, indent=2))
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file() and p.name != "provenance.json"}
 
 
 def _duplicate_row(root: Path) -> None:
@@ -202,10 +243,18 @@ CASES: list[Case] = [
     Case("index answers 404 for every project", ["--source", "pypi"], "error", r"collected 0 values", mode="404"),
     Case("--git-mirror to a missing path (a value would be lost)",
          ["--source", "git", "--as-of", "2026-11-25", "--framework", "tinygrad", "keras", "--git-mirror", "keras=/nonexistent/keras.git"],
-         "error", r"would lose 1 of the 11 values.*keras/first_commit_date.*does not exist", setup=lambda r: ("tinygrad", _git_repo(r))),
+         "error", r"1 of the 11 values become missing.*keras/first_commit_date.*does not exist", setup=lambda r: ("tinygrad", _git_repo(r))),
     Case("the same partial collection with --accept-partial", ["--source", "git", "--as-of", "2026-11-25", "--framework", "tinygrad", "keras",
                                                                 "--git-mirror", "keras=/nonexistent/keras.git", "--accept-partial"],
          "ok", r"\[git\] ok: \d+ values", setup=lambda r: ("tinygrad", _git_repo(r)), may_change=(r"git/2026-11-25/",)),
+    Case("an index serving one release per project replaces a snapshot of the same date",
+         ["--source", "pypi", "--framework", "pytorch", "jax", "tinygrad", "--as-of", "2026-11-25"], "error",
+         r"worse than the stored snapshot of 2026-11-25.*releases\.csv rows are gone \(.*pytorch 51.*jax/n_releases 198 -> 1 \(a count that never falls",
+         mode="one-release"),
+    Case("an index serving one release per project, a later date (history shrinks)",
+         ["--source", "pypi", "--framework", "pytorch", "jax", "tinygrad", "--as-of", "2026-11-30"], "error",
+         r"worse than the earlier snapshot of 2026-11-25.*releases\.csv rows dated on or before 2026-11-25 \(a history never shrinks\)",
+         mode="one-release"),
     Case("--git-mirror given an unsafe URL (ext::)", ["--source", "git", "--framework", "keras", "--git-mirror", "keras=ext::sh -c touch% pwned"],
          "error", r"is a URL, not a local path"),
     Case("index unreachable (connection refused), two sources", ["--source", "pypi", "git"], "error",
@@ -252,6 +301,63 @@ CASES: list[Case] = [
     Case("SHOWDOWN_HTTP_RETRIES=many", ["--source", "pypi", "--framework", "tinygrad"], "error", r"SHOWDOWN_HTTP_RETRIES must be a whole number",
          env={"SHOWDOWN_HTTP_RETRIES": "many"}),
 
+    # evidence that must be there, raw files that must be well formed (schemas, showdown_lib/schemas.py)
+    Case("a curated-set typo in an edition file (currnet)", ["--check"], "error",
+         r"edition\.yaml, entry 'current', field 'inputs\.curated\.set'.*'currnet' does not exist", code=2,
+         setup=lambda r: _replace(r, "data/raw/editions/current/edition.yaml", "{set: current}", "{set: currnet}"),
+         may_change=(r"editions/current/edition\.yaml",)),
+    Case("collect --source curated --curated-set currnet", ["--source", "curated", "--curated-set", "currnet"], "error",
+         r"curated: data/raw/curated/currnet, field 'set': curated set 'currnet' does not exist"),
+    Case("a deleted curated file", ["--source", "curated"], "error", r"curated/current/pytorch\.yaml: file not found, but _set\.yaml lists",
+         setup=lambda r: (r / "data/raw/curated/current/pytorch.yaml").unlink(), may_change=(r"curated/current/pytorch\.yaml",)),
+    Case("a curated file for a framework the set does not list", ["--source", "curated"], "error",
+         r"curated/current/pytorch2\.yaml, field 'framework': a curated file for 'pytorch2', which _set\.yaml does not list",
+         setup=lambda r: shutil.copy(r / "data/raw/curated/current/pytorch.yaml", r / "data/raw/curated/current/pytorch2.yaml")),
+    Case("a curated as_of in the future", ["--source", "curated"], "error", r"pytorch\.yaml, field 'as_of': 2099-01-01 is in the future",
+         setup=lambda r: _replace(r, "data/raw/curated/current/pytorch.yaml", r"(?m)^as_of: .*$", "as_of: 2099-01-01", regex=True),
+         may_change=(r"curated/current/pytorch\.yaml",)),
+    Case("a provenance without checksums", ["--check"], "error", r"pypi/2026-11-25/provenance\.json, field 'checksums': no checksums recorded",
+         setup=lambda r: _unseal(r, PYPI_SNAPSHOT), may_change=(r"pypi/2026-11-25",), code=2),
+    Case("5,000 fake rows in a resealed releases.csv", ["--check"], "error",
+         r"releases\.csv, entry 'framework pytorch', field 'version': 5052 distinct releases of 'pytorch' here, but observations\.csv counts n_releases = 52",
+         setup=lambda r: _fake_releases(r), may_change=(r"pypi/2026-11-25",), code=2),
+    Case("a garbage date in a resealed releases.csv", ["--check"], "error",
+         r"releases\.csv, entry 'row 2 \(bigdl/bigdl/0\.1\.2\)', field 'upload_time': 'last tuesday' is not a date-time",
+         setup=lambda r: _replace(r, PYPI_SNAPSHOT + "/releases.csv", "2017-07-07T06:51:26.044742+00:00", "last tuesday", reseal=True),
+         may_change=(r"pypi/2026-11-25",), code=2),
+    Case("a future date in the registry", ["--check"], "error",
+         r"frameworks\.yaml, entry 'bigdl', field 'lifecycle\.since': 2099-03-28 is in the future", code=2,
+         setup=lambda r: _replace(r, "data/raw/frameworks.yaml", "since: 2024-03-28", "since: 2099-03-28"), may_change=(r"frameworks\.yaml",)),
+    Case("a duplicate key in criteria.yaml", ["--check"], "error", r"criteria\.yaml, field 'max': line \d+: duplicate key 'max'", code=2,
+         setup=lambda r: _replace(r, "data/raw/criteria.yaml", "    max: 3\n", "    max: 3\n    max: 4\n"), may_change=(r"criteria\.yaml",)),
+    Case("criteria.yaml max: .inf", ["--check"], "error", r"criteria\.yaml, entry 'sponsor', field 'max': inf is not a finite number", code=2,
+         setup=lambda r: _replace(r, "data/raw/criteria.yaml", "    max: 3\n", "    max: .inf\n"), may_change=(r"criteria\.yaml",)),
+    Case("criteria.yaml order: third", ["--check"], "error",
+         r"criteria\.yaml, entry 'platform', field 'order': it must be the round's position, a whole number from 1, got 'third'", code=2,
+         setup=lambda r: _replace(r, "data/raw/criteria.yaml", "order: 3}", "order: third}"), may_change=(r"criteria\.yaml",)),
+    Case("a YAML alias bomb in frameworks.yaml", ["--check"], "error", r"frameworks\.yaml.*an alias bomb", code=2,
+         setup=lambda r: _alias_bomb(r), may_change=(r"frameworks\.yaml",)),
+    Case("a published file outside the edition's folder", ["--check"], "error",
+         r"2018/edition\.yaml, entry '2018', field 'inputs\.published_criteria\.file'", code=2,
+         setup=lambda r: _replace(r, "data/raw/editions/2018/edition.yaml", "file: published_criteria.csv", "file: ../../../../etc/passwd"),
+         may_change=(r"2018/edition\.yaml",)),
+
+    # messages that help, and bounds on time and memory
+    Case("PIP_INDEX_URL=file:///etc", ["--source", "pypi", "--framework", "tinygrad"], "error",
+         r"PIP_INDEX_URL is 'file:///etc': the package index must be an http:// or https:// URL", env={"PIP_INDEX_URL": "file:///etc"}),
+    Case("an index upload time of 'yesterday'", ["--source", "pypi", "--framework", "tinygrad", "--as-of", "2025-01-15"], "error",
+         r"'upload-time' 'yesterday' that is not an ISO 8601 date-time", mode="bad-time"),
+    Case("a slow index (a byte every 5 s)", ["--source", "pypi", "--framework", "tinygrad", "--as-of", "2025-01-15"], "error",
+         r"no complete answer within the 4 s deadline", mode="trickle", env={"SHOWDOWN_HTTP_DEADLINE": "4"}),
+    Case("Retry-After 3 on every answer: the run's total wait is capped", ["--source", "pypi", "--framework", "tinygrad", "jax", "pytorch",
+                                                                          "--as-of", "2025-01-15"], "error",
+         r"HTTP 429.*waits at most 5 s in all \(SHOWDOWN_HTTP_MAX_WAIT\)", mode="429-short", env={"SHOWDOWN_HTTP_MAX_WAIT": "5"}),
+    Case("a gzip bomb from the index", ["--source", "pypi", "--framework", "tinygrad", "--as-of", "2025-01-15"], "error",
+         r"the response is larger than 2 MB once decompressed", mode="gzip-bomb", env={"SHOWDOWN_HTTP_MAX_MB": "2"}),
+    Case("a redirect to a URL with ?token= (password in PIP_INDEX_URL)", ["--source", "pypi", "--framework", "tinygrad", "jax",
+                                                                          "--as-of", "2025-01-15"],
+         "ok", r"\[pypi\] ok: \d+ values", mode="redirect"),
+
     # the pipeline (run_all.py): rejected before any kernel starts, or failed without publishing
     Case("run_all -p category_weights={platform: 1e308, api_internals: 1e308}", ["-p", "category_weights={platform: 1e308, api_internals: 1e308}"],
          "error", r"category_weights\.(platform|api_internals) must be smaller than or equal to 1000000", code=1, command="run_all"),
@@ -261,6 +367,10 @@ CASES: list[Case] = [
     Case("run_all -p category_weights=[1,2,3]", ["-p", "category_weights=[1,2,3]"], "error", r"category_weights must be object", code=1, command="run_all"),
     Case("run_all -p n_tiers=three", ["-p", "n_tiers=three"], "error", r"n_tiers='three': n_tiers must be integer", code=1, command="run_all"),
     Case("run_all -p seed=-1", ["-p", "seed=-1"], "error", r"seed=-1: seed must be bigger than or equal to 0", code=1, command="run_all"),
+    Case("run_all -p concentration=.nan", ["-p", "concentration=.nan"], "error", r"concentration must be a finite number", code=1,
+         command="run_all"),
+    Case("run_all --refresh with every source failed", ["--edition", "current", "--refresh", "--source", "pypi"], "error",
+         r"--refresh: every source failed \(pypi; see above\)", code=1, command="run_all", env={"PIP_INDEX_URL": "http://127.0.0.1:9/simple"}),
     Case("run_all -p save_figures=maybe", ["-p", "save_figures=maybe"], "error", r"save_figures must be boolean", code=1, command="run_all"),
     Case("run_all -p with a parameter no step takes", ["-p", "categroy_weights={platform: 2}"], "error", r"unknown parameter 'categroy_weights'", code=1,
          command="run_all"),
@@ -268,10 +378,47 @@ CASES: list[Case] = [
          command="run_all", setup=lambda root: _truncate(root / "notebooks" / "09_hardware_gap.ipynb"),
          may_change=(r"notebooks/09_hardware_gap\.ipynb$",)),
     Case("run_all: the scoring step fails (tampered published figures)", ["--only", "score"], "error",
-         r"step score \(showdown_lib\.score_task:score\) failed: DataError: .*checksum mismatch", code=1, command="run_all",
+         r"step score \(showdown_lib\.scoring_step:write_products\) failed: DataError: .*checksum mismatch", code=1, command="run_all",
          setup=lambda root: _tamper_published(root), may_change=(r"published_criteria\.csv$",)),
     Case("Ctrl-C during a run", ["--only", "09", "--force"], "error", r"^run_all: interrupted", code=130, command="run_all", interrupt=True),
 ]
+
+
+def _replace(root: Path, rel: str, old: str, new: str, regex: bool = False, reseal: bool = False) -> None:
+    path = root / rel
+    text = path.read_text()
+    changed = re.sub(old, new, text, count=1) if regex else text.replace(old, new, 1)
+    assert changed != text, f"{old!r} not in {rel}"
+    path.write_text(changed)
+    if reseal:
+        _reseal(path.parent)
+
+
+def _reseal(folder: Path) -> None:
+    prov = json.loads((folder / "provenance.json").read_text())
+    prov["checksums"] = _checksums(folder)
+    (folder / "provenance.json").write_text(json.dumps(prov, indent=2))
+
+
+def _unseal(root: Path, rel: str) -> None:
+    prov = json.loads((root / rel / "provenance.json").read_text())
+    prov.pop("checksums")
+    (root / rel / "provenance.json").write_text(json.dumps(prov, indent=2))
+
+
+def _fake_releases(root: Path) -> None:
+    """5,000 made-up PyTorch releases appended to releases.csv, and the checksums recomputed."""
+    path = root / PYPI_SNAPSHOT / "releases.csv"
+    fake = "".join(f"pytorch,torch,9.{i}.0,9.{i}.0,2026-01-01T00:00:00+00:00,0,1\n" for i in range(5000))
+    path.write_text(path.read_text() + fake)
+    _reseal(path.parent)
+
+
+def _alias_bomb(root: Path) -> None:
+    levels = ['x0: &x0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels += [f"x{i}: &x{i} [{', '.join([f'*x{i - 1}'] * 9)}]" for i in range(1, 10)]
+    path = root / "data/raw/frameworks.yaml"
+    path.write_text("\n".join(levels) + "\n" + path.read_text())
 
 
 def _truncate(path: Path) -> None:
@@ -319,8 +466,6 @@ ENGINE_CASES: list[Case] = [
     Case("run_all --jobs 100000", ["--jobs", "100000"], "error", r"--jobs must be between 1 and 64, got 100000", code=1, command="run_all"),
     Case("run_all -p n_tiers=<5000 digits>", ["-p", "n_tiers=" + "9" * 5000], "error", r"-p n_tiers: cannot read .*too many digits",
          code=1, command="run_all"),
-    Case("run_all -p concentration=.nan", ["-p", "concentration=.nan"], "error", r"concentration=nan: concentration must be a finite number",
-         code=1, command="run_all"),
     Case("run_all --only ''", ["--only", ""], "error", r"--only needs step names", code=1, command="run_all"),
     Case("run_all --only 04 after a curated change (upstream out of date)", ["--edition", "current", "--only", "04"], "error",
          r"--only: upstream step\(s\) out of date: current:score \(", code=1, command="run_all", setup=_curated_change,
@@ -332,9 +477,6 @@ ENGINE_CASES: list[Case] = [
     Case("run_all --refresh against the (fake) index", ["--edition", "current", "--refresh", "--source", "pypi", "--as-of", "2025-01-15",
                                                         "--only", "score"], "ok", r"current@2025-01-15:score\] done", code=0,
          command="run_all"),
-    Case("run_all --refresh with every source failed", ["--edition", "current", "--refresh", "--source", "pypi", "--as-of", "2025-01-15"],
-         "error", r"every source failed .*no snapshot of 2025-01-15 exists; nothing to run", code=1, command="run_all",
-         env={"PIP_INDEX_URL": "http://127.0.0.1:9/simple"}),
     Case("SIGTERM during a run", ["--only", "09", "--force"], "error", r"^run_all: terminated", code=130, command="run_all",
          interrupt=True, signal=signal.SIGTERM),
 ]

@@ -65,8 +65,10 @@ def fresh(tmp_path_factory):
 
 
 def test_every_committed_table_is_what_the_pipeline_writes(fresh):
-    committed = sorted(p.relative_to(ROOT) for p in (ROOT / "data" / "processed").rglob("*.csv"))
-    made = sorted(p.relative_to(fresh) for p in (fresh / "data" / "processed").rglob("*.csv"))
+    def written(root):  # every table and the schema written beside it
+        return sorted(p.relative_to(root) for p in (root / "data" / "processed").rglob("*") if p.suffix in (".csv", ".json"))
+
+    committed, made = written(ROOT), written(fresh)
     assert committed == made
     stale = [str(p) for p in committed if (ROOT / p).read_bytes() != (fresh / p).read_bytes()]
     assert stale == [], "re-run the pipeline (make run) and commit its outputs"

@@ -1,4 +1,4 @@
-"""The methodology table: 12 criteria in 3 rounds, and validation of its fields."""
+"""The methodology table: the post's 12 criteria in 3 rounds, our opt-in Modern stack round, and validation."""
 from __future__ import annotations
 
 import copy
@@ -12,19 +12,41 @@ from showdown_lib.fileio import read_yaml
 
 
 def test_the_post_structure(method):
-    assert method.round_ids == ["support_community", "api_internals", "platform"]
-    assert [len(method.criteria_of(r)) for r in method.round_ids] == [4, 3, 5]
+    assert method.standing_round_ids == ["support_community", "api_internals", "platform"]
+    post = method.for_rounds(None)
+    assert [len(post.criteria_of(r)) for r in post.round_ids] == [4, 3, 5]
     assert method.criterion("ootb_ops").max == 32 and method.criterion("ootb_ops").step == 0.5
     assert method.criterion("sponsor").max == 3  # the figures' four levels, not the text's three
-    table = method.table()
+    table = post.table()
     assert list(table.columns) == ["round", "criterion", "id", "question", "rule", "scale"] and len(table) == 12
+
+
+def test_modern_stack_is_an_opt_in_fourth_round(method):
+    assert method.round_ids == ["support_community", "api_internals", "platform", "modern_stack"]
+    assert [c.id for c in method.criteria_of("modern_stack")] == [
+        "accelerator_reach", "compiler", "scale_out", "deployment", "model_hub_reach", "cpu_speed"]
+    assert method.default_criterion_weights["cpu_speed"] == 0 and method.default_criterion_weights["compiler"] == 1
+    assert "default weight 0" in method.table().set_index("id").loc["cpu_speed", "scale"]
+    with pytest.raises(KeyError, match="unknown round"):
+        method.for_rounds(["nope"])
+
+
+def test_round_keys_are_checked():
+    data = copy.deepcopy(read_yaml(criteria_file()))
+    data["rounds"][3]["opt_in"] = "yes"
+    with pytest.raises(DataError, match="field 'opt_in'"):
+        parse_methodology(data, "criteria.yaml")
+    data["rounds"][3] = {"id": "modern_stack", "name": "x", "order": 4, "colour": "red"}
+    with pytest.raises(DataError, match="a round needs id, name and order"):
+        parse_methodology(data, "criteria.yaml")
 
 
 @pytest.mark.parametrize("mutate, field", [
     (lambda c: c.update(kind="vibes"), "kind"),
     (lambda c: c.update(round="elsewhere"), "round"),
     (lambda c: c.pop("max"), "max"),
-    (lambda c: c.update(weight=2), "weight"),
+    (lambda c: c.update(weight=-1), "weight"),
+    (lambda c: c.update(colour=2), "colour"),
     (lambda c: c.update(max="three"), "max"),
 ])
 def test_bad_criterion_is_named(mutate, field):

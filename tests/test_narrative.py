@@ -125,6 +125,7 @@ def test_category_leader_names_every_runner_up_tied(method):
 
 
 def test_profile_names_tied_strongest_categories(method):
+    method = method.for_rounds(None)  # the post's three rounds
     cats = pd.DataFrame({"framework": "a", "category": method.round_ids, "score": [80.0, 80.0, 40.0], "n_criteria": 3, "tier": 1})
     over = pd.DataFrame({"framework": ["a"], "score": [66.7], "rank": [1], "tier": [1]})
     text = narrative.profile("a", cats, over, method, NAMES)

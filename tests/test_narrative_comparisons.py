@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from showdown_lib import comparisons, narrative_comparisons as nb
+from showdown_lib import comparisons, narrative_comparisons as nb, scoring_step
 from showdown_lib.editions import score_edition
 
 NAMES = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "e": "Epsilon", "f": "Zeta"}
@@ -58,7 +58,7 @@ def test_last_release_is_the_newest_final_release():
         ("x", "x", "1.1", "2021-01-01T00:00:00Z", 1),  # yanked
         ("y", "y", "0.1.dev3", "2021-01-01T00:00:00Z", 0),  # nothing final
     ], columns=["framework", "project", "version", "upload_time", "yanked"])
-    last = comparisons.last_final_releases(rel).set_index("framework")
+    last = scoring_step.last_final_releases(rel).set_index("framework")
     assert last.loc["tf", "last_release"] == "2.20.1" and last.loc["tf", "last_release_date"] == "2026-05-01"
     assert last.loc["tf", "newest_release"] == "2.21.0" and last.loc["tf", "newest_release_date"] == "2026-03-06"
     assert last.loc["bigdl", "newest_release"] == "2.4.0"
@@ -69,7 +69,7 @@ def test_last_release_is_the_newest_final_release():
 
 
 def test_fates_of_today_never_give_a_pre_release_as_last_release():
-    fates = comparisons.fates(score_edition("current")).set_index("framework")
+    fates = scoring_step.fates(score_edition("current")).set_index("framework")
     released = fates[fates.last_release != ""]
     assert len(released) >= 8
     from showdown_lib.sources.pypi import is_final

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from showdown_lib.errors import DataError
+
 from conftest import digest
 from showdown_lib.pipeline import PipelineError, parse_overrides, plan, run
 from showdown_lib.errors import UsageError
@@ -161,11 +163,16 @@ def test_an_open_step_refuses_undeclared_reads_and_writes(project):
             fileio.read_csv(project / "data" / "processed" / "2018" / "overall_scores.csv")
         with pytest.raises(StepError, match="does not declare the output processed:2018/claims"):
             step.write_table(pd.DataFrame({"a": [1]}), "claims")
-        step.write_table(pd.DataFrame({"a": [1.123456789]}), "round_support_community")
+        with pytest.raises(DataError, match="round_support_community.csv, field 'framework': a required column is missing"):
+            step.write_table(pd.DataFrame({"a": [1.123456789]}), "round_support_community")  # its schema says otherwise
+        row = step.table("criteria_scores").head(1).assign(score=1.123456789)
+        step.write_table(row, "round_support_community")
         target = project / "data" / "processed" / "2018" / "round_support_community.csv"
-        assert "1.123456789" not in target.read_text()  # staged, not yet published
+        with pytest.raises(StepError, match="which it does not declare"):
+            target.read_text()  # the guard sees a plain open too
         assert "published 1 table" in step.publish()
-        assert target.read_text() == "a\n1.1235\n"
+        assert pd.read_csv(target)["score"].tolist() == [1.1235]
+        assert (target.parent / "round_support_community.schema.json").exists()
     finally:
         fileio.set_read_guard(None)
 

@@ -51,7 +51,7 @@ def test_a_failing_step_names_notebook_and_cell_and_publishes_nothing(project):
     published = project / "data" / "raw" / "editions" / "2018" / "published_criteria.csv"
     published.write_text(published.read_text().replace("pytorch,support_community,activity,100", "pytorch,support_community,activity,99", 1))
     before = digest(project / "data" / "processed")
-    with pytest.raises(PipelineError, match=r"step score \(showdown_lib.score_task:score\) failed: DataError: .*checksum mismatch"):
+    with pytest.raises(PipelineError, match=r"step score \(showdown_lib.scoring_step:write_products\) failed: DataError: .*checksum mismatch"):
         run(["2018"], {}, ["score"], force=True, **QUIET)
     assert digest(project / "data" / "processed") == before
     # a notebook that fails names itself, the cell and its executed copy, and publishes nothing
@@ -77,7 +77,7 @@ def _tiny_step(project: Path, publish: bool) -> None:
          "source": 'edition: str = "2018"'},
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "id": "a", "source":
          "import pandas as pd\nfrom showdown_lib.step_context import open_step\nstep = open_step('00_tiny', edition=edition)\n"
-         + ("step.write_table(pd.DataFrame({'x': [1]}), 'tiny')\n" if publish else "")},
+         + ("step.write_table(pd.DataFrame({'kind': ['category'], 'id': ['x'], 'weight': [1.0]}), 'weights')\n" if publish else "")},
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "id": "b", "source": "step.publish()"},
     ], "metadata": {"kernelspec": {"name": "showdown", "display_name": "showdown", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}
     folder = project / "notebooks"
@@ -85,16 +85,16 @@ def _tiny_step(project: Path, publish: bool) -> None:
     folder.mkdir()
     (folder / "00_tiny.ipynb").write_text(json.dumps(nb))
     (folder / "steps.yaml").write_text("default_edition: '2018'\neditions: ['2018']\nparameters: {}\nsteps:\n"
-                                       "  - {notebook: 00_tiny, scope: edition, reads: ['raw:frameworks.yaml'], writes: ['processed:{edition}/tiny']}\n")
+                                       "  - {notebook: 00_tiny, scope: edition, reads: ['raw:frameworks.yaml'], writes: ['processed:{edition}/weights']}\n")
 
 
 def test_a_step_that_does_not_write_a_declared_output_fails(project):
     _tiny_step(project, publish=False)
-    with pytest.raises(PipelineError, match=r"did not write its declared output data/processed/2018/tiny.csv"):
+    with pytest.raises(PipelineError, match=r"did not write its declared output data/processed/2018/weights.csv"):
         run(["2018"], {}, **QUIET)
     _tiny_step(project, publish=True)
     assert run(["2018"], {}, **QUIET).ran == ["2018:00_tiny"]
-    assert (project / "data" / "processed" / "2018" / "tiny.csv").read_text() == "x\n1\n"
+    assert (project / "data" / "processed" / "2018" / "weights.csv").read_text() == "kind,id,weight\ncategory,x,1.0\n"
 
 
 def _fresh_python(tmp_path: Path) -> Path:

@@ -245,8 +245,8 @@ def test_a_steps_code_fingerprint_covers_what_it_imports_not_the_whole_library()
     from showdown_lib.steps import load_steps
 
     table = load_steps()
-    scoring = {str(p.relative_to(LIB)) for p in files_of({"showdown_lib.score_task"})}
-    assert {"score_task.py", "editions.py", "scoring.py", "raw_values.py"} <= scoring
+    scoring = {str(p.relative_to(LIB)) for p in files_of({"showdown_lib.scoring_step"})}
+    assert {"scoring_step.py", "kernel.py", "editions.py", "scoring.py", "raw_values.py"} <= scoring
     assert "charts.py" not in scoring and "site/builder.py" not in scoring
     _, code = notebook_fingerprint(table.step("04_aggregate").path)
     aggregate = {str(p.relative_to(LIB)) for p in files_of(imports_of_source(code))}

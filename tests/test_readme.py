@@ -24,6 +24,12 @@ def test_todays_podium_and_coverage_line_are_the_tables():
     assert narrative_findings.coverage_line(_table("current", "criteria_scores"), "current") in README.replace("\n", " ")
 
 
+def test_the_three_round_podium_is_the_table_without_round_four():
+    ww = _table("current", "with_without_modern")
+    three = ww.rename(columns={"score_without": "score", "rank_without": "rank"})[["framework", "score", "rank"]]
+    assert "On the post's three rounds alone: " + narrative_findings.podium_line(three, NAMES) in README.replace("\n", " ")
+
+
 def test_the_criteria_said_to_be_na_for_everyone_are():
     crit = _table("current", "criteria_scores")
     none = sorted(c for c, part in crit.groupby("criterion") if (part["status"] != "value").all())

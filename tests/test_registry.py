@@ -97,7 +97,7 @@ def test_framework_without_lifecycle_counts_as_active(tmp_path):
     ({**LIFE, "into": "alpha"}, "lifecycle.into", "merged only"),
     ({**LIFE, "status": "merged", "into": "nosuch"}, "lifecycle.into", "another framework"),
     ({**LIFE, "status": "merged", "into": "alpha"}, "lifecycle.into", "another framework"),
-    ({**LIFE, "citation": {"url": "https://example.org", "title": "T"}}, "lifecycle.citation", "exactly"),
+    ({**LIFE, "citation": {"url": "https://example.org", "title": "T"}}, "lifecycle.citation.accessed", "exactly"),
     ({**LIFE, "citation": {**LIFE["citation"], "url": "example.org"}}, "lifecycle.citation.url", "http"),
     ({**LIFE, "citation": {**LIFE["citation"], "accessed": "2999-01-01"}}, "lifecycle.citation.accessed", "past date"),
     ({**LIFE, "reason": "x"}, "lifecycle.reason", "unknown key"),

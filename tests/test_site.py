@@ -1,6 +1,7 @@
 """The static site: built from the committed notebooks and tables into a temporary folder, then opened in
 headless Chromium (no console error, every local link and image resolves, the weights page re-ranks),
-and the JavaScript tier rule checked against showdown_lib.scoring.assign_tiers."""
+and the page's port of the aggregation kernel (weights.js) checked against the kernel on every edition
+and on random weights."""
 from __future__ import annotations
 
 import os
@@ -77,9 +78,12 @@ def test_tables_are_never_cut(site):
 
 
 def test_data_dictionary_documents_every_column():
-    table = pages.data_dictionary("current")
+    table = pages.data_dictionary()
     assert set(table["table"]) == {"criteria_scores.csv", "category_scores.csv", "overall_scores.csv"}
-    assert not (table["meaning"] == "undocumented").any(), table[table["meaning"] == "undocumented"]
+    for name in pages.TABLES:  # every column of the written tables, from the registry
+        cols = pd.read_csv(paths.processed_dir("current") / f"{name}.csv", nrows=0).columns
+        assert list(table[table["table"] == f"{name}.csv"]["column"]) == list(cols)
+    assert table["meaning"].str.len().min() > 10
 
 
 def test_downloads_and_provenance_are_on_the_data_page(site):
@@ -88,8 +92,9 @@ def test_downloads_and_provenance_are_on_the_data_page(site):
         for name in pages.TABLES:
             assert f'href="data/{edition}/{name}.csv"' in text
             assert (site / "data" / edition / f"{name}.csv").read_bytes() == (paths.processed_dir(edition) / f"{name}.csv").read_bytes()
-    for prov in paths.snapshots_dir().glob("*/*/provenance.json"):
-        assert prov.parent.name in text
+    for edition in ("current", "2018-remeasured"):  # every snapshot an edition reads, from its sources table
+        for snap in pd.read_csv(paths.processed_dir(edition) / "sources.csv")["snapshot"].dropna():
+            assert str(snap) in text
     assert pages.POST["url"] in text and "How to cite" in text
 
 
@@ -116,7 +121,11 @@ def test_weights_data_carries_every_score_and_na():
     assert ed["scores"][na.framework][na.criterion] is None
     ok = crit[crit["status"] == "value"].iloc[0]
     assert ed["scores"][ok.framework][ok.criterion] == pytest.approx(ok.score)
-    assert [c["id"] for r in data["rounds"] for c in r["criteria"]] == list(dict.fromkeys(crit["criterion"]))
+    assert [c["id"] for r in data["rounds"] for c in r["criteria"]][:12] == list(dict.fromkeys(crit["criterion"]))
+    now = pd.read_csv(paths.processed_dir("current") / "criteria_scores.csv")  # today's edition adds round four
+    assert [c["id"] for r in data["rounds"] for c in r["criteria"]] == list(dict.fromkeys(now["criterion"]))
+    weights = {c["id"]: c["weight"] for r in data["rounds"] for c in r["criteria"]}
+    assert weights["cpu_speed"] == 0 and weights["compiler"] == 1
 
 
 # -- in the browser ----------------------------------------------------------------------------
@@ -214,7 +223,10 @@ def test_screenshots_and_a_slider_changes_the_ranking(site, browser, tmp_path):
     page.click("#sd-edition-current")
     now = pd.read_csv(paths.processed_dir("current") / "overall_scores.csv")
     set_slider(page, "w-cat-platform", 1)
-    assert ranking(page) == list(now.sort_values(["rank", "framework"])["framework"])
+    assert ranking(page) == list(now.sort_values(["rank", "framework"])["framework"])  # CPU speed starts at weight 0
+    set_slider(page, "w-cat-modern_stack", 0)  # the post's three rounds only: the ranking without round four
+    without = pd.read_csv(paths.processed_dir("current") / "with_without_modern.csv")
+    assert ranking(page) == list(without.sort_values(["rank_without", "framework"])["framework"])
     assert not problems
     assert (tmp_path / "index.png").stat().st_size > 10_000 and (tmp_path / "weights.png").stat().st_size > 10_000
 
@@ -236,6 +248,26 @@ def py_tiers(scores, n):
     return [None if pd.isna(t) else int(t) for t in assign_tiers(s, n)]
 
 
+JS_SCORE = """([e, cw, w]) => { const d = JSON.parse(document.getElementById('sd-weights-data').textContent);
+    return window.showdownWeights.score(d.editions[e], d.rounds, cw, w); }"""
+
+
+def kernel_outputs(edition: str, crit_w: dict, cat_w: dict) -> pd.DataFrame:
+    """The Python kernel's outputs (through the scorer) on the page's inputs: the edition's processed criterion scores."""
+    from showdown_lib.methodology import load_methodology
+    from showdown_lib.scoring import category_scores, overall_scores
+
+    from showdown_lib.editions import load_edition
+
+    method = load_methodology()
+    n_tiers = load_edition(edition).n_tiers
+    crit = pd.read_csv(paths.processed_dir(edition) / "criteria_scores.csv")
+    cats = category_scores(crit, method, crit_w, n_tiers)
+    over = overall_scores(cats, method, cat_w, n_tiers).set_index("framework")
+    wide = cats.pivot(index="framework", columns="category", values="score")
+    return over.join(wide)
+
+
 def test_javascript_tiers_agree_with_python(site, browser):
     rng = np.random.default_rng(2018)
     cases = list(TIER_CASES)
@@ -248,13 +280,52 @@ def test_javascript_tiers_agree_with_python(site, browser):
         js_in = [None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in scores]
         js = page.evaluate("([s, n]) => window.showdownWeights.assignTiers(s, n)", [js_in, n])
         assert js == py_tiers(scores, n), (scores, n)
+    assert not problems
+
+
+def test_javascript_port_gives_the_kernels_outputs_on_every_edition(site, browser):
+    """The page ships each edition's inputs and the kernel's outputs under its weights: the port gives them back."""
+    data = pages.weights_data()
+    page, problems = open_page(browser, site / "weights.html")
     for edition in ("2018", "current", "2018-remeasured"):
-        rows = page.evaluate("""(e) => { const d = JSON.parse(document.getElementById('sd-weights-data').textContent);
-            const w = {}; d.rounds.forEach(r => r.criteria.forEach(c => w[c.id] = 1)); const cw = {};
-            d.rounds.forEach(r => cw[r.id] = 1);
-            return window.showdownWeights.score(d.editions[e], d.rounds, cw, w); }""", edition)
+        shipped = data["editions"][edition]
+        rows = {r["id"]: r for r in page.evaluate(JS_SCORE, [edition, shipped["weights"]["category"], shipped["weights"]["criterion"]])}
         expected = pd.read_csv(paths.processed_dir(edition) / "overall_scores.csv").set_index("framework")
-        for r in rows:
-            assert r["score"] == pytest.approx(expected.loc[r["id"], "score"], abs=1e-3)
-            assert (r["rank"], r["tier"]) == (expected.loc[r["id"], "rank"], expected.loc[r["id"], "tier"]), (edition, r["id"])
+        assert len(shipped["expected"]) == len(rows) == len(expected)
+        for want in shipped["expected"]:
+            got = rows[want["id"]]
+            assert got["score"] == pytest.approx(want["score"], abs=1e-3)  # the page's inputs are the tables' 4-decimal scores
+            assert (got["rank"], got["tier"]) == (want["rank"], want["tier"]) == (expected.loc[want["id"], "rank"], expected.loc[want["id"], "tier"])
+            for cat, value in want["categories"].items():
+                assert got["categories"][cat] == pytest.approx(value, abs=1e-3)
+    assert not problems
+
+
+def test_javascript_port_equals_the_kernel_under_random_weights(site, browser):
+    data = pages.weights_data()
+    rng = np.random.default_rng(7)
+    page, problems = open_page(browser, site / "weights.html")
+    crit_ids = [c["id"] for r in data["rounds"] for c in r["criteria"]]
+    round_ids = [r["id"] for r in data["rounds"]]
+    for edition in ("2018", "current", "2018-remeasured"):
+        for trial in range(12):
+            # weights as the sliders give them (0 to 3 in quarters), some zero, and one tie-prone equal set
+            crit_w = {c: float(rng.integers(0, 13)) / 4 for c in crit_ids}
+            cat_w = {r: float(rng.integers(1, 13)) / 4 for r in round_ids}
+            if trial == 0:
+                crit_w, cat_w = {c: 1.0 for c in crit_ids}, {r: 2.0 for r in round_ids}
+            want = kernel_outputs(edition, crit_w, cat_w)
+            got = {r["id"]: r for r in page.evaluate(JS_SCORE, [edition, cat_w, crit_w])}
+            assert set(got) == set(want.index)
+            for fw, row in want.iterrows():
+                g = got[fw]
+                if pd.isna(row["score"]):
+                    assert g["score"] is None and g["rank"] is None and g["tier"] is None
+                    continue
+                assert g["score"] == pytest.approx(row["score"], rel=1e-12, abs=1e-9), (edition, fw, crit_w, cat_w)
+                assert (g["rank"], g["tier"]) == (row["rank"], row["tier"]), (edition, fw, crit_w, cat_w)
+                for cat in round_ids:
+                    assert (g["categories"][cat] is None) == pd.isna(row[cat])
+                    if g["categories"][cat] is not None:
+                        assert g["categories"][cat] == pytest.approx(row[cat], rel=1e-12, abs=1e-9)
     assert not problems

@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from showdown_lib import comparisons, charts  # noqa: E402
+from showdown_lib import comparisons, charts, paths  # noqa: E402
 from showdown_lib.editions import score_edition  # noqa: E402
 from showdown_lib.registry import load_registry  # noqa: E402
 
@@ -78,7 +78,7 @@ def test_zero_is_drawn_unlike_na(current):
 
 
 def test_crowded_tiers_are_drawn_as_dots_not_radars(current):
-    assert (current.overall["tier"] == 1).sum() > charts.RADAR_MAX_PER_TIER
+    assert current.overall["tier"].value_counts().max() > charts.RADAR_MAX_PER_TIER  # some tier is crowded
     fig = charts.radar_by_tier(current.categories, current.overall, current.method, load_registry())
     assert len(fig.axes) == 1 and fig.axes[0].name != "polar"
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -105,7 +105,7 @@ def test_hardware_chart_draws_the_running_maximum():
 
 def test_real_hardware_data_running_maximum_never_falls():
     cores = comparisons.gpu_cores()
-    fig = charts.hardware_gap(cores, comparisons.releases_per_year("current"))
+    fig = charts.hardware_gap(cores, pd.read_csv(paths.processed_dir("current") / "releases_per_year.csv"))
     y = [ln for ln in fig.axes[1].lines if "running maximum" in ln.get_label()][0].get_ydata()
     assert all(b >= a for a, b in zip(y, y[1:]))
     plt.close(fig)

@@ -125,6 +125,9 @@ def load_checks_spec(path: str | Path | None = None) -> dict[str, ChecksSpec]:
     """Read ``probe_checks.yaml``; returns framework id -> ChecksSpec."""
     path = Path(path) if path else checks_file()
     data = read_yaml(path)
+    from ..schemas import validate
+
+    validate(data, "probe_checks", path)
     if not isinstance(data, dict) or not isinstance(data.get("frameworks"), dict):
         raise DataError(path, "expected a mapping with frameworks", field="frameworks")
     if set(data) - {"frameworks"}:

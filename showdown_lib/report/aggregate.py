@@ -45,14 +45,11 @@ class AggregateReport(Presenter):
 
     def published_check(self) -> None:
         """The post's own summary figures beside the reproduction (editions that publish them)."""
-        from .. import published_check as pc
-
-        if not isinstance(self.edition.inputs.get("published_summary"), dict):
+        check = self.step.table("published_vs_reproduced")  # the three tables the scoring step wrote
+        if check.empty:
             md(f"Edition {self.edition.id} has no published summary figures to set beside its scores.")
             return
-        summary = pc.load_summary(self.edition.id)
-        check = pc.published_vs_reproduced(summary, self.result.categories, self.result.overall)
-        consistency, rules = pc.self_consistency(summary), pc.tier_rule_comparison(summary)
+        consistency, rules = self.step.table("published_self_consistency"), self.step.table("published_tier_rules")
         md(narrative_findings.summary_sentences(check, consistency, rules, self.names))
         display(charts.table_style(self.label(check), units={"difference": "points"}))
         display(charts.table_style(self.label(consistency), units={"difference": "points"}))

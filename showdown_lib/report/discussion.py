@@ -62,10 +62,11 @@ class DiscussionReport(Presenter):
         from .. import published_review
 
         data = published_review.load_review(self.result)
-        alt = {(d["framework"], d["criterion"]): float(d["suggested"]) for d in data.get("doubts", []) if d.get("suggested") is not None}
-        if not alt:
+        n_alt = sum(d.get("suggested") is not None for d in data.get("doubts", []))
+        revised = self.step.table("doubt_revised")  # scored by the scoring step
+        if not n_alt or revised.empty:
             return "There is no suggested revision to test."
-        return narrative.doubt_impact(published_review.doubt_impact(self.result, alt), len(alt), self.names)
+        return narrative.doubt_impact(revised, n_alt, self.names)
 
     def citations(self):
         """The curated facts behind this edition, one citation per value (collected editions)."""

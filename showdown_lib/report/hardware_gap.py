@@ -13,7 +13,7 @@ class HardwareGap(Presenter):
         super().__init__(step)
         self.cores = comparisons.gpu_cores()
         self.now = load_edition(step.params["now_edition"])
-        self.releases = comparisons.releases_per_year(self.now.id)
+        self.releases = step.table(f"{self.now.id}/releases_per_year")  # written by the scoring step
 
     def stamp_context(self):
         return (self.now.id, self.now.as_of, "Source: GPU core counts from data/raw/hardware/gpu_cores.yaml (one citation per year); "

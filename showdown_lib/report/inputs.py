@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts, narrative, paths
+from .. import charts, narrative
 from .common import Presenter
 
 
@@ -21,29 +21,24 @@ class InputsReport(Presenter):
                                           [c for c in self.method.criterion_ids if c not in e.inputs.get("measure", [])])
 
     def _source_records(self) -> list[dict]:
-        """One record per snapshot source of a collected edition: its provenance, or why there is none."""
-        from ..raw_values import resolve_snapshots
-        from ..sources.base import read_provenance
-
-        e = self.edition
-        if e.kind != "collected":
+        """One record per snapshot source of a collected edition, from the scoring step's ``sources`` table:
+        the snapshot's provenance, or why there is none."""
+        if self.edition.kind != "collected":
             return []
         out = []
-        for source, snap in resolve_snapshots(e).items():
-            spec = e.inputs.get(source)
-            if spec is None:
+        for row in self.step.table("sources").fillna("").to_dict("records"):
+            if not str(row["snapshot"]):
+                out.append({"source": row["source"], "reason": row["reason"] or None})
                 continue
-            if snap is None:
-                out.append({"source": source, "reason": spec.get("unavailable") if isinstance(spec, dict) else None})
-                continue
-            out.append({"source": source, **read_provenance(paths.snapshots_dir(source) / snap, source, snap)})
+            count = lambda v: int(v) if str(v) != "" else "?"  # noqa: E731
+            out.append({"source": row["source"], "as_of": row["as_of"], "retrieved_at": row["retrieved"], "collector_version": row["collector"],
+                        "n_ok": count(row["values"]), "n_missing": count(row["missing"]), "method": row["method"]})
         return out
 
     def snapshot_notes(self) -> str:
-        """Where the edition uses a snapshot older than its own date, or a dated edition lacks one: said."""
-        from ..sources.base import snapshot_notes
-
-        notes = snapshot_notes(self.edition)
+        """Where the edition uses a snapshot older than its own date, or a dated edition lacks one: said
+        (the scoring step noted it in the ``sources`` table)."""
+        notes = [n for n in self.step.table("sources")["note"].fillna("").astype(str) if n] if self.edition.kind == "collected" else []
         return "\n".join(f"- {n}" for n in notes) if notes else "Every snapshot this edition uses is of its own date."
 
     def cast_table(self) -> pd.DataFrame:

@@ -42,7 +42,8 @@ class RemeasuredReport(Presenter):
 
     def _by_basis(self) -> pd.DataFrame:
         if not hasattr(self, "_bases"):
-            self._bases = comparisons.activity_by_basis(self.published, self.remeasured.edition.id)
+            basis_scores = self.step.table(f"{self.remeasured.edition.id}/basis_scores")  # written by the scoring step
+            self._bases = comparisons.activity_by_basis(self.published, basis_scores)
         return self._bases
 
     def scatter(self) -> None:

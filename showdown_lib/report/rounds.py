@@ -67,31 +67,30 @@ class RoundReport(Presenter):
         data = read_yaml(paths.raw_dir() / "ootb_ops.yaml")
         return pd.DataFrame(data["ops"]).rename(columns={"id": "op"}).set_index("op")
 
+    def _probe(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The probe's observations and per-op points, as the scoring step wrote them (empty without a probe)."""
+        obs = self.step.table("probe_observations", dtype=str, keep_default_na=False, na_values=[""])
+        return obs, self.step.table("probe_ops")
+
     def probe_status(self):
         """Per framework: measured, attempted but failed, or not attempted (with why), and each measured value."""
-        from ..raw_values import resolve_snapshots
-        from ..ops_probe.report import read_status
+        from ..ops_probe.report import probe_status
 
-        snap = resolve_snapshots(self.edition).get("ops_probe") if self.edition.kind == "collected" else None
-        if snap is None:
+        obs, _ops = self._probe()
+        if obs.empty:
             md("This edition has no probe snapshot.")
             return None
         cols = ["status", "framework_version", "graph_building", "onnx_support", "scalability", "numerics_coverage", "why"]
-        status = read_status(snap)
+        status = probe_status(obs.drop(columns="snapshot"))
         return status[[c for c in cols if c in status]].rename(index=lambda f: self.names.get(f, f))
 
     def ops_probe(self):
         """Points per op and framework as measured by the probe, where this edition has a probe snapshot."""
-        from ..fileio import read_csv
-        from ..raw_values import resolve_snapshots
-
-        snap = resolve_snapshots(self.edition).get("ops_probe") if self.edition.kind == "collected" else None
-        if snap is None:
+        observations, table = self._probe()
+        if observations.empty:
             md("This edition has no probe snapshot: its OOTB ops scores are published or curated.")
             return None
-        folder = paths.snapshots_dir("ops_probe") / snap
-        table, observations = read_csv(folder / "ops.csv"), read_csv(folder / "observations.csv")
-        md(narrative.probe_summary(table, observations, snap, self.names))
+        md(narrative.probe_summary(table, observations, observations["snapshot"].iloc[0], self.names))
         grid = table.pivot(index="op", columns="framework", values="points").reindex(index=self.ops_sample().index)
         grid = grid.dropna(axis=1, how="all")  # a framework without a single result was not probed: no column of zeros
         grid.columns = [self.names.get(c, c) for c in grid.columns]

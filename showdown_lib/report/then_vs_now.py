@@ -10,10 +10,11 @@ from .common import Presenter, comparison_stamp
 class ThenVsNow(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
-        self.then = step.result(step.params["then_edition"])
-        self.now = step.result(step.params["now_edition"])
+        # like with like: the rounds both editions score (current's Modern stack round is not in 2018)
+        self.then, self.now = comparisons.like_with_like(step.result(step.params["then_edition"]),
+                                                         step.result(step.params["now_edition"]))
         self.table_ = comparisons.then_vs_now(self.then, self.now)
-        self.fates_ = comparisons.fates(self.now)
+        self.fates_ = step.table(f"{self.now.edition.id}/fates").fillna("")  # written by the scoring step
         self.folder = f"{self.then.edition.id}-vs-{self.now.edition.id}"
         self.mark_lifecycle(self.now.edition)
 
@@ -51,5 +52,4 @@ class ThenVsNow(Presenter):
                 + narrative_findings.onnx_takeaway(self.now.criteria, self.now.categories, self.names, life))
 
     def write(self) -> str:
-        return "staged " + "; ".join([self.step.write_table(self.table_, f"{self.folder}/then_vs_now"),
-                                      self.step.write_table(self.fates_, f"{self.folder}/fates")])
+        return "staged " + self.step.write_table(self.table_, f"{self.folder}/then_vs_now")

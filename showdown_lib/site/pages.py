@@ -1,6 +1,9 @@
 """The site's own pages, each a notebook assembled in memory: Markdown cells for prose, HTML outputs for
 tables (pandas) and the weights widget. :mod:`.builder` renders them with the site's template.
 
+Every number comes from the processed tables the pipeline wrote (:func:`processed`, checked against
+their schemas in :mod:`showdown_lib.tables`): the site never opens a snapshot and never scores.
+
 Each page function takes the :class:`~.builder.Site` and returns ``(notebook, scripts)``.
 """
 from __future__ import annotations
@@ -27,6 +30,16 @@ POST = {
 }
 TABLES = ("criteria_scores", "category_scores", "overall_scores")
 WEIGHT_EDITIONS = ("2018", "current", "2018-remeasured")
+
+
+def processed(edition: str, name: str) -> pd.DataFrame:
+    """A processed table the pipeline wrote, checked against its declared schema."""
+    from ..tables import validate
+
+    path = paths.processed_dir(edition) / f"{name}.csv"
+    frame = pd.read_csv(path)
+    validate(frame, name, path)
+    return frame
 
 
 def md(text: str):
@@ -112,14 +125,16 @@ DEVIATIONS = [
 
 
 def methodology_page(site: Site):
-    from .. import published_check as pc
-    from ..editions import score_edition
-
     method = load_methodology()
     crit = pd.DataFrame([{"round": method.round_name(c.round), "criterion": c.name, "id": c.id, "question": c.question,
-                          "rule": c.rule, "kind": c.kind, "scale": c.scale_label()} for c in method.criteria])
-    cells = [md("# Method\n\nThe twelve criteria in full, as `data/raw/criteria.yaml` states them; the scorer reads the "
-                "same file, so this table cannot drift from the scores."), table(crit),
+                          "rule": c.rule, "kind": c.kind, "scale": c.scale_label(), "default weight": c.weight} for c in method.criteria])
+    cells = [md("# Method\n\nThe post's twelve criteria in full, and ours of round four (Modern stack), as "
+                "`data/raw/criteria.yaml` states them; the scorer reads the same file, so this table cannot drift from the "
+                "scores. Modern stack is scored by today's edition only: the 2018 editions and then-versus-now keep the post's "
+                "three rounds. Its accelerator and model-hub criteria are read from the package index's metadata by the rules "
+                "of `data/raw/accelerators.yaml` and `data/raw/model_libraries.yaml` (each entry cited); its compiler, "
+                "scale-out and deployment criteria are checked by the probe (`data/raw/probe_modern.yaml`). CPU speed is "
+                "informative: its default weight is 0."), table(crit),
              md("## How a score is made\n\nA *levels* criterion scores its raw value over the top of its fixed scale "
                 "(× 100); a *relative* criterion scores it over the best raw value of the cast, so the leader sits at 100. "
                 "A category is the mean of its available criteria; the overall score is the mean of the three categories "
@@ -133,10 +148,9 @@ def methodology_page(site: Site):
                     "post marked *data not available*) is n/a, with its reason in the coverage table. It is left out of its "
                     "category mean, whose weight is shared among the framework's other criteria, exactly as the post did; the "
                     "charts draw it as a hatched stub labelled n/a, while a real 0 is a visible zero bar with its value."))
-    summary = pc.load_summary("2018")
-    r = score_edition("2018")
-    check = pc.published_vs_reproduced(summary, r.categories, r.overall)
-    consistency, rules = pc.self_consistency(summary), pc.tier_rule_comparison(summary)
+    check = processed("2018", "published_vs_reproduced")  # what the scoring step of edition 2018 wrote
+    consistency, rules = processed("2018", "published_self_consistency"), processed("2018", "published_tier_rules")
+    check["published_tier"] = check["published_tier"].astype("Int64")
     names = {fw.id: fw.name for fw in load_registry()}
     cells += [md("## The post's own summary figures beside ours\n\n" + narrative_findings.summary_sentences(check, consistency, rules, names)),
               table(check.assign(framework=check["framework"].map(names),
@@ -150,43 +164,34 @@ def methodology_page(site: Site):
     return notebook(cells), ()
 
 
-DICTIONARY = {
-    "framework": ("text", "registry id of the framework (data/raw/frameworks.yaml)", "—"),
-    "round": ("text", "the category the criterion belongs to: support_community, api_internals or platform", "—"),
-    "category": ("text", "support_community, api_internals or platform", "—"),
-    "criterion": ("text", "criterion id (data/raw/criteria.yaml)", "—"),
-    "raw_value": ("number", "the input before scoring: a level on the criterion's scale, or a measured quantity", "the criterion's own unit (see Method)"),
-    "score": ("number", "the normalised score", "points, 0-100"),
-    "status": ("text", "value, or not_available (left out of the category mean)", "—"),
-    "source": ("text", "where the value came from: a figure of the post, a snapshot, or a citation URL", "—"),
-    "note": ("text", "anything a reader should know about this value (kept from another edition, a doubt)", "—"),
-    "origin": ("text", "how the value was obtained: measured, curated, published or not_available", "—"),
-    "basis": ("text", "for a criterion the method can measure in several ways (activity: git, github or releases; "
-                      "numerics: curated or coverage), the one this edition used; empty otherwise", "—"),
-    "n_criteria": ("integer", "how many criteria of the category are available for the framework (the mean is over these)", "count"),
-    "tier": ("integer", "tier within the category or overall: 1 is best; cut at the largest gaps", "—"),
-    "rank": ("integer", "overall rank, 1 is best; tied scores share the better rank", "—"),
-}
+def data_dictionary() -> pd.DataFrame:
+    """The columns of the downloadable tables, from the one registry of processed tables."""
+    from ..tables import dictionary
+
+    d = dictionary()
+    d = d[d["table"].isin(TABLES)].assign(table=lambda f: f["table"] + ".csv")
+    return d[["table", "column", "type", "meaning", "unit"]].reset_index(drop=True)
 
 
-def data_dictionary(edition: str = "current") -> pd.DataFrame:
-    rows = []
-    for name in TABLES:
-        cols = pd.read_csv(paths.processed_dir(edition) / f"{name}.csv", nrows=0).columns
-        for col in cols:
-            kind, meaning, unit = DICTIONARY.get(col, ("?", "undocumented", "?"))
-            rows.append({"table": f"{name}.csv", "column": col, "type": kind, "meaning": meaning, "unit": unit})
-    return pd.DataFrame(rows)
+def all_tables_dictionary() -> pd.DataFrame:
+    """Every processed table the pipeline writes, with what it holds (each has a ``.schema.json`` beside it)."""
+    from ..tables import TABLES as REGISTRY
+
+    return pd.DataFrame([{"table": ("round_<round>" if t.name == "round" else t.name) + ".csv", "what it holds": t.description,
+                          "columns": len(t.columns) + (1 if t.per else 0)} for t in REGISTRY.values()])
 
 
 def provenance_table() -> pd.DataFrame:
-    rows = []
-    for prov in sorted(paths.snapshots_dir().glob("*/*/provenance.json")):
-        p = read_json(prov)
-        rows.append({"source": p.get("source", prov.parent.parent.name), "as of": p.get("as_of"),
-                     "retrieved": p.get("retrieved_at"), "collector": str(p.get("collector_version", "")),
-                     "values": p.get("n_ok"), "missing": p.get("n_missing"), "method": p.get("method")})
-    return pd.DataFrame(rows)
+    """The snapshots each edition reads, with their provenance (the scoring step's ``sources`` tables)."""
+    frames = []
+    for edition in WEIGHT_EDITIONS:
+        if (paths.processed_dir(edition) / "sources.csv").exists():
+            frames.append(processed(edition, "sources").assign(edition=edition))
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    cols = ["edition", "source", "snapshot", "as_of", "retrieved", "collector", "values", "missing", "method", "reason"]
+    return table[[c for c in cols if c in table]].rename(columns={"as_of": "as of"})
 
 
 def _downloads(site: Site) -> str:
@@ -221,8 +226,12 @@ def data_page(site: Site):
         md("# Data and citation\n\n## Download\n\nThe three tables every chart and ranking is made from, as CSV "
            "(one row per framework and criterion, per framework and category, per framework):\n\n" + _downloads(site)),
         md("## What each column means"), table(data_dictionary()),
+        md("## Every table the pipeline writes\n\nEach CSV under `data/processed/` has its schema beside it, "
+           "`<table>.schema.json` (a Frictionless Table Schema: every column's type, unit and meaning), written from the "
+           "same registry (`showdown_lib/tables.py`) that checks the table when it is written."), table(all_tables_dictionary()),
         md("## Where each snapshot came from\n\nEvery collected input is a dated snapshot under `data/raw/snapshots/` with its "
-           "`provenance.json`; the pipeline reads them offline."), table(provenance_table()),
+           "`provenance.json`; the pipeline reads them offline, in its scoring step only. The snapshots each edition reads:"),
+        table(provenance_table()),
         md("## The post\n\n" + "\n".join(f"- **{k}**: {v}" for k, v in POST.items())
            + "\n\nEdition 2018 is read off the post's figures; the post's text is not reproduced here."),
         md("## Licence and terms\n\nThe code is under the MIT licence (`LICENSE`). The tables Showdown compiles (scores, "
@@ -246,24 +255,41 @@ def weights_data() -> dict:
         path = paths.processed_dir(eid) / "criteria_scores.csv"
         if not path.exists():
             continue
-        crit, ed = pd.read_csv(path), load_edition(eid)
+        crit, ed = processed(eid, "criteria_scores"), load_edition(eid)
         order = list(dict.fromkeys(crit["framework"]))
         scores = {fw: {r.criterion: (None if r.status != "value" or pd.isna(r.score) else float(r.score))
                        for r in crit[crit["framework"] == fw].itertuples()} for fw in order}
+        weights = processed(eid, "weights")
         retired = (lambda fw: life.get(fw) if eid == "current" and life.get(fw) in (*findings.narrative_findings.RETIRED, "maintenance") else "")
         editions[eid] = {"label": EDITION_LABELS.get(eid, eid), "title": ed.title, "as_of": ed.as_of, "n_tiers": ed.n_tiers,
                          "frameworks": [{"id": fw, "name": names[fw], "color": colors[fw], "status": retired(fw)} for fw in order],
-                         "scores": scores}
-    rounds = [{"id": r, "name": method.round_name(r), "criteria": [{"id": c.id, "name": c.name} for c in method.criteria_of(r)]}
+                         "scores": scores, "weights": {k: dict(zip(part["id"], part["weight"].astype(float)))
+                                                       for k, part in weights.groupby("kind")},
+                         "expected": expected_outputs(eid)}
+    rounds = [{"id": r, "name": method.round_name(r), "criteria": [{"id": c.id, "name": c.name, "weight": c.weight}
+                                                                   for c in method.criteria_of(r)]}
               for r in method.round_ids]
     return {"default_edition": "2018", "edition_order": list(editions), "rounds": rounds, "editions": editions}
+
+
+def expected_outputs(edition: str) -> list[dict]:
+    """The kernel's outputs for an edition as the scoring step wrote them (category means, overall score,
+    rank, tier per framework): what the page's port must give back under the edition's weights."""
+    cats = processed(edition, "category_scores").pivot(index="framework", columns="category", values="score")
+    na = lambda v: None if pd.isna(v) else v  # noqa: E731
+    return [{"id": r.framework, "score": na(r.score), "rank": na(r.rank) and int(r.rank), "tier": na(r.tier) and int(r.tier),
+             "categories": {c: na(cats.loc[r.framework, c]) for c in cats.columns}}
+            for r in processed(edition, "overall_scores").itertuples()]
 
 
 def weights_page(site: Site):
     payload = json.dumps(weights_data(), sort_keys=True).replace("</", "<\\/")
     cells = [
         md("# Your own weights\n\nThe post weighed its three categories equally and every criterion equally within its "
-           "category. Move a slider to weigh them your way: the frameworks are re-scored and re-ranked as you move it, and "
+           "category. Today's edition adds a fourth category, Modern stack (accelerators, compiler, scale-out, deployment, "
+           "model hubs); the 2018 editions have no scores in it. Set its slider to 0 to rank today's frameworks on the post's "
+           "three categories alone. Its CPU speed criterion is informative and starts at 0. "
+           "Move a slider to weigh them your way: the frameworks are re-scored and re-ranked as you move it, and "
            "the tiers are cut again at the largest gaps, with the same rule as the report. A weight is relative (0 leaves "
            "the category or criterion out; 2 counts it twice). Everything runs in this page, from the scores embedded in "
            "it. The rank-stability notebooks show how far the ranking moves under weights drawn at random."),

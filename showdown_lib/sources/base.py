@@ -126,13 +126,16 @@ class MetricRule:
     ``kind``: ``count`` (a whole number >= 0), ``number`` (a real number), ``flag`` (0 or 1), ``date``
     (YYYY-MM-DD), ``datetime`` (ISO 8601) or ``text`` (any non-empty text). ``low``/``high`` bound a
     number; ``criterion`` takes the bounds (and the step) from that criterion's scale in
-    ``data/raw/criteria.yaml``, so the method and the check cannot drift apart.
+    ``data/raw/criteria.yaml``, so the method and the check cannot drift apart. ``cumulative``: the value never
+    falls as the as-of date advances (a count of everything so far), or, for a date, never moves later
+    (a first date); a collection that breaks this is refused (:mod:`showdown_lib.sources.judge`).
     """
 
     kind: str
     low: float | None = None
     high: float | None = None
     criterion: str | None = None
+    cumulative: bool = False
 
 
 #: The one table of what every collected metric may hold (``{N}`` stands for a window length).
@@ -140,8 +143,8 @@ METRIC_RULES: dict[str, MetricRule] = {
     # package index
     "latest_version": MetricRule("text"),
     "latest_release_date": MetricRule("date"),
-    "first_release_date": MetricRule("date"),
-    "n_releases": MetricRule("count"),
+    "first_release_date": MetricRule("date", cumulative=True),
+    "n_releases": MetricRule("count", cumulative=True),
     "n_yanked": MetricRule("count"),
     "days_since_last_release": MetricRule("count"),
     "os_linux": MetricRule("flag"),
@@ -152,12 +155,12 @@ METRIC_RULES: dict[str, MetricRule] = {
     "python_versions": MetricRule("text"),
     # git histories
     "last_commit_date": MetricRule("date"),
-    "first_commit_date": MetricRule("date"),
+    "first_commit_date": MetricRule("date", cumulative=True),
     "weeks_since_last_commit": MetricRule("number", low=0),
     "commits_{N}d": MetricRule("count"),
     "merged_prs_{N}d": MetricRule("count"),
     "active_authors_{N}d": MetricRule("count"),
-    "total_commits": MetricRule("count"),
+    "total_commits": MetricRule("count", cumulative=True),
     # GitHub API
     "stars": MetricRule("count"),
     "forks": MetricRule("count"),
@@ -166,7 +169,7 @@ METRIC_RULES: dict[str, MetricRule] = {
     "repos_mentioning": MetricRule("count"),
     # Stack Exchange API
     "questions_total": MetricRule("count"),
-    "questions_as_of": MetricRule("count"),
+    "questions_as_of": MetricRule("count", cumulative=True),
     # the probe (OOTB ops, and what it measures of other criteria)
     "ootb_ops": MetricRule("number", criterion="ootb_ops"),
     "framework_version": MetricRule("text"),
@@ -181,6 +184,16 @@ METRIC_RULES: dict[str, MetricRule] = {
     "onnx_import": MetricRule("count", criterion="onnx_support"),
     "dist_api": MetricRule("flag"),
     "allreduce_ok": MetricRule("flag"),
+    # the package index's metadata (accelerator and model-hub reach)
+    "accelerators_on_index": MetricRule("count", low=0, high=5),
+    "accelerators_curated": MetricRule("count", low=0, high=5),
+    "model_libraries": MetricRule("count"),
+    # the probe's Modern stack suite
+    "compiler_ok": MetricRule("flag"),
+    "compiler_speedup": MetricRule("number", low=0),
+    "scale_out_ok": MetricRule("flag"),
+    "deploy_formats": MetricRule("count"),
+    "cpu_step_ms": MetricRule("number", low=0),
 }
 _WINDOW = re.compile(r"_\d+d$")
 
@@ -349,9 +362,10 @@ def write_snapshot(result: SourceResult, root=None, retrieved_at: str | None = N
     return target
 
 
-def read_provenance(folder, source: str, as_of: str) -> dict[str, Any]:
+def read_provenance(folder, source: str, as_of: str, allow_unsealed: bool = False) -> dict[str, Any]:
     """``provenance.json`` of a snapshot folder, checked: a mapping of this source and date whose
-    checksums (when recorded) match the files. Every problem is a :class:`DataError` naming the file."""
+    checksums match the files (a provenance without checksums is an error unless ``allow_unsealed``:
+    only ``collect --seal`` reads one). Every problem is a :class:`DataError` naming the file."""
     from ..errors import DataError
     from ..fileio import read_json
 
@@ -359,12 +373,22 @@ def read_provenance(folder, source: str, as_of: str) -> dict[str, Any]:
     prov = read_json(path)
     if not isinstance(prov, dict):
         raise DataError(path, f"must be a JSON object (a mapping of fields), got a JSON {type(prov).__name__}")
+    from ..schemas import validate
+
+    if "checksums" in prov or not allow_unsealed:
+        if "checksums" not in prov:
+            raise DataError(path, "no checksums recorded, so a changed value could not be noticed; check the snapshot's rows and run "
+                            f"`python -m showdown_lib.collect --seal {source}/{as_of}` to record them", field="checksums")
+        validate(prov, "provenance", path)
     for key, want in (("source", source), ("as_of", as_of)):
         if key not in prov:
             raise DataError(path, "missing required field", field=key)
         if str(prov[key]) != want:
             raise DataError(path, f"{key} is {prov[key]!r} but the snapshot folder says {want!r}", field=key)
     sums = prov.get("checksums")
+    if sums is None and not allow_unsealed:
+        raise DataError(path, "no checksums recorded, so a changed value could not be noticed; check the snapshot's rows and run "
+                        f"`python -m showdown_lib.collect --seal {source}/{as_of}` to record them", field="checksums")
     if sums is not None:
         if not isinstance(sums, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in sums.items()):
             raise DataError(path, "checksums must map file names to sha256 hex digests", field="checksums")
@@ -398,6 +422,11 @@ def read_snapshot(source: str, as_of: str, root=None):
     path = folder / "observations.csv"
     obs = read_csv(path, required=OBSERVATION_COLUMNS, dtype=str, keep_default_na=False, na_values=[""])
     check_observations(obs, path, source, str(as_of))
+    from .tables import read_table
+
+    for name in prov.get("tables") or []:
+        if (folder / f"{name}.csv").exists():
+            read_table(folder, source, str(name), str(as_of), obs)
     return obs, prov
 
 

@@ -38,6 +38,7 @@ import functools
 import hashlib
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -46,6 +47,7 @@ from urllib.parse import urlsplit
 from .. import paths
 from ..errors import DataError
 from ..fileio import read_yaml
+from ..schemas import validate
 from .base import Observation, SourceResult, missing, parse_as_of
 
 SOURCE = "curated"
@@ -290,19 +292,12 @@ def validate_curated(data: Any, path: str | Path, known_ids: Iterable[str] | Non
     """
     path = Path(path)
     today = today or dt.date.today()
+    validate(data, "curated", path, today)  # shape, keys and types (showdown_lib.schemas); the scales and references below
     if known_ids is None:
         from ..registry import load_registry
 
         known_ids = [fw.id for fw in load_registry()]
     known = set(known_ids)
-    if not isinstance(data, dict):
-        raise DataError(path, "top level must be a mapping with keys " + ", ".join(TOP_LEVEL_KEYS))
-    unknown = sorted(set(data) - set(TOP_LEVEL_KEYS), key=str)
-    if unknown:
-        raise DataError(path, f"unknown top-level key(s) {unknown}; allowed: {list(TOP_LEVEL_KEYS)}", field=str(unknown[0]))
-    for key in TOP_LEVEL_KEYS:
-        if key not in data:
-            raise DataError(path, "missing required top-level key", field=key)
     framework = data["framework"]
     if not _is_text(framework):
         raise DataError(path, f"must be a registry id, got {framework!r}", field="framework")
@@ -311,8 +306,8 @@ def validate_curated(data: Any, path: str | Path, known_ids: Iterable[str] | Non
     if framework not in known:
         raise DataError(path, f"framework {framework!r} is not in the registry", field="framework")
     as_of = _as_date(data["as_of"])
-    if as_of is None:
-        raise DataError(path, f"must be an ISO date, got {data['as_of']!r}", field="as_of")
+    if as_of is None or as_of > today:
+        raise DataError(path, f"must be an ISO date not after today ({today}), got {data['as_of']!r}", field="as_of")
     if not _is_text(data["curator"]):
         raise DataError(path, "must be a non-empty string", field="curator")
     facts = data["facts"]
@@ -365,10 +360,41 @@ def validate_curated(data: Any, path: str | Path, known_ids: Iterable[str] | Non
 # ---------------------------------------------------------------- loading
 
 
+#: The file of a curated set that names the frameworks it covers (its cast): ``frameworks: [id, ...]``.
+SET_FILE = "_set.yaml"
+_SET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
 def curated_edition_dir(edition: str = "current", root: str | Path | None = None) -> Path:
-    """``<root>/<edition>`` (root defaults to ``data/raw/curated``)."""
+    """``<root>/<edition>`` (root defaults to ``data/raw/curated``); the set must exist.
+
+    A set name is a folder name (``[A-Za-z0-9][A-Za-z0-9._-]*``), so the path stays inside the curated folder.
+    """
     base = Path(root) if root else paths.curated_dir()
-    return base / edition
+    if not isinstance(edition, str) or not _SET_NAME.match(edition):
+        raise DataError(base, f"curated set {edition!r} is not a folder name ([A-Za-z0-9][A-Za-z0-9._-]*)", field="set")
+    folder = base / edition
+    if not folder.is_dir():
+        sets = sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+        raise DataError(folder, f"curated set {edition!r} does not exist; the sets are {sets}", field="set")
+    return folder
+
+
+def set_frameworks(edition: str = "current", root: str | Path | None = None, known_ids: Iterable[str] | None = None) -> set[str] | None:
+    """The frameworks a curated set covers (its ``_set.yaml``), or None for a set without one (every file counts).
+
+    A framework the set covers must have its file; a file of a framework it does not cover is an error.
+    """
+    path = curated_edition_dir(edition, root) / SET_FILE
+    if not path.exists():
+        return None
+    data = validate(read_yaml(path), "curated_set", path)
+    ids = data["frameworks"]
+    if known_ids is not None:
+        unknown = sorted(set(ids) - set(known_ids))
+        if unknown:
+            raise DataError(path, f"framework id(s) {unknown} are not in the registry", field="frameworks")
+    return set(ids)
 
 
 def load_curated_files(edition: str = "current", root: str | Path | None = None, frameworks: Iterable[str] | None = None,
@@ -386,9 +412,18 @@ def load_curated_files(edition: str = "current", root: str | Path | None = None,
     known_ids = list(known_ids)
     wanted = None if frameworks is None else set(frameworks)
     out: dict[str, dict[str, Any]] = {}
-    if not folder.is_dir():
-        return out
-    for file in sorted(folder.glob("*.yaml")):
+    covered = set_frameworks(edition, root, known_ids)
+    files = sorted(p for p in folder.glob("*.yaml") if p.name != SET_FILE)
+    for file in files:
+        if covered is not None and file.stem not in covered:
+            raise DataError(file, f"a curated file for {file.stem!r}, which {SET_FILE} does not list; add it there or remove the file",
+                            field="framework")
+    if covered is not None:
+        for fid in sorted(covered if wanted is None else covered & wanted):
+            if not (folder / f"{fid}.yaml").exists():
+                raise DataError(folder / f"{fid}.yaml", f"file not found, but {SET_FILE} lists {fid!r} in the curated set "
+                                f"{edition!r}: restore the file, or remove {fid!r} from {SET_FILE} to leave its facts missing")
+    for file in files:
         if wanted is not None and file.stem not in wanted:
             continue
         out[file.stem] = validate_curated(read_yaml(file), file, known_ids, today)

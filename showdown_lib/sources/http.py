@@ -33,6 +33,7 @@ import json
 import os
 import re
 import sys
+import types
 from pathlib import Path
 from typing import Any, Collection, Iterable, Iterator, TypeVar
 
@@ -54,6 +55,14 @@ DEFAULT_TIMEOUT = 20.0
 DEFAULT_EXPIRE_AFTER = dt.timedelta(hours=1)
 #: The longest ``Retry-After`` (seconds) a collector waits; a server asking for more fails the request.
 MAX_RETRY_AFTER = 60.0
+#: The most a whole run waits for rate limits and backoff (seconds, ``SHOWDOWN_HTTP_MAX_WAIT``): past it a
+#: request that is asked to wait fails at once, naming the wait so far.
+MAX_TOTAL_WAIT = 180.0
+#: A request's total deadline (seconds, ``SHOWDOWN_HTTP_DEADLINE``): from the first byte sent to the last byte
+#: read, whatever the server's pace, not counting the waits above.
+DEFAULT_DEADLINE = 60.0
+#: The largest response body (after decompression) a collector reads (``SHOWDOWN_HTTP_MAX_MB`` in MB).
+MAX_RESPONSE_BYTES = 100 * 1024 * 1024
 _USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#@\s]*)@")
 
 T = TypeVar("T")
@@ -83,6 +92,99 @@ def _cached_session_class():
     return CachedShowdownSession
 
 
+class WaitBudget:
+    """The waiting (Retry-After and backoff) of this run: counted, and capped at :data:`MAX_TOTAL_WAIT`."""
+
+    def __init__(self) -> None:
+        self.waited = 0.0
+
+    @property
+    def cap(self) -> float:
+        return _env_seconds("SHOWDOWN_HTTP_MAX_WAIT", MAX_TOTAL_WAIT)
+
+    def allows(self, wait: float) -> bool:
+        return self.waited + wait <= self.cap
+
+    def note(self) -> str:
+        return (f"; this run has already waited {self.waited:.0f} s for rate limits and retries, and waits at most "
+                f"{self.cap:.0f} s in all (SHOWDOWN_HTTP_MAX_WAIT); retry later")
+
+
+WAITS = WaitBudget()
+
+
+def _env_seconds(name: str, default: float) -> float:
+    from ..errors import UsageError
+
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 86400 or seconds != seconds:
+        raise UsageError(f"{name} must be a number from 1 to 86400, got {value!r}")
+    return seconds
+
+
+class ResponseTooLarge(requests.exceptions.RequestException):
+    """A body larger than :data:`MAX_RESPONSE_BYTES` once decompressed."""
+
+
+class DeadlineExceeded(requests.exceptions.Timeout):
+    """No complete answer within the request's total deadline."""
+
+
+class BoundedAdapter(HTTPAdapter):
+    """An HTTPAdapter whose every request ends within a total deadline and reads at most
+    :data:`MAX_RESPONSE_BYTES` of decompressed body (a server sending a byte every few seconds, or a
+    gzip bomb, cannot hold or flood a collection). The body is read in a worker thread; the caller waits
+    at most the deadline plus the time the retries spent waiting, then gives up with :class:`DeadlineExceeded`."""
+
+    def __init__(self, *args, deadline: float | None = None, max_bytes: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+        self.max_bytes = max_bytes
+
+    def _send_and_read(self, box: dict, request, kwargs) -> None:
+        try:
+            response = super().send(request, **{**kwargs, "stream": True})
+            chunks, size, cap = [], 0, self.max_bytes or int(_env_seconds("SHOWDOWN_HTTP_MAX_MB", MAX_RESPONSE_BYTES / (1 << 20)) * (1 << 20))
+            for chunk in response.raw.stream(1 << 16, decode_content=True):
+                size += len(chunk)
+                if size > cap:
+                    response.close()
+                    raise ResponseTooLarge(f"the response is larger than {cap / (1 << 20):g} MB once decompressed; "
+                                           "not read further")
+                chunks.append(chunk)
+            response._content = b"".join(chunks)
+            response._content_consumed = True
+            box["response"] = response
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):  # noqa: D401
+        import threading
+        import time
+
+        deadline = self.deadline if self.deadline is not None else _env_seconds("SHOWDOWN_HTTP_DEADLINE", DEFAULT_DEADLINE)
+        box: dict = {}
+        kwargs = {"timeout": timeout, "verify": verify, "cert": cert, "proxies": proxies}
+        worker = threading.Thread(target=self._send_and_read, args=(box, request, kwargs), daemon=True)
+        started, waited_before = time.monotonic(), WAITS.waited
+        worker.start()
+        while worker.is_alive():
+            left = started + deadline + (WAITS.waited - waited_before) - time.monotonic()
+            if left <= 0:
+                raise DeadlineExceeded(f"no complete answer within the {deadline:.0f} s deadline of a request (SHOWDOWN_HTTP_DEADLINE)",
+                                       request=request)
+            worker.join(min(left, 0.25))
+        if "error" in box:
+            raise box["error"]
+        return box["response"]
+
+
 class CappedRetry(Retry):
     """urllib3's Retry, but ``Retry-After`` is honoured only up to :data:`MAX_RETRY_AFTER` seconds,
     and a wait is announced on standard error instead of happening silently."""
@@ -95,7 +197,14 @@ class CappedRetry(Retry):
             if wait is not None and wait > self.max_retry_after:
                 # urlopen hands the response back (raise_on_status=False) and the caller names the wait
                 raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait:.0f} s is over the {self.max_retry_after:.0f} s cap"))
+            if not WAITS.allows(wait or 0.0):
+                raise MaxRetryError(_pool, url, ResponseError("the run's total wait for rate limits is spent"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response=None) -> None:
+        wait = self.get_retry_after(response) if response is not None and self.respect_retry_after_header else None
+        WAITS.waited += wait if wait is not None else self.get_backoff_time()
+        super().sleep(response)
 
     def sleep_for_retry(self, response) -> bool:
         wait = self.get_retry_after(response)
@@ -132,6 +241,8 @@ def retry_after_note(response) -> str:
     except Exception:  # an unparsable header: name it as it came
         return f"; the server sent Retry-After {redact(value)!r}"
     capped = f", more than the {MAX_RETRY_AFTER:.0f} s a collector waits; retry later" if wait > MAX_RETRY_AFTER else ""
+    if not capped and not WAITS.allows(wait):
+        capped = WAITS.note()
     return f"; the server asks to wait {wait:.0f} s (Retry-After){capped}"
 
 
@@ -216,14 +327,63 @@ def make_session(
             ignored_parameters=IGNORED_PARAMETERS,
             stale_if_error=False,
         )
+        session.cache.save_response = types.MethodType(_save_scrubbed, session.cache)
     else:
         session = PlainSession()
     session.default_timeout = float(timeout)
-    adapter = HTTPAdapter(max_retries=make_retry(total_retries, backoff_factor))
+    adapter = BoundedAdapter(max_retries=make_retry(total_retries, backoff_factor))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = user_agent
     return session
+
+
+#: Headers never stored in the HTTP cache, on the request or the response, redirects included.
+SECRET_HEADERS = ("Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie")
+
+
+def scrub_url(url: str) -> str:
+    """``url`` as the cache may keep it: no ``user:password@`` and no query string (a query may carry
+    ``?token=``; the cache key is made from the live request, so nothing is lost by leaving it out)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    if not url:
+        return url
+    return urlunsplit(urlsplit(split_credentials(str(url))[0])._replace(query="", fragment=""))
+
+
+def _scrubbed_headers(headers):
+    """A copy of ``headers`` (the live request may share the object) without :data:`SECRET_HEADERS`."""
+    from requests.structures import CaseInsensitiveDict
+
+    out = CaseInsensitiveDict({k: v for k, v in (headers or {}).items() if k.lower() not in {h.lower() for h in SECRET_HEADERS}})
+    if "Location" in out:
+        out["Location"] = scrub_url(out["Location"])
+    return out
+
+
+def _scrub_response(response) -> None:
+    for item in (response, *(getattr(response, "history", None) or [])):
+        item.url = scrub_url(item.url)
+        item.headers = _scrubbed_headers(item.headers)
+        if getattr(item, "request", None) is not None:
+            item.request.headers = _scrubbed_headers(item.request.headers)
+            item.request.url = scrub_url(item.request.url)
+
+
+def _save_scrubbed(backend, response, cache_key=None, expires=None) -> None:
+    """requests-cache's ``save_response``, but every URL, header and redirect of the stored copy is
+    scrubbed (:func:`scrub_url`, :data:`SECRET_HEADERS`): requests-cache redacts the final request only,
+    and a redirect's history or a ``?token=`` query would otherwise reach the SQLite file."""
+    from requests_cache.models import CachedResponse
+
+    cache_key = cache_key or backend.create_key(response.request)
+    cached = CachedResponse.from_response(response, expires=expires)
+    _scrub_response(cached)
+    backend.responses[cache_key] = cached
+    if response.history and not cached.revalidated:
+        for r in response.history:
+            backend.redirects[backend.create_key(r.request)] = cache_key
 
 
 def _url_credentials() -> list[str]:
@@ -299,8 +459,12 @@ def fetch(
         response = session.get(url, params=params, headers=headers, timeout=timeout, auth=auth)
         RESPONSES.record(response)
         return response
+    except DeadlineExceeded as exc:
+        raise CollectionError(f"{what}: GET {where}: {exc}") from None
     except requests.exceptions.Timeout as exc:
         raise CollectionError(f"{what}: GET {where} timed out ({redact(type(exc).__name__)})") from None
+    except ResponseTooLarge as exc:
+        raise CollectionError(f"{what}: GET {where}: {exc}") from None
     except requests.exceptions.RetryError as exc:
         raise CollectionError(f"{what}: GET {where} still failing after retries: {redact(_reason(exc))}") from None
     except requests.exceptions.ConnectionError as exc:
@@ -314,6 +478,8 @@ def fetch(
 def _reason(exc: BaseException) -> str:
     """A short reason for a requests exception, without URLs (they may carry query secrets)."""
     inner = exc.args[0] if exc.args else exc
+    if isinstance(inner, str):  # requests' own messages (no adapter for a scheme, an invalid URL): say them, without URLs
+        return re.sub(r"'[^']*'", "the URL", inner)[:200]
     reason = getattr(inner, "reason", None)
     text = type(reason).__name__ if reason is not None else type(inner).__name__
     if reason is not None and "timed out" in str(reason).lower():

@@ -48,6 +48,7 @@ from packaging.version import InvalidVersion, Version
 from ..errors import CollectionError
 from ..registry import Framework
 from .base import Observation, SourceResult, missing, parse_as_of
+from .tables import release_of  # noqa: F401 - the release a version belongs to, used here and by the releases table's check
 from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "pypi"
@@ -97,13 +98,24 @@ def index_url() -> str:
     """
     env = os.environ.get("PIP_INDEX_URL", "").strip()
     if env:
-        return env.split()[0].rstrip("/")
+        return _http_only(env.split()[0].rstrip("/"), "PIP_INDEX_URL")
     configured = pip_config_index_url()
     if configured:
-        return configured.rstrip("/")
+        return _http_only(configured.rstrip("/"), "pip's global.index-url")
     from pip._internal.models.index import PyPI
 
     return PyPI.simple_url.rstrip("/")
+
+
+def _http_only(url: str, where: str) -> str:
+    """``url`` when it is an http(s) URL; otherwise a :class:`CollectionError` naming where it was set."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https") or not urlsplit(url).hostname:
+        raise CollectionError(f"{where} is {redact(url)!r}: the package index must be an http:// or https:// URL "
+                              "(the collector reads the JSON simple API over HTTP; a local folder or file:// index is not supported)")
+    return url
 
 
 # --------------------------------------------------------------------------- wheel tags
@@ -303,24 +315,6 @@ def releases_from_simple(data: dict[str, Any], project: str, cutoff: dt.datetime
     return sorted(by_version.values(), key=lambda r: (r.upload_time or dt.datetime.min.replace(tzinfo=dt.timezone.utc), r.version))
 
 
-def release_of(version: str) -> str:
-    """The release a version belongs to (PEP 440): a post-release or a local version re-ships its release.
-
-    ``2.7.post2`` -> ``2.7``, ``2.13.0+cpu`` -> ``2.13.0``; pre- and development releases are releases of
-    their own (``2.22.0rc0`` stays). A string that is not a PEP 440 version is its own release.
-    """
-    try:
-        v = Version(version)
-    except InvalidVersion:
-        return version
-    text = (f"{v.epoch}!" if v.epoch else "") + ".".join(str(x) for x in v.release)
-    if v.pre is not None:
-        text += f"{v.pre[0]}{v.pre[1]}"
-    if v.dev is not None:
-        text += f".dev{v.dev}"
-    return text
-
-
 def is_final(version: str) -> bool:
     """A final release (PEP 440): neither a pre-release (a, b, rc) nor a development or nightly build."""
     try:
@@ -400,6 +394,8 @@ def simple_page_problem(data: Any) -> str | None:
         when = f.get("upload-time")
         if when is not None and not isinstance(when, str):
             return f"files[{i}] ({f['filename']}) has an 'upload-time' that is not a string"
+        if when and _parse_time(when) is None:
+            return f"files[{i}] ({f['filename']}) has an 'upload-time' {when[:40]!r} that is not an ISO 8601 date-time (PEP 700)"
         if not isinstance(f.get("yanked", False), (bool, str)):
             return f"files[{i}] ({f['filename']}) has a 'yanked' that is neither true/false nor a reason"
     return None

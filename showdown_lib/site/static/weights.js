@@ -1,8 +1,10 @@
 /* Showdown: your own weights, in the browser.
- * Reads the JSON embedded in the page (a page opened from the file system cannot load other local files by script),
- * re-scores every framework the way showdown_lib.scoring does, and redraws the ranking with tiers.
- * assignTiers is a line-by-line port of showdown_lib.scoring.assign_tiers; the browser test checks
- * that the two agree. */
+ * Reads the JSON embedded in the page (a page opened from the file system cannot load other local files by script):
+ * each edition's criterion scores (the kernel's inputs), the weights it was scored with and the kernel's outputs
+ * under them. It re-scores every framework as the aggregation kernel (showdown_lib.kernel) does and redraws the
+ * ranking with tiers. This file is a port of the kernel: weighted means with n/a left out, ranks that tied scores
+ * (equal to 6 decimals) share, tiers at the largest gaps. The browser test checks it against the kernel's outputs
+ * on every edition and on random weights. */
 (function () {
   "use strict";
 
@@ -62,7 +64,8 @@
     var tiers = assignTiers(rows.map(function (r) { return r.score; }), edition.n_tiers);
     rows.forEach(function (r, i) {
       r.tier = tiers[i];
-      r.rank = r.score === null ? null : 1 + rows.filter(function (o) { return o.score !== null && o.score > r.score; }).length;
+      // ties (equal to 6 decimals) share the better rank, as in the kernel
+      r.rank = r.score === null ? null : 1 + rows.filter(function (o) { return o.score !== null && round6(o.score) > round6(r.score); }).length;
     });
     rows.sort(function (a, b) {
       if (a.score === null || b.score === null) { return (a.score === null) - (b.score === null); }
@@ -129,11 +132,13 @@
     });
   }
 
-  function slider(prefix, id, label) {
+  function slider(prefix, id, label, start) {
+    var w = start === undefined ? 1 : start;  /* a criterion's default weight (criteria.yaml): CPU speed starts at 0 */
     var lab = el("label", { "for": prefix + id });
     lab.appendChild(el("span", {}, label));
-    var input = el("input", { type: "range", id: prefix + id, min: "0", max: "3", step: "0.25", value: "1" });
-    var val = el("output", { "for": prefix + id }, "1.00");
+    var input = el("input", { type: "range", id: prefix + id, min: "0", max: "3", step: "0.25", value: String(w) });
+    input.setAttribute("data-default", String(w));
+    var val = el("output", { "for": prefix + id }, w.toFixed(2));
     input.addEventListener("input", function () { val.textContent = parseFloat(input.value).toFixed(2); render(); });
     lab.appendChild(input);
     lab.appendChild(val);
@@ -162,14 +167,14 @@
     more.appendChild(el("summary", {}, "Criterion weights (within each category)"));
     data.rounds.forEach(function (r) {
       more.appendChild(el("h4", {}, r.name));
-      r.criteria.forEach(function (c) { more.appendChild(slider("w-crit-", c.id, c.name)); });
+      r.criteria.forEach(function (c) { more.appendChild(slider("w-crit-", c.id, c.name, c.weight)); });
     });
     controls.appendChild(more);
-    var reset = el("button", { type: "button", id: "sd-reset" }, "Reset to equal weights");
+    var reset = el("button", { type: "button", id: "sd-reset" }, "Reset to the default weights");
     reset.addEventListener("click", function () {
       controls.querySelectorAll("input[type=range]").forEach(function (i) {
-        i.value = "1";
-        i.nextSibling.textContent = "1.00";
+        i.value = i.getAttribute("data-default");
+        i.nextSibling.textContent = parseFloat(i.value).toFixed(2);
       });
       render();
     });

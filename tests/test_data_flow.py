@@ -1,0 +1,152 @@
+"""Data flows one way: only the scoring step opens an edition's snapshots; every later step, and the site,
+reads the processed tables it wrote, each checked against its declared schema."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from showdown_lib import fileio, paths, tables
+from showdown_lib.errors import DataError
+from showdown_lib.step_context import open_step
+from showdown_lib.steps import StepError, load_steps
+
+SCORING_STEP = "score"  # a plain Python step: showdown_lib.scoring_step.write_products
+
+
+def test_no_step_after_the_scoring_step_declares_a_snapshot_or_an_editions_raw_inputs():
+    table = load_steps()
+    assert table.steps[0].name == SCORING_STEP
+    assert table.steps[0].task == "showdown_lib.scoring_step:write_products"
+    for step in table.steps[1:]:
+        for ref in step.reads:
+            assert not ref.startswith(("edition:", "snapshot:")), (step.name, ref)
+            assert not ref.startswith(("raw:snapshots", "project:data/raw/snapshots")), (step.name, ref)
+
+
+def _snapshot_files() -> list[Path]:
+    return sorted(p for p in paths.snapshots_dir().rglob("*.csv"))
+
+
+@pytest.mark.parametrize("notebook, edition, params", [
+    ("inputs", "current", {}),
+    ("02_api_internals", "current", {}),
+    ("06_then_vs_now", None, {}),
+    ("08_remeasured_2018", None, {}),
+    ("09_hardware_gap", None, {}),
+])
+def test_a_later_step_cannot_open_a_snapshot_even_with_plain_pandas(notebook, edition, params, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHOWDOWN_ROOT", str(_scratch(tmp_path)))
+    step = open_step(notebook, edition=edition, save_figures=False, **params)
+    try:
+        for path in _snapshot_files()[:3]:
+            path = paths.snapshots_dir() / path.relative_to(paths.snapshots_dir())
+            with pytest.raises(StepError, match="does not declare"):
+                pd.read_csv(path)  # what comparisons.py used to do
+            with pytest.raises(StepError, match="does not declare"):
+                open(path, encoding="utf-8").close()
+        # what it declares it may read
+        for ref in step.reads:
+            if ref.kind == "processed":
+                pd.read_csv(ref.files()[0], nrows=1)
+    finally:
+        fileio.set_read_guard(None)
+
+
+def _scratch(tmp_path: Path) -> Path:
+    """A scratch root sharing the real data (read only here) and notebooks."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("data", "notebooks"):
+        (root / name).symlink_to(paths.project_root() / name)
+    (root / "pyproject.toml").write_text("")
+    return root
+
+
+def test_the_scoring_step_may_open_its_snapshots(tmp_path, monkeypatch):
+    step = open_step(SCORING_STEP, edition="current", save_figures=False)
+    try:
+        pypi = [r for r in step.reads if r.kind == "edition"][0].files()
+        snap = [p for p in pypi if paths.snapshots_dir() in p.parents][0]
+        pd.read_csv(snap, nrows=1)
+    finally:
+        fileio.set_read_guard(None)
+
+
+def test_the_site_opens_no_snapshot(tmp_path, monkeypatch):
+    from showdown_lib.site import build
+
+    snapshots = paths.snapshots_dir().resolve()
+    opened: list[Path] = []
+
+    def guard(path: Path) -> None:
+        path = Path(path).resolve()
+        if snapshots in path.parents:
+            opened.append(path)
+            raise StepError(f"the site opened {path}")
+
+    fileio.set_read_guard(guard)
+    try:
+        build(tmp_path / "site")
+    finally:
+        fileio.set_read_guard(None)
+    assert opened == []
+
+
+def test_the_guard_sees_what_it_should():
+    seen: list[Path] = []
+    fileio.set_read_guard(seen.append)
+    try:
+        pd.read_csv(paths.processed_dir("2018") / "overall_scores.csv")
+    finally:
+        fileio.set_read_guard(None)
+    assert paths.processed_dir("2018") / "overall_scores.csv" in seen
+
+
+# -- the registry of processed tables ------------------------------------------------------------
+
+def _written() -> list[Path]:
+    return sorted(paths.processed_dir().rglob("*.csv"))
+
+
+def test_every_processed_table_is_declared_valid_and_has_its_schema_beside_it():
+    written = _written()
+    assert len(written) > 40
+    for path in written:
+        frame = pd.read_csv(path)
+        tables.validate(frame, path.stem, path)
+        schema = json.loads(tables.schema_path(path).read_text(encoding="utf-8"))
+        assert [f["name"] for f in schema["fields"]] == list(frame.columns), path
+        assert all(f["type"] in tables.TYPES and f["description"] for f in schema["fields"])
+        assert schema["description"]
+
+
+def test_every_table_a_step_writes_has_a_schema():
+    for step in load_steps().steps:
+        for ref in step.writes:
+            if ref.startswith("processed:"):
+                tables.schema(ref.rsplit("/", 1)[1])
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda f: f.drop(columns="rank"), "required column is missing"),
+    (lambda f: f.assign(extra=1), "not declared"),
+    (lambda f: f[["score", "framework", "rank", "tier"]], "declared order"),
+    (lambda f: f.assign(rank="first"), "type integer"),
+    (lambda f: f.assign(rank=1.5), "whole numbers"),
+    (lambda f: f.assign(score="high"), "type number"),
+])
+def test_a_table_that_breaks_its_schema_names_the_table_and_column(change, message, tmp_path):
+    frame = pd.read_csv(paths.processed_dir("2018") / "overall_scores.csv")
+    target = tmp_path / "overall_scores.csv"
+    with pytest.raises(DataError, match=message) as err:
+        tables.write(change(frame), "overall_scores", target)
+    assert "overall_scores.csv" in str(err.value)
+    assert not target.exists()  # nothing written
+
+
+def test_an_undeclared_table_is_an_error():
+    with pytest.raises(DataError, match="no declared schema"):
+        tables.schema("mystery_table")

@@ -23,6 +23,7 @@ The products (every one is written for every edition, empty with its columns whe
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Mapping
 
 import numpy as np
@@ -36,7 +37,7 @@ from .raw_values import Obs, coverage, load_observations, measure_cell, resolve_
 from .registry import load_registry, select
 from .scoring import score_criteria
 from .sources.pypi import is_final, release_of
-from .tables import empty, in_order
+from .tables import empty, in_order, schema
 
 
 def write_products(step, n_tiers: int = 0, criterion_weights: Mapping[str, float] | None = None,
@@ -251,7 +252,9 @@ def source_records(result: EditionResult, snaps: Mapping[str, Any]) -> pd.DataFr
         spec = edition.inputs.get(source)
         if spec is None:
             continue
-        note = " ".join(resolve_edition_snapshots(edition, [source])[1])  # older than the edition, or none for a dated one
+        with warnings.catch_warnings():  # issued once already, when the edition's snapshots were resolved
+            warnings.simplefilter("ignore")
+            note = " ".join(resolve_edition_snapshots(edition, [source])[1])  # older than the edition, or none for a dated one
         if snap is None:
             reason = spec.get("unavailable") if isinstance(spec, dict) else None
             rows.append({"source": source, "snapshot": "", "note": note, "reason": reason or "no snapshot on or before the edition's date"})
@@ -260,4 +263,4 @@ def source_records(result: EditionResult, snaps: Mapping[str, Any]) -> pd.DataFr
         rows.append({"source": source, "snapshot": snap, "as_of": p.get("as_of"), "retrieved": p.get("retrieved_at"),
                      "collector": str(p.get("collector_version", "")), "values": p.get("n_ok"), "missing": p.get("n_missing"),
                      "method": p.get("method"), "endpoint": p.get("endpoint_template", p.get("endpoint", "")), "note": note, "reason": ""})
-    return pd.DataFrame(rows, columns=empty("sources").columns)
+    return pd.DataFrame(rows, columns=[c.name for c in schema("sources").columns]) if rows else empty("sources")

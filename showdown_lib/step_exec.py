@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,9 +58,9 @@ def work_folder(*parts: str) -> Path:
     folder = paths.project_root().joinpath(*parts)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"")
-        probe.unlink()
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=folder)  # unique: steps of one run check side by side
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise PipelineError(f"cannot write the working folder {shown(folder)} ({reason}); the pipeline keeps its state "

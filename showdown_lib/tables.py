@@ -323,6 +323,19 @@ def schema_path(csv_path) -> "Path":
     return p.with_name(p.stem + ".schema.json")
 
 
+def read(path, name: str | None = None) -> pd.DataFrame:
+    """The processed table at ``path`` (named by its file unless ``name``), read with its declared string
+    and date columns as text (a CSV cannot say that a column of ``1.0`` is a version, not a number), then
+    validated against its schema."""
+    from pathlib import Path
+
+    name = name or Path(path).stem
+    text = {c.name: str for c in schema(name, path).columns if c.type in ("string", "date")}
+    frame = pd.read_csv(path, dtype=text)
+    validate(frame, name, path)
+    return frame
+
+
 def write(frame: pd.DataFrame, name: str, path, schema_target=None):
     """Validate ``frame`` as table ``name``, then write it to ``path`` (CSV) and its schema beside it
     (``schema_target``, default :func:`schema_path`), each atomically. Nothing is written when invalid."""

@@ -199,13 +199,15 @@ def test_publishing_renames_only_inside_the_output_folder(pipeline_project, monk
         return real(src, dst)
 
     monkeypatch.setattr(step_context.os, "replace", same_folder_only)
+    frame = pd.read_csv(ROOT / "data/processed/2018/round_support_community.csv").head(1)  # a row its schema accepts
     step = step_context.open_step("01_support_community", edition="2018", save_figures=False)
     try:
-        step.write_table(pd.DataFrame({"a": [1]}), "round_support_community")
+        step.write_table(frame, "round_support_community")
         assert "published 1 table" in step.publish()
     finally:
         set_read_guard(None)
-    assert (pipeline_project / "data/processed/2018/round_support_community.csv").read_text() == "a\n1\n"
+    published = (pipeline_project / "data/processed/2018/round_support_community.csv").read_text().splitlines()
+    assert published[0] == ",".join(frame.columns) and published[1].startswith(frame["framework"].iloc[0] + ",") and len(published) == 2
     assert not list((pipeline_project / "data/processed/2018").glob(".*publish*"))
 
 

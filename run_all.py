@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", nargs="+", help="with --refresh: only these sources")
     parser.add_argument("--git-mirror", action="append", default=[], metavar="ID=PATH", help="with --refresh: local git copies")
     parser.add_argument("--allow-clone", action="store_true", help="with --refresh: clone missing repositories history-only")
+    parser.add_argument("--accept-partial", action="store_true",
+                        help="with --refresh: write a collection even where it has less than the stored snapshots (see collect)")
     return parser
 
 
@@ -68,6 +70,7 @@ def _refresh(args, parser) -> str:
     cargs = ["--edition", args.edition[0]] + (["--as-of", args.as_of] if args.as_of else [])
     cargs += (["--source", *args.source] if args.source else [])
     cargs += [x for m in args.git_mirror for x in ("--git-mirror", m)] + (["--allow-clone"] if args.allow_clone else [])
+    cargs += ["--accept-partial"] if args.accept_partial else []
     outcome: dict[str, str] = {}
     code = collect.main(cargs, outcome)
     if code == 130:
@@ -94,8 +97,8 @@ def _on_signal(signum, _frame):
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if not args.refresh and (args.as_of or args.source or args.git_mirror or args.allow_clone):
-        parser.error("--as-of, --source, --git-mirror and --allow-clone only apply with --refresh")
+    if not args.refresh and (args.as_of or args.source or args.git_mirror or args.allow_clone or args.accept_partial):
+        parser.error("--as-of, --source, --git-mirror, --allow-clone and --accept-partial only apply with --refresh")
     if args.with_upstream and args.only is None:
         parser.error("--with-upstream only applies with --only")
     for sig in (signal.SIGTERM, signal.SIGHUP):

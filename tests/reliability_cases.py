@@ -550,7 +550,7 @@ def run_case(case: Case) -> dict:
             proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             if case.command == "run_all":
-                first = proc.stdout.readline()  # "[2018:00_collect] running ...": a kernel is starting
+                first = proc.stdout.readline()  # "[2018:score] running ...": a step is starting
                 threading.Event().wait(1.0)
             else:
                 first = ""

@@ -159,7 +159,7 @@ def like_for_like(published: EditionResult, remeasured: EditionResult) -> pd.Dat
     return table.rename_axis("framework").reset_index().sort_values(["rank_published", "framework"]).reset_index(drop=True)
 
 
-def activity_by_basis(published: EditionResult, basis_scores: pd.DataFrame, bases: tuple[str, ...] = ("git", "releases")) -> pd.DataFrame:
+def activity_by_basis(published: EditionResult, basis_scores: pd.DataFrame, bases: tuple[str, ...] = ("git", "releases", "feature_releases")) -> pd.DataFrame:
     """The re-measured edition's activity on each basis (its ``basis_scores`` table, written by the
     scoring step), beside the published activity score.
 

@@ -31,6 +31,8 @@ def edition_input_files(edition_id: str, sources: list[str] | None = None, with_
     for source, snap in resolve_snapshots(edition).items():
         if snap and (not sources or source in sources):
             files += _files(paths.snapshots_dir(source) / snap)
+        if snap and source == "ops_probe" and with_edition:
+            files.append(paths.raw_dir() / "probe_checks.yaml")  # the converter rule that classifies ONNX results
     curated = edition.inputs.get("curated")
     if with_edition and isinstance(curated, dict) and curated.get("set"):
         files += _files(paths.curated_dir() / str(curated["set"]))

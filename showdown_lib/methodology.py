@@ -29,7 +29,8 @@ SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "index_reach",
 MEASURED_SOURCES = tuple(s for s in SOURCES if s != "curated")
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
 _CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",
-                   "levels", "bases", "default_basis", "when_inactive", "figures_note", "weight"}
+                   "levels", "bases", "default_basis", "when_inactive", "figures_note", "weight", "reconcile"}
+RECONCILE_CHOICES = ("measured", "curated", "issue")
 _ROUND_KEYS = {"id", "name", "order", "opt_in"}
 _INPUT_KEYS = {"name", "from", "min", "max", "step", "unit", "meaning", "levels"}
 _BASIS_KEYS = {"inputs", "formula", "rule"}
@@ -132,6 +133,14 @@ class Criterion:
     when_inactive: Mapping[str, float] = field(default_factory=dict)
     figures_note: str | None = None
     weight: float = 1.0  # the default weight; 0 keeps an informative criterion out of the scores until a user weighs it
+    reconcile: Mapping[str, str] = field(default_factory=dict)
+
+    def settle(self, measured: float, curated: float) -> str:
+        """Which value scores when a measurement and a cited fact disagree: ``measured``, ``curated``
+        or ``issue`` (the measurement scores and the cell is a data issue). Without a rule: issue."""
+        if measured == curated:
+            return "measured"
+        return self.reconcile.get("higher" if measured > curated else "lower", "issue")
 
     @property
     def inputs(self) -> tuple[Input, ...]:
@@ -212,7 +221,8 @@ class Methodology:
             rule = f"[{basis.id} basis] {basis.rule}" if c.has_bases else c.rule
             scale = c.scale_label() + ("" if c.weight == 1 else f"; default weight {c.weight:g}")
             rows.append({"round": self.round_name(c.round), "criterion": c.name, "id": c.id, "question": c.question,
-                         "rule": rule, "scale": scale})
+                         "rule": rule, "scale": scale,
+                         "measured vs cited": c.reconcile.get("why", "") if c.reconcile else ""})
         return pd.DataFrame(rows)
 
 
@@ -313,6 +323,17 @@ def _bases(path: Path, cid: str, c: dict) -> tuple[dict[str, Basis], str]:
     return out, str(default)
 
 
+def _reconcile(path: Path, cid: str, value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or set(value) - {"higher", "lower", "why"} or not str(value.get("why", "")).strip():
+        raise DataError(path, f"must be {{higher, lower, why}} with a reason in why, got {value!r}", cid, "reconcile")
+    for key in ("higher", "lower"):
+        if value.get(key, "issue") not in RECONCILE_CHOICES:
+            raise DataError(path, f"must be one of {list(RECONCILE_CHOICES)}, got {value[key]!r}", cid, f"reconcile.{key}")
+    return {str(k): str(v) for k, v in value.items()}
+
+
 def _when_inactive(path: Path, cid: str, value: Any) -> dict[str, float]:
     if value is None:
         return {}
@@ -349,7 +370,7 @@ def _criterion(path: Path, c: dict, round_ids: set[str], cid: str) -> Criterion:
     return Criterion(id=cid, round=c["round"], name=c["name"], question=c["question"], rule=c["rule"], kind=c["kind"],
                      min=lo, max=hi, step=step, bases=bases, default_basis=default, levels=levels,
                      when_inactive=_when_inactive(path, cid, c.get("when_inactive")), figures_note=c.get("figures_note"),
-                     weight=weight)
+                     reconcile=_reconcile(path, cid, c.get("reconcile")), weight=weight)
 
 
 def parse_methodology(data: Any, path: str | Path = "<memory>") -> Methodology:

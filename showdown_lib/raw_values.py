@@ -16,9 +16,11 @@ and records where the value came from. Nothing here restates an input, a range o
   gets the criterion's ``when_inactive`` value, with the lifecycle citation as its source.
 * A value that cannot be formed is NaN with the reason.
 
-Some inputs are derived here from a snapshot's auxiliary tables: ``pypi.final_releases_12m`` and
-``pypi.weeks_since_last_final_release`` from the package-index release list (PEP 440 final
-versions only), ``github.weeks_since_push`` from ``github.pushed_at``.
+Some inputs are derived here from a snapshot's auxiliary tables: ``pypi.final_releases_12m``,
+``pypi.feature_releases_12m`` and ``pypi.weeks_since_last_final_release`` from the package-index
+release list (PEP 440 final versions only), ``github.weeks_since_push`` from ``github.pushed_at``;
+the others (native OS count, ONNX level by the converter rule, scalability from the all-reduce) in
+:mod:`.measured_bases`.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ import pandas as pd
 from . import paths
 from .errors import DataError
 from .methodology import MEASURED_SOURCES, Criterion, Methodology
+from .measured_bases import derived_rows, refuse_self_scoring
 from .registry import Framework, load_registry, select
 from .sources import curated
 from .sources.base import OBSERVATION_COLUMNS, read_snapshot
@@ -99,7 +102,11 @@ def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs
         snaps["curated"] = curated_spec["set"]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
     table = table[table["framework"].isin(edition.cast)]
-    table = pd.concat([table, _push_weeks(table, edition.as_of)], ignore_index=True)
+    if snaps.get("ops_probe"):
+        from .ops_probe.checks_spec import load_checks_spec
+
+        table = refuse_self_scoring(table, load_checks_spec())
+    table = pd.concat([table, _push_weeks(table, edition.as_of), derived_rows(table, bool(snaps.get("ops_probe")))], ignore_index=True)
     unavailable = {k: v.get("unavailable") for k, v in edition.inputs.items() if isinstance(v, dict) and v.get("unavailable")}
     return Obs(table, snaps, edition.as_of, unavailable)
 
@@ -132,8 +139,19 @@ def _weeks_between(timestamp, as_of: str) -> float | None:
     return max((_day_end(as_of) - when).total_seconds(), 0.0) / (7 * 86400)
 
 
+def feature_line(version: str) -> tuple[int, int]:
+    """The feature line of a final version: its major.minor (3.12.4 and 3.12.0 are one feature release)."""
+    from packaging.version import Version
+
+    release = Version(str(version)).release
+    return (release[0], release[1] if len(release) > 1 else 0)
+
+
 def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFrame:
-    """``final_releases_12m`` and ``weeks_since_last_final_release`` per framework, as pypi observations.
+    """``final_releases_12m``, ``feature_releases_12m`` and ``weeks_since_last_final_release`` per
+    framework, as pypi observations. A feature release is a new major.minor: it counts in the window
+    when the first final version of that major.minor was uploaded in it, so patch and backport
+    releases (3.12.1 ... 3.12.4) add nothing to it.
 
     Only non-yanked PEP 440 final versions uploaded by the end of the as-of day count; a version
     shipped as several packages counts once, dated by its first upload. A framework with releases
@@ -155,15 +173,24 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
             reason = ("not distributed on the package index (frameworks.yaml lists no project for it)" if not fw.pypi
                       else f"no release of {', '.join(fw.pypi)} on the package index by {as_of}")
             rows += [{**base, "metric": m, "value": None, "unit": u, "detail": "", "status": "missing", "reason": reason}
-                     for m, u in (("final_releases_12m", "releases"), ("weeks_since_last_final_release", "weeks"))]
+                     for m, u in (("final_releases_12m", "releases"), ("feature_releases_12m", "feature releases"),
+                                  ("weeks_since_last_final_release", "weeks"))]
             continue
         mine = rel[rel["framework"] == fw.id]
         n_window = int((mine["when"] >= start).sum())
+        firsts = mine.assign(line=mine["version"].map(feature_line)).drop_duplicates("line")
+        new_lines = firsts[firsts["when"] >= start]
+        n_feature = len(new_lines)
         last = mine.iloc[-1] if len(mine) else None
         weeks = _weeks_between(last["when"], as_of) if last is not None else math.inf
         detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
         detail += f"; {n_window} final releases in the {RELEASE_WINDOW_MONTHS} months before {as_of}"
         rows.append({**base, "metric": "final_releases_12m", "value": n_window, "unit": "releases", "detail": detail, "status": "ok", "reason": ""})
+        lines = ", ".join(f"{a}.{b}" for a, b in new_lines["line"]) or "none"
+        feature_detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
+        feature_detail += f"; {n_feature} new feature lines (major.minor) in the {RELEASE_WINDOW_MONTHS} months before {as_of}: {lines}"
+        rows.append({**base, "metric": "feature_releases_12m", "value": n_feature, "unit": "feature releases",
+                     "detail": feature_detail, "status": "ok", "reason": ""})
         rows.append({**base, "metric": "weeks_since_last_final_release", "value": weeks, "unit": "weeks", "detail": detail, "status": "ok", "reason": ""})
     return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
 
@@ -246,7 +273,7 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
     if life is not None:
         return life
     basis = crit.basis(basis_id)
-    values, used, reasons, conflict = {}, [], [], {}
+    values, used, reasons, conflict, measured_refs = {}, [], [], {}, []
     for item in basis.inputs:
         got = None
         for ref in item.refs:
@@ -257,9 +284,15 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
                 reasons.append(reason)
             elif got is None:
                 got = (value, source, detail)
+                if source != "curated":
+                    measured_refs.append(ref)
             elif source == "curated" and got[1] != "curated":
+                decision = crit.settle(got[0], value)
                 conflict = {"measured_value": got[0], "curated_value": value, "citation": detail,
-                            "measurement": _describe(obs, fw.id, got[1], got[2])}
+                            "measurement": _describe(obs, fw.id, got[1], got[2]), "chosen": decision if decision != "issue" else "measured",
+                            "data_issue": decision == "issue"}
+                if decision == "curated":
+                    got = (value, source, detail)
         if got is None:
             return {"raw_value": np.nan, "origin": "missing", "source": "", "note": "; ".join(dict.fromkeys(r for r in reasons if r)), "as_of": ""}
         values[item.name] = got[0]
@@ -271,7 +304,8 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
         text = f"{basis.id} basis: {text}"
     first = next((s for s in sources if s != "curated"), sources[0])
     when = obs.as_of if first == "curated" else str(obs.snapshots.get(first) or "")
-    return {"raw_value": basis.evaluate(values), "origin": origin, "source": text, "note": "", "as_of": when, **conflict}
+    return {"raw_value": basis.evaluate(values), "origin": origin, "source": text, "note": "", "as_of": when,
+            "measured_input": ";".join(measured_refs), **conflict}
 
 
 def _describe(obs: Obs, fw: str, source: str, detail: str) -> str:
@@ -286,7 +320,7 @@ def _describe(obs: Obs, fw: str, source: str, detail: str) -> str:
 
 # -------------------------------------------------------------------------------- the edition
 RAW_COLUMNS = ["framework", "criterion", "raw_value", "published_score", "origin", "basis", "source", "note", "as_of",
-               "measured_value", "curated_value", "citation", "measurement"]
+               "measured_value", "curated_value", "citation", "measurement", "chosen", "data_issue", "measured_input"]
 
 
 def build_raw(edition, method: Methodology, fallback: tuple[str, str, pd.DataFrame] | None = None,
@@ -324,22 +358,42 @@ def build_raw(edition, method: Methodology, fallback: tuple[str, str, pd.DataFra
 
 
 def measured_vs_curated(result, round_id: str | None = None, only_differences: bool = False) -> pd.DataFrame:
-    """Cells where a measurement and a curated fact both exist: the measured one scores.
+    """Cells where a measurement and a curated fact both exist, and which one scores.
 
-    One row per framework x criterion: measured value, curated value, the curated citation and the
-    measurement's source; ``differs`` says whether they disagree. ``round_id`` limits it to a round.
+    One row per framework x criterion: measured value, curated value, ``differs``, ``chosen`` (the
+    value that scores, by the criterion's ``reconcile`` rule in criteria.yaml), ``rule`` (that
+    rule's reason when they differ), ``data_issue`` (the rule cannot settle it), the curated
+    citation and the measurement's source. ``round_id`` limits it to a round.
     """
     raw = result.raw
-    cols = ["framework", "criterion", "measured_value", "curated_value", "differs", "citation", "measurement"]
+    cols = ["framework", "criterion", "measured_value", "curated_value", "differs", "chosen", "rule", "data_issue",
+            "citation", "measurement"]
     if "curated_value" not in raw:
         return pd.DataFrame(columns=cols)
     both = raw[raw["curated_value"].notna() & raw["measured_value"].notna()].copy()
     if round_id is not None:
         both = both[both["criterion"].isin([c.id for c in result.method.criteria_of(round_id)])]
     both["differs"] = (both["measured_value"].astype(float) - both["curated_value"].astype(float)).abs() > 1e-9
+    if "chosen" not in both:
+        both["chosen"], both["data_issue"] = "measured", False
+    both["chosen"] = both["chosen"].fillna("measured")
+    both["data_issue"] = both["data_issue"].fillna(False).astype(str).str.lower().isin(["true", "1"])
+    rules = {c.id: c.reconcile.get("why", "no rule: listed as a data issue") for c in result.method.criteria}
+    both["rule"] = np.where(both["differs"], both["criterion"].map(rules).fillna(""), "")
     if only_differences:
         both = both[both["differs"]]
     return both[cols].reset_index(drop=True)
+
+
+def data_issues(result) -> pd.DataFrame:
+    """Disagreements between a measurement and a cited fact that the criterion's rule cannot settle:
+    the measurement scores, and the cell is listed here with both values and both sources."""
+    both = measured_vs_curated(result)
+    issues = both[both["differs"] & both["data_issue"]]
+    cols = ["framework", "criterion", "measured_value", "curated_value", "scored", "issue", "citation", "measurement"]
+    issues = issues.assign(scored=issues["measured_value"],
+                           issue=issues["criterion"].map({c.id: c.reconcile.get("why", "") for c in result.method.criteria}))
+    return issues.reindex(columns=cols).reset_index(drop=True)
 
 
 def coverage(result) -> pd.DataFrame:

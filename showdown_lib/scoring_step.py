@@ -12,7 +12,11 @@ The products (every one is written for every edition, empty with its columns whe
 
 * ``inputs``, ``coverage``, ``weights``, ``criteria_scores``, ``category_scores``, ``overall_scores``:
   the scored edition (the overall table carries the ranks, ties shared, that rank stability starts from);
-* ``basis_scores``: a criterion the method measures in several ways, scored on each of its bases;
+* ``basis_scores``: a criterion the method measures in several ways, scored on each of its bases
+  (activity: git, releases and feature_releases);
+* ``validity``: the validity check of every measured basis the edition uses (``validity.yaml``);
+* ``data_issues``: measured values and cited facts that disagree where the criterion's rule cannot
+  settle which one scores (the measurement scores; both are listed);
 * ``doubt_revised``: the overall scores and ranks when the review's doubtful values take the value the
   evidence suggests (``review.yaml``);
 * ``published_vs_reproduced``, ``published_self_consistency``, ``published_tier_rules``: the post's
@@ -33,11 +37,12 @@ from packaging.version import Version
 from . import paths, published_check, published_review
 from .editions import EditionResult, processed_tables, score_edition
 from .fileio import read_csv
-from .raw_values import Obs, coverage, load_observations, measure_cell, resolve_snapshots
+from .raw_values import Obs, coverage, data_issues, load_observations, measure_cell, resolve_snapshots
 from .registry import load_registry, select
 from .scoring import score_criteria
 from .sources.pypi import is_final, release_of
 from .tables import empty, in_order, schema
+from .validity import for_edition
 
 
 def write_products(step, n_tiers: int = 0, criterion_weights: Mapping[str, float] | None = None,
@@ -64,6 +69,8 @@ def products(result: EditionResult) -> dict[str, pd.DataFrame]:
     return {
         "inputs": in_order(result.raw, "inputs"), "coverage": coverage(result), "weights": weights_table(result), **processed_tables(result),
         "basis_scores": basis_scores(result, obs) if collected else empty("basis_scores"),
+        "validity": for_edition(result) if collected else empty("validity"),
+        "data_issues": data_issues(result),
         "doubt_revised": doubt_revised(result),
         **summary,
         "fates": fates(result, obs) if collected else empty("fates"),

@@ -99,7 +99,10 @@ _TABLES = [
        C("measured_value", "number", "the measured value, where a curated fact exists too", "the criterion's own unit", False),
        C("curated_value", "number", "the curated value, where a measurement exists too", "the criterion's own unit", False),
        C("citation", "string", "the curated value's citation", required=False),
-       C("measurement", "string", "the measurement's source", required=False)),
+       C("measurement", "string", "the measurement's source", required=False),
+       C("chosen", "string", "where both exist, which one scores: measured or curated (the criterion's reconcile rule)", required=False),
+       C("data_issue", "boolean", "true where the rule cannot settle a disagreement (listed in data_issues)", required=False),
+       C("measured_input", "string", "the measured observations the value reads (source:metric, separated by ;)", required=False)),
     _t("coverage", "Where each input comes from: one row per framework and criterion",
        FW, CRIT, C("origin", "string", "published, collected, probed, curated or missing"),
        C("as_of", "date", "the date the value stands for; empty when missing"), SOURCE, REASON),
@@ -117,6 +120,18 @@ _TABLES = [
        FW, CRIT, C("basis", "string", "the basis id (data/raw/criteria.yaml)"), SCORE,
        C("raw_value", "number", "the raw value on this basis", "the basis's own unit"),
        C("lifecycle", "boolean", "true where the framework's lifecycle sets the value, not a measurement of the basis"), SOURCE, REASON),
+    _t("validity", "The validity check of every measured basis the edition uses (data/raw/validity.yaml), computed",
+       CRIT, C("basis", "string", "the basis id (data/raw/criteria.yaml)"), C("stands for", "string", "what the basis stands for"),
+       C("reference", "string", "what the basis is checked against"), C("agreement", "string", "the check's result, in words"),
+       C("agrees", "boolean", "true where the check passes its threshold"),
+       C("disagreements", "string", "the named frameworks the basis places otherwise, and why"),
+       C("decision", "string", "how the basis is used: default, or another use"), C("reason", "string", "why that decision")),
+    _t("data_issues", "Measured values and cited facts that disagree where the criterion's rule cannot settle which one scores",
+       FW, CRIT, C("measured_value", "number", "the measured value", "the criterion's own unit"),
+       C("curated_value", "number", "the cited fact's value", "the criterion's own unit"),
+       C("scored", "number", "the value that scores (the measurement)", "the criterion's own unit"),
+       C("issue", "string", "why the rule cannot settle it (data/raw/criteria.yaml)"),
+       C("citation", "string", "the cited fact's citation"), C("measurement", "string", "the measurement's source")),
     _t("doubt_revised", "Overall scores and ranks as published and with the review's doubtful values revised",
        FW, C("score_published", "number", "overall score as published", "points, 0-100"),
        C("rank_published", "integer", "overall rank as published"),
@@ -243,8 +258,13 @@ def empty(name: str) -> pd.DataFrame:
 
 def in_order(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """``frame`` with its declared columns in the declared order (a table whose optional columns vary)."""
-    declared = [c.name for c in schema(name).columns]
-    return frame[[c for c in declared if c in frame.columns] + [c for c in frame.columns if c not in declared]]
+    table = schema(name)
+    declared = [c.name for c in table.columns]
+    frame = frame[[c for c in declared if c in frame.columns] + [c for c in frame.columns if c not in declared]]
+    # a flag set on some rows only (data_issue) is false on the others, so the CSV reads back as booleans
+    flags = [c.name for c in table.columns if c.type == "boolean" and c.name in frame and frame[c.name].dtype.kind == "O"
+             and frame[c.name].notna().any()]
+    return frame.assign(**{c: frame[c].fillna(False).astype(bool) for c in flags}) if flags else frame
 
 
 _KINDS = {"string": "OSU", "number": "fiub", "integer": "iub", "boolean": "b", "date": "OSU"}

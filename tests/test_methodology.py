@@ -18,7 +18,7 @@ def test_the_post_structure(method):
     assert method.criterion("ootb_ops").max == 32 and method.criterion("ootb_ops").step == 0.5
     assert method.criterion("sponsor").max == 3  # the figures' four levels, not the text's three
     table = post.table()
-    assert list(table.columns) == ["round", "criterion", "id", "question", "rule", "scale"] and len(table) == 12
+    assert list(table.columns) == ["round", "criterion", "id", "question", "rule", "scale", "measured vs cited"] and len(table) == 12
 
 
 def test_modern_stack_is_an_opt_in_fourth_round(method):
@@ -69,7 +69,7 @@ def test_every_criterion_names_its_inputs_and_formula(method):
     assert eco.evaluate({"repos_mentioning": 99, "questions": 9}) == pytest.approx(3.0)
     assert eco.evaluate({"repos_mentioning": 0, "questions": 0}) == 0.0
     assert "log10(1 + " in method.criterion("ecosystem").rule
-    assert set(method.criterion("activity").bases) == {"git", "github", "releases"}
+    assert set(method.criterion("activity").bases) == {"git", "github", "releases", "feature_releases"}
     assert method.criterion("activity").when_inactive == {"archived": 0.0}
     assert method.criterion("os_support").when_inactive == {"merged": 0.0}
 
@@ -144,3 +144,14 @@ def test_table_shows_the_rule_of_the_chosen_basis(method):
     table = method.table({"activity": "releases"}).set_index("id")
     assert table.loc["activity", "rule"].startswith("[releases basis]") and "final release" in table.loc["activity", "rule"]
     assert method.table().set_index("id").loc["activity", "rule"].startswith("[git basis]")
+
+
+def test_reconcile_rule_is_read_from_the_table_and_checked(method):
+    os_rule = method.criterion("os_support")
+    assert os_rule.settle(3, 2) == "curated" and os_rule.settle(2, 3) == "issue" and os_rule.settle(2, 2) == "measured"
+    assert method.criterion("sponsor").settle(1, 2) == "issue"  # no rule: never silently the measurement
+    data = copy.deepcopy(read_yaml(criteria_file()))
+    data["criteria"][-1]["reconcile"] = {"higher": "loudest", "why": "x"}
+    with pytest.raises(DataError) as err:
+        parse_methodology(data, "criteria.yaml")
+    assert "reconcile.higher" in str(err.value)

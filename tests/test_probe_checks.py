@@ -92,8 +92,25 @@ def fakefw(tmp_path: Path, monkeypatch) -> Path:
                 raise AttributeError(name)
             return getattr(_np, name)
     '''))
+    # a framework with its own names and defaults (as PyTorch: pow, a sample std, (values, indices) from sort)
+    (root / "owntorch.py").write_text(textwrap.dedent('''
+        import numpy as _np
+        _HIDDEN = {"power", "sort", "transpose"}
+        def pow(a, b):
+            return _np.power(a, b)
+        def std(x, correction=1):
+            return _np.std(x, ddof=correction)
+        def sort(x, dim=-1):
+            return _np.sort(x, axis=dim), _np.argsort(x, axis=dim)
+        def t(x):
+            return _np.transpose(x)
+        def __getattr__(name):
+            if name in _HIDDEN:
+                raise AttributeError(name)
+            return getattr(_np, name)
+    '''))
     monkeypatch.syspath_prepend(str(root))
-    for mod in ("fakefw", "fakenp"):
+    for mod in ("fakefw", "fakenp", "owntorch"):
         monkeypatch.delitem(sys.modules, mod, raising=False)
     return root
 
@@ -157,8 +174,8 @@ EXPORT = "import fakefw, numpy as np\ny = np.maximum(X @ W1 + b1, 0) @ W2 + b2\n
 
 
 def test_onnx_export_round_trip_passes(fakefw, fake_onnx):
-    res = pc.check_onnx({"export": {"tool": "fakefw.export_mlp", "level": 2, "code": EXPORT.format(shift="")},
-                         "import": {"tool": "fakefw.load", "level": 1, "code": "import json, numpy as np\nw = json.load(open(path))\n"
+    res = pc.check_onnx({"export": {"tool": "fakefw.export_mlp", "official": True, "code": EXPORT.format(shift="")},
+                         "import": {"tool": "fakefw.load", "official": False, "code": "import json, numpy as np\nw = json.load(open(path))\n"
                                     "y = np.maximum(X @ np.array(w['W1']) + w['b1'], 0) @ np.array(w['W2']) + w['b2']\n"}})
     assert res["export"]["ok"] == 1 and res["import"]["ok"] == 1
     obs = {o.metric: o for o in observe.onnx_observations("fw", res, "2026-11-25", "fakefw 1.0")}
@@ -167,20 +184,33 @@ def test_onnx_export_round_trip_passes(fakefw, fake_onnx):
 
 
 def test_onnx_export_failing_keeps_the_error_and_scores_zero(fakefw, fake_onnx):
-    wrong = pc.check_onnx({"export": {"tool": "fakefw.export_mlp", "level": 1, "code": EXPORT.format(shift=", shift=0.5")},
+    wrong = pc.check_onnx({"export": {"tool": "fakefw.export_mlp", "official": False, "code": EXPORT.format(shift=", shift=0.5")},
                            "import": {"note": "no importer"}})
     assert wrong["export"]["ok"] == 0 and wrong["export"]["stage"] == "compare"
     assert "onnxruntime vs framework: max abs difference 0.5" in wrong["export"]["error"]
-    crash = pc.check_onnx({"export": {"tool": "fakefw.exporter", "level": 2, "code": "import fakefw\nfakefw.export_to_onnx(path)\n"}})
+    crash = pc.check_onnx({"export": {"tool": "fakefw.exporter", "official": True, "code": "import fakefw\nfakefw.export_to_onnx(path)\n"}})
     assert crash["export"]["stage"] == "export" and "AttributeError" in crash["export"]["error"]
     obs = {o.metric: o for o in observe.onnx_observations("fw", wrong, "2026-11-25", "fakefw 1.0")}
     assert obs["onnx_support"].value == 0 and obs["onnx_import"].value == 0
     assert "fakefw.export_mlp failed at compare" in obs["onnx_support"].detail and "not claimed (no importer)" in obs["onnx_support"].detail
 
 
+def test_onnx_one_converter_rule_and_import_alone_never_tops(fakefw, fake_onnx):
+    """A third-party converter is level 1 however it is wrapped; import alone is at most 1."""
+    imp = {"tool": "fakefw.load", "official": True, "code": "import json, numpy as np\nw = json.load(open(path))\n"
+           "y = np.maximum(X @ np.array(w['W1']) + w['b1'], 0) @ np.array(w['W2']) + w['b2']\n"}
+    only_import = pc.check_onnx({"export": {"note": "no exporter"}, "import": imp})
+    obs = {o.metric: o for o in observe.onnx_observations("fw", only_import, "2026-11-25", "v")}
+    assert (obs["onnx_export"].value, obs["onnx_import"].value, obs["onnx_support"].value) == (0, 2, 1)
+    wrapped = pc.check_onnx({"export": {"tool": "fakefw.export (drives a community converter)", "official": False,
+                                        "code": EXPORT.format(shift="")}})
+    obs = {o.metric: o for o in observe.onnx_observations("fw", wrapped, "2026-11-25", "v")}
+    assert obs["onnx_support"].value == 1 and "third-party converter, level 1" in obs["onnx_export"].detail
+
+
 def test_onnx_without_onnx_installed_is_missing_not_zero():
-    res = {"versions": {"onnx": None, "onnxruntime": "1.0"}, "export": {"ok": 0, "stage": "onnx.checker", "error": "x", "level": 2, "tool": "t"},
-           "import": {"ok": None, "level": 0, "tool": None, "error": "not claimed"}}
+    res = {"versions": {"onnx": None, "onnxruntime": "1.0"}, "export": {"ok": 0, "stage": "onnx.checker", "error": "x", "official": True, "tool": "t"},
+           "import": {"ok": None, "official": False, "tool": None, "error": "not claimed"}}
     obs = observe.onnx_observations("fw", res, "2026-11-25", "v")
     assert all(o.status == "missing" and "not installed" in o.reason for o in obs)
 
@@ -196,6 +226,14 @@ def test_dist_api_present_and_allreduce_right_sum(fakefw):
     assert res["allreduce"] == {"ok": 1, "results": [3.0, 3.0], "error": None}
     obs = {o.metric: o for o in observe.dist_observations("fw", res, "2026-11-25", "fakefw 1.0")}
     assert (obs["dist_api"].value, obs["allreduce_ok"].value, obs["scalability"].value) == (1, 1, 2)
+
+
+def test_declared_api_without_a_collective_is_not_a_level(fakefw):
+    """Keras and Chainer declare an API but ran no collective: the level is not measured, not 2."""
+    res = pc.check_dist({"api": ["fakefw.init_group"], "allreduce_note": "no MPI here"})
+    obs = {o.metric: o for o in observe.dist_observations("fw", res, "2026-11-25", "v")}
+    assert obs["dist_api"].value == 1 and obs["scalability"].status == "missing"
+    assert "no collective ran" in obs["scalability"].reason
 
 
 def test_allreduce_wrong_sum_and_absent_api_fail(fakefw):
@@ -222,13 +260,34 @@ def test_allreduce_rank_crash_is_reported():
 
 # --------------------------------------------------------------------------- numerics
 
-def test_numerics_match_numpy_itself():
+def test_numerics_never_scores_numpy_against_itself():
+    """Chainer's namespace is NumPy: 40/40 would measure NumPy against NumPy, so it is not measured."""
     sample = list(load_numpy_sample().functions)
     res = pc.check_numerics({"namespace": "numpy"}, sample)
-    assert res["error"] is None and len(res["functions"]) == 40
-    assert all(r["ok"] for r in res["functions"]), [r for r in res["functions"] if not r["ok"]]
+    assert res["functions"] == [] and "NumPy itself" in res["error"]
     obs, rows = observe.numerics_observations("fw", res, "2026-11-25", "v", "showdown-numpy-v1", 40)
-    assert obs[0].value == 1.0 and obs[0].unit == "fraction of 40" and len(rows) == 40
+    assert obs[0].status == "missing" and "NumPy itself" in obs[0].reason and rows == []
+
+
+def test_numerics_use_the_frameworks_own_names(fakefw):
+    """Under NumPy's names the fake misses power, sort, std and transpose; under its own names it has them."""
+    sample = list(load_numpy_sample().functions)
+    plain = pc.check_numerics({"namespace": "owntorch"}, sample)
+    failing = {r["name"] for r in plain["functions"] if not r["ok"]}
+    assert failing == {"power", "sort", "std", "transpose"}
+    names = {"power": "pow", "std": {"name": "std", "kwargs": {"correction": 0}},
+             "sort": {"name": "sort", "kwargs": {"dim": 1}, "pick": 0}, "transpose": "t"}
+    own = pc.check_numerics({"namespace": "owntorch", "names": names}, sample)
+    assert all(r["ok"] for r in own["functions"]), [r for r in own["functions"] if not r["ok"]]
+    assert {r["name"]: r["own_name"] for r in own["functions"]}["power"] == "pow"
+    wrong = pc.check_numerics({"namespace": "owntorch", "names": {"std": "std"}}, sample)  # NumPy's default is ddof=0
+    assert "values differ" in {r["name"]: r["error"] for r in wrong["functions"]}["std"]
+
+
+def test_repository_spec_maps_pytorch_and_paddle_names():
+    checks = load_checks_spec()
+    assert checks["pytorch"].sections["numerics"]["names"]["power"] == "pow"
+    assert checks["paddlepaddle"].sections["numerics"]["names"]["arctan2"] == "atan2"
 
 
 def test_numerics_mismatch_and_missing_function_count_against(fakefw):
@@ -256,7 +315,13 @@ def test_checks_spec_errors_name_file_entry_and_field(tmp_path):
     path.write_text(yaml.safe_dump(bad))
     with pytest.raises(DataError) as err:
         load_checks_spec(path)
-    assert (err.value.path, err.value.entry, err.value.field) == (str(path), "fw", "onnx.export.level")
+    assert (err.value.entry, err.value.field) == ("fw", "onnx.export.level")  # level is no longer declared
+    bad = {"frameworks": {"fw": {"onnx": {"export": {"tool": "x", "code": "pass"}}}}}
+    path = tmp_path / "checks.yaml"
+    path.write_text(yaml.safe_dump(bad))
+    with pytest.raises(DataError) as err:
+        load_checks_spec(path)
+    assert (err.value.path, err.value.entry, err.value.field) == (str(path), "fw", "onnx.export.official")
     bad = {"frameworks": {"fw": {"dist": {"api": ["not a path"]}}}}
     path.write_text(yaml.safe_dump(bad))
     with pytest.raises(DataError) as err:

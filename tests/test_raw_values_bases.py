@@ -39,7 +39,9 @@ def edition(root, inputs, cast=("jax", "tinygrad", "mxnet", "caffe2", "caffe"), 
 @pytest.fixture
 def toy(scratch_root):
     """jax and tinygrad live, mxnet archived (2023), caffe2 merged (2018), caffe not on the index."""
-    snap("pypi", AS_OF, [("jax", "os_count", 3), ("tinygrad", "os_count", 3), ("mxnet", "os_count", 2), ("caffe2", "os_count", None)], tables={
+    snap("pypi", AS_OF, [("jax", "os_count", 3), ("tinygrad", "os_count", 3), ("mxnet", "os_count", 2), ("caffe2", "os_count", None),
+                         ("jax", "architectures", "arm64;x86_64"), ("tinygrad", "architectures", "any"),
+                         ("mxnet", "architectures", "x86_64")], tables={
         "releases": [
             release("jax", "jax", "0.5.0", "2025-03-01T00:00:00Z"),
             release("jax", "jaxlib", "0.5.0", "2025-03-02T00:00:00Z"),      # same version, second package: once
@@ -61,6 +63,24 @@ def toy(scratch_root):
 
 def raw_of(result):
     return result.raw.set_index(["framework", "criterion"])
+
+
+def test_feature_release_basis_counts_new_major_minor_lines_not_patches(toy):
+    """tinygrad's 0.9.0 and 0.9.1 are one feature release; the recency term still sees 0.9.1."""
+    edition(toy, {"pypi": {"snapshot": AS_OF}, "basis": {"activity": "feature_releases"}})
+    raw = raw_of(score_edition("toy"))
+    assert raw.loc[("tinygrad", "activity"), "raw_value"] == pytest.approx(1 / (8 / 7) + 1)
+    weeks = (pd.Timestamp("2026-02-01", tz="UTC") - pd.Timestamp("2025-03-01", tz="UTC")).days / 7
+    assert raw.loc[("jax", "activity"), "raw_value"] == pytest.approx(1 / weeks + 1)
+    assert "1 new feature lines (major.minor) in the 12 months before 2026-01-31: 0.9" in raw.loc[("tinygrad", "activity"), "source"]
+
+
+def test_a_pure_python_wheel_is_not_a_measurement_of_os_support(toy):
+    edition(toy, {"pypi": {"snapshot": AS_OF}})
+    raw = raw_of(score_edition("toy"))
+    assert raw.loc[("jax", "os_support"), "raw_value"] == 3 and "native code: arm64, x86_64" in raw.loc[("jax", "os_support"), "source"]
+    assert math.isnan(raw.loc[("tinygrad", "os_support"), "raw_value"])
+    assert "pure-Python (py3-none-any)" in raw.loc[("tinygrad", "os_support"), "note"]
 
 
 def test_release_basis_counts_final_releases_only(toy):
@@ -144,48 +164,60 @@ def test_numerics_basis_preference_never_mixes(toy):
 
 def test_probe_values_score_in_place_of_curated_and_conflicts_are_listed(toy):
     edition(toy, {"ops_probe": {"snapshot": AS_OF}, "curated": {"set": "current"}}, cast=("jax", "tinygrad"))
-    curated_jax = yaml.safe_load((toy / "data/raw/curated/current/jax.yaml").read_text())["facts"]
-    probe([("jax", "graph_building", 1), ("jax", "onnx_support", curated_jax["onnx_support"]["value"]),
-           ("jax", "scalability", 0), ("jax", "framework_version", "0.5.0"), ("tinygrad", "graph_building", None)])
+    curated = {fw: yaml.safe_load((toy / f"data/raw/curated/current/{fw}.yaml").read_text())["facts"] for fw in ("jax", "tinygrad")}
+    # jax: export through jax2onnx (third-party by probe_checks.yaml) worked, no importer; all-reduce gave the right sum
+    # tinygrad: nothing worked, so the probe's 0 is below the cited importer; no built-in API and no third-party tool
+    probe([("jax", "graph_building", 1), ("jax", "onnx_export", 1), ("jax", "onnx_import", 0), ("jax", "dist_api", 1),
+           ("jax", "allreduce_ok", 1), ("jax", "framework_version", "0.5.0"), ("tinygrad", "graph_building", None),
+           ("tinygrad", "onnx_export", 0), ("tinygrad", "onnx_import", 0), ("tinygrad", "dist_api", 0),
+           ("tinygrad", "allreduce_ok", None), ("tinygrad", "scalability", 0)])
     r = score_edition("toy")
     raw = raw_of(r)
     assert raw.loc[("jax", "graph_building"), "raw_value"] == 1 and raw.loc[("jax", "graph_building"), "origin"] == "probed"
     assert raw.loc[("jax", "graph_building"), "source"].startswith("ops probe (0.5.0)")
     assert raw.loc[("tinygrad", "graph_building"), "origin"] == "curated"  # probe failed: the curated value stays
     table = raw_values.measured_vs_curated(r).set_index(["framework", "criterion"])
-    assert set(table.index) == {("jax", "graph_building"), ("jax", "onnx_support"), ("jax", "scalability")}
+    assert set(table.index) == {("jax", "graph_building"), ("jax", "onnx_support"), ("jax", "scalability"),
+                                ("tinygrad", "onnx_support"), ("tinygrad", "scalability")}
     row = table.loc[("jax", "graph_building")]
-    assert row["measured_value"] == 1 and row["curated_value"] == curated_jax["graph_building"]["value"]
-    assert row["citation"] == curated_jax["graph_building"]["citation"]["url"] and row["measurement"].startswith("ops probe")
-    assert not table.loc[("jax", "onnx_support"), "differs"]
-    only = raw_values.measured_vs_curated(r, "platform", only_differences=True)
-    assert list(only.criterion) == ["scalability"] * int(curated_jax["scalability"]["value"] != 0)
+    assert row["measured_value"] == 1 and row["curated_value"] == curated["jax"]["graph_building"]["value"]
+    assert row["citation"] == curated["jax"]["graph_building"]["citation"]["url"] and row["measurement"].startswith("ops probe")
+    assert table.loc[("jax", "onnx_support"), "measured_value"] == 1 and not table.loc[("jax", "onnx_support"), "differs"]
+    assert table.loc[("jax", "scalability"), "measured_value"] == 2
+    # the probe's 0 against tinygrad's cited importer: the rule cannot settle it, so it is a data issue
+    tiny = table.loc[("tinygrad", "onnx_support")]
+    assert tiny["differs"] and tiny["data_issue"] and tiny["rule"].startswith("A round trip")
+    issues = raw_values.data_issues(r)
+    assert list(zip(issues.framework, issues.criterion)) == [("tinygrad", "onnx_support")]
     crit = r.criteria.set_index(["framework", "criterion"])
     assert crit.loc[("jax", "graph_building"), "origin"] == "measured" and crit.loc[("tinygrad", "graph_building"), "origin"] == "curated"
 
 
-def test_current_uses_the_probe_basis_once_the_snapshot_has_it(scratch_root):
-    import json
+def test_a_declared_api_without_a_collective_leaves_the_cited_level(toy):
+    """Keras and Chainer: the API is there but no all-reduce ran, so the measurement is missing and the citation scores."""
+    edition(toy, {"ops_probe": {"snapshot": AS_OF}, "curated": {"set": "current"}}, cast=("jax",))
+    probe([("jax", "dist_api", 1), ("jax", "allreduce_ok", None), ("jax", "scalability", 2)])
+    raw = raw_of(score_edition("toy"))
+    assert raw.loc[("jax", "scalability"), "origin"] == "curated"
+    assert math.isnan(raw.loc[("jax", "scalability"), "measured_value"])
 
-    from showdown_lib.sources.base import file_checksums
 
-    folder = scratch_root / "data/raw/snapshots/ops_probe/2026-11-25"
-    obs = pd.read_csv(folder / "observations.csv", dtype=str, keep_default_na=False)
-    covered = obs[(obs.metric == "numerics_coverage") & (obs.status == "ok")]
-    assert len(covered), "the committed probe snapshot measures numerics coverage"
+def test_cited_os_support_scores_when_the_wheels_claim_more(toy):
+    """MLX: wheels for three systems, its documentation two: official support is the documented one."""
+    edition(toy, {"pypi": {"snapshot": AS_OF}, "curated": {"set": "current"}}, cast=("mlx",))
+    snap("pypi", AS_OF, [("mlx", "os_count", 3), ("mlx", "architectures", "arm64;x86_64")],
+         tables={"releases": [release("mlx", "mlx", "0.30.0", "2026-01-10T00:00:00Z")]})
+    r = score_edition("toy")
+    raw = raw_of(r)
+    cited = yaml.safe_load((toy / "data/raw/curated/current/mlx.yaml").read_text())["facts"]["os_support"]["value"]
+    assert cited < 3 and raw.loc[("mlx", "os_support"), "raw_value"] == cited
+    assert raw.loc[("mlx", "os_support"), "origin"] == "curated" and raw.loc[("mlx", "os_support"), "chosen"] == "curated"
+    assert len(raw_values.data_issues(r)) == 0
+
+
+def test_current_declares_the_bases_its_validity_check_chose():
     result = score_edition("current")
-    raw = raw_of(result)
-    assert result.bases == {"activity": "releases", "numerics": "coverage"}
-    for fw, value in zip(covered.framework, covered.value):
-        assert raw.loc[(fw, "numerics"), "raw_value"] == float(value) and raw.loc[(fw, "numerics"), "basis"] == "coverage"
-    # without any coverage in the snapshot, the edition falls back to the curated basis for the whole cast
-    obs[obs.metric != "numerics_coverage"].to_csv(folder / "observations.csv", index=False)
-    prov = json.loads((folder / "provenance.json").read_text())
-    prov["checksums"] = file_checksums(folder)  # this test edits a sealed snapshot on purpose, and reseals it
-    (folder / "provenance.json").write_text(json.dumps(prov))
-    fallback = score_edition("current")
-    assert fallback.bases == {"activity": "releases", "numerics": "curated"}
-    assert set(raw_of(fallback).xs("numerics", level="criterion")["origin"].dropna()) <= {"curated", "missing"}
+    assert result.bases == {"activity": "feature_releases", "numerics": "curated"}
 
 
 def test_origin_column_has_exactly_four_words(tmp_path):
@@ -195,7 +227,7 @@ def test_origin_column_has_exactly_four_words(tmp_path):
         assert set(crit["origin"]) <= set(ORIGINS)
         assert ((crit["origin"] == "not_available") == (crit["status"] == "not_available")).all()
     assert set(crit["origin"]) == set(ORIGINS) - {"published"}  # current: measured, curated and n/a
-    assert (crit[crit.criterion == "activity"]["basis"] == "releases").all()
+    assert (crit[crit.criterion == "activity"]["basis"] == "feature_releases").all()
 
 
 def test_contract_origin_rejects_an_unknown_raw_origin():

@@ -32,7 +32,7 @@ def toy_edition(scratch_root):
     snap("git", "2026-01-31", [("jax", "weeks_since_last_commit", 0.2), ("jax", "merged_prs_30d", 40),
                                ("tinygrad", "weeks_since_last_commit", 4.0), ("tinygrad", "merged_prs_30d", 9)])
     snap("git", "2026-03-01", [("jax", "weeks_since_last_commit", 99), ("jax", "merged_prs_30d", 0)])  # after as_of: ignored
-    snap("pypi", "2026-01-31", [("jax", "os_count", 3), ("tinygrad", "os_count", None)],
+    snap("pypi", "2026-01-31", [("jax", "os_count", 3), ("jax", "architectures", "x86_64"), ("tinygrad", "os_count", None)],
          tables={"releases": [{"framework": "jax", "project": "jax", "version": "0.4.1", "upload_time": "2023-01-02T00:00:00Z", "yanked": 0, "n_files": 1},
                               {"framework": "jax", "project": "jaxlib", "version": "0.4.1", "upload_time": "2023-01-03T00:00:00Z", "yanked": 0, "n_files": 1},
                               {"framework": "jax", "project": "jax", "version": "0.4.2rc1", "upload_time": "2023-02-01T00:00:00Z", "yanked": 0, "n_files": 1},

@@ -25,9 +25,10 @@ SECTION_KEYS = {
     "graph": {"eager": str, "expect": (int, float), "symbolic": dict, "note": str},
     "onnx": {"export": dict, "import": dict, "note": str},
     "dist": {"api": list, "third_party": list, "allreduce": str, "allreduce_env": dict, "allreduce_note": str, "note": str},
-    "numerics": {"namespace": str, "setup": str, "note": str},
+    "numerics": {"namespace": str, "setup": str, "note": str, "names": dict},
 }
-ONNX_PART_KEYS = {"level": int, "tool": str, "code": str, "note": str}
+ONNX_PART_KEYS = {"official": bool, "tool": str, "code": str, "note": str}
+NAME_KEYS = {"name": str, "kwargs": dict, "pick": int}
 SYMBOLIC_KEYS = {"candidates": list, "setup": str, "smoke": str, "note": str}
 FRAMEWORK_KEYS = {"requirements", "note", *SECTION_KEYS}
 
@@ -87,7 +88,7 @@ def _check_keys(path: Path, fw: str, where: str, raw: Any, allowed: dict[str, An
     for key, value in raw.items():
         if key not in allowed:
             raise DataError(path, f"unknown key {key!r}; allowed: {sorted(allowed)}", entry=fw, field=f"{where}.{key}")
-        if not isinstance(value, allowed[key]) or isinstance(value, bool):
+        if not isinstance(value, allowed[key]) or (isinstance(value, bool) and allowed[key] is not bool):
             raise DataError(path, f"has the wrong type ({type(value).__name__})", entry=fw, field=f"{where}.{key}")
     return raw
 
@@ -105,9 +106,10 @@ def _check_section(path: Path, fw: str, name: str, raw: Any) -> dict[str, Any]:
         for part in ("export", "import"):
             if part in sec:
                 p = _check_keys(path, fw, f"onnx.{part}", sec[part], ONNX_PART_KEYS)
-                if p.get("code") and (p.get("level") not in (1, 2) or not p.get("tool")):
-                    raise DataError(path, "a claimed exporter/importer needs tool and level (2 built in, 1 converter package)",
-                                    entry=fw, field=f"onnx.{part}.level")
+                if p.get("code") and ("official" not in p or not p.get("tool")):
+                    raise DataError(path, "a claimed exporter/importer needs tool and official (true: the framework's own "
+                                    "project maintains and documents it; false: a converter maintained elsewhere)",
+                                    entry=fw, field=f"onnx.{part}.official")
                 if not p.get("code") and not p.get("note"):
                     raise DataError(path, "without code, say why in a note", entry=fw, field=f"onnx.{part}")
     elif name == "dist":
@@ -116,8 +118,14 @@ def _check_section(path: Path, fw: str, name: str, raw: Any) -> dict[str, Any]:
                 raise DataError(path, f"must be a dotted API path, got {api!r}", entry=fw, field=f"dist.api[{j}]")
         if not sec.get("api") and not sec.get("note"):
             raise DataError(path, "without api, say why in a note", entry=fw, field="dist.api")
-    elif name == "numerics" and not _DOTTED.match(sec.get("namespace", "")):
-        raise DataError(path, "namespace must be the dotted name of the array namespace", entry=fw, field="numerics.namespace")
+    elif name == "numerics":
+        if not _DOTTED.match(sec.get("namespace", "")):
+            raise DataError(path, "namespace must be the dotted name of the array namespace", entry=fw, field="numerics.namespace")
+        for np_name, own in sec.get("names", {}).items():
+            own = _check_keys(path, fw, f"numerics.names.{np_name}", own if isinstance(own, dict) else {"name": own}, NAME_KEYS)
+            if not isinstance(own.get("name"), str) or not _DOTTED.match(own["name"]):
+                raise DataError(path, f"the framework's own name must be a dotted name, got {own.get('name')!r}",
+                                entry=fw, field=f"numerics.names.{np_name}")
     return sec
 
 

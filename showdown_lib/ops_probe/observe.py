@@ -10,14 +10,18 @@ Metrics (unit in brackets), one row per framework each; a value that could not b
 * ``graph_symbolic`` [0/1] -- a traced or symbolic graph API resolved and built a graph.
 * ``graph_building`` [level 0-2] -- criteria.yaml's scale: 2 when define-by-run works (dynamic
   building is the mode an op runs in by default), 1 symbolic only, 0 neither.
-* ``onnx_export`` / ``onnx_import`` [level 0-2] -- the declared level (2 built-in API, 1 converter
-  package) when the round trip worked, 0 when it failed or nothing is claimed.
-* ``onnx_support`` [level 0-2] -- the better of the two: built-in 2, converter 1, none 0.
+* ``onnx_export`` / ``onnx_import`` [level 0-2] -- when the round trip worked, 2 for an official path
+  (maintained by the framework's own project and named in its docs), 1 for a converter maintained
+  elsewhere (probe_checks.yaml, ``official``); 0 when it failed or nothing is claimed.
+* ``onnx_support`` [level 0-2] -- :func:`onnx_support_level`: the export level; a framework that
+  only imports ONNX gets at most 1 (half of an exchange), so import alone never makes the top level.
 * ``dist_api`` [0/1] -- every declared multi-process/collective API path resolved.
 * ``allreduce_ok`` [0/1] -- a 2-process all-reduce on localhost gave the right sum on every rank;
   missing when no CPU all-reduce was run (the reason says why).
-* ``scalability`` [level 0-2] -- 2 built-in API present, 1 a declared third-party tool imports,
-  0 neither.
+* ``scalability`` [level 0-2] -- :func:`scalability_level`: 2 only when the built-in collective ran
+  and returned the right sum; missing when the API is declared but no collective ran (a declared
+  API is not a measurement); without a built-in API, 1 when a declared third-party tool imports, 0
+  otherwise.
 * ``numerics_coverage`` [fraction] -- share of the NumPy sample callable under NumPy's name in the
   framework's array namespace and matching NumPy on the same inputs.
 """
@@ -57,11 +61,36 @@ def graph_observations(fw: str, res: dict | None, as_of: str, versions: str) -> 
     ]
 
 
+def direction_level(worked: bool, official: bool) -> int:
+    """One direction of ONNX (export or import): 2 an official path that worked, 1 a third-party
+    converter that worked, 0 none or failed."""
+    return (2 if official else 1) if worked else 0
+
+
+def onnx_support_level(export: float, import_: float) -> float:
+    """The criterion's level from the two directions: the export level (the post asks whether a model
+    can be written to ONNX); a framework that only imports gets at most 1."""
+    return float(export) if export else float(min(import_, 1))
+
+
+def scalability_level(dist_api: float | None, allreduce_ok: float | None, third_party: float | None = 0) -> float | None:
+    """2 when the built-in collective ran and returned the right sum; None (not measured) when a
+    built-in API is declared but no collective ran or it returned a wrong sum; without a built-in
+    API, 1 when a third-party tool imports, else 0."""
+    if allreduce_ok == 1:
+        return 2.0
+    if dist_api:
+        return None
+    return 1.0 if third_party else 0.0
+
+
 def _onnx_part(part: dict) -> tuple[int, str]:
     if part.get("ok") is None:
         return 0, f"not claimed ({part.get('error')})"
     if part["ok"]:
-        return int(part["level"]), f"{part['tool']} worked (level {part['level']})"
+        level = direction_level(True, part["official"])
+        kind = "official" if part["official"] else "third-party converter"
+        return level, f"{part['tool']} worked ({kind}, level {level})"
     return 0, f"{part['tool']} failed at {part['stage']}: {part['error']}"
 
 
@@ -80,7 +109,7 @@ def onnx_observations(fw: str, res: dict | None, as_of: str, versions: str, extr
     return [
         Observation(fw, "onnx_export", exp, LEVEL, as_of, SOURCE, f"export: {exp_txt}; {tools}"),
         Observation(fw, "onnx_import", imp, LEVEL, as_of, SOURCE, f"import: {imp_txt}; {tools}"),
-        Observation(fw, "onnx_support", max(exp, imp), LEVEL, as_of, SOURCE, f"export: {exp_txt}; import: {imp_txt}; {tools}"),
+        Observation(fw, "onnx_support", onnx_support_level(exp, imp), LEVEL, as_of, SOURCE, f"export: {exp_txt}; import: {imp_txt}; {tools}"),
     ]
 
 
@@ -91,8 +120,8 @@ def dist_observations(fw: str, res: dict | None, as_of: str, versions: str) -> l
     api = int(res["dist_api"])
     api_txt = f"built-in API present: {', '.join(res['api'])}" if api else f"no built-in multi-process API: {res['dist_api_error']}"
     third = [t["module"] for t in res.get("third_party") or [] if t["ok"]]
-    level = 2 if api else (1 if third else 0)
     ar = res.get("allreduce") or {}
+    level = scalability_level(api, ar.get("ok"), len(third))
     out = [Observation(fw, "dist_api", api, "0/1", as_of, SOURCE, f"{api_txt}; {versions}")]
     if ar.get("ok") is None:
         out.append(missing(fw, "allreduce_ok", "0/1", as_of, SOURCE, f"no all-reduce run: {ar.get('error')}"))
@@ -101,7 +130,9 @@ def dist_observations(fw: str, res: dict | None, as_of: str, versions: str) -> l
         ar_txt = "2-process all-reduce on localhost gave 3.0 on both ranks" if ar["ok"] else f"all-reduce failed: {ar['error']}"
         out.append(Observation(fw, "allreduce_ok", int(ar["ok"]), "0/1", as_of, SOURCE, f"{ar_txt}; {versions}"))
     third_txt = f"; third-party: {', '.join(third)}" if third else ""
-    out.append(Observation(fw, "scalability", level, LEVEL, as_of, SOURCE, f"{api_txt}{third_txt}; {ar_txt}; {versions}"))
+    text = f"{api_txt}{third_txt}; {ar_txt}; {versions}"
+    out.append(Observation(fw, "scalability", level, LEVEL, as_of, SOURCE, text) if level is not None else
+               missing(fw, "scalability", LEVEL, as_of, SOURCE, f"no collective ran and returned the right sum: {text}"))
     return out
 
 

@@ -59,7 +59,23 @@ class InputsReport(Presenter):
         return f"{status}{into} since {life.since} ({life.citation.get('url', '')})"
 
     def method_table(self) -> pd.DataFrame:
-        return self.method.table()
+        """The method as this edition applies it: each criterion's rule on the basis the edition declares."""
+        return self.method.table(self.result.bases)
+
+    def validity(self) -> pd.DataFrame:
+        """The validity check of every measured basis this edition uses (data/raw/validity.yaml), computed."""
+        return self.step.table("validity")
+
+    def data_issues(self) -> pd.DataFrame:
+        """Measured values and cited facts that disagree where the criterion's rule cannot settle which scores."""
+        return self.label(self.step.table("data_issues")).reset_index(drop=True)
+
+    def reconciled(self) -> pd.DataFrame:
+        """Every cell where a measurement and a cited fact disagree: both values, which one scores and the rule."""
+        from ..raw_values import measured_vs_curated
+
+        both = measured_vs_curated(self.result, only_differences=True)
+        return self.label(both[["framework", "criterion", "measured_value", "curated_value", "chosen", "data_issue", "rule"]]).reset_index(drop=True)
 
     def inputs_wide(self) -> pd.DataFrame:
         """framework x criterion grid of the inputs: the raw value where there is one, else the published score."""

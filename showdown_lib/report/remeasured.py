@@ -31,7 +31,7 @@ class RemeasuredReport(Presenter):
         return comparisons.agreement(self.comparison).set_index("criterion")
 
     def activity_agreement(self) -> pd.DataFrame:
-        """Per activity basis (git, releases): frameworks measured, and rank agreement with the post."""
+        """Per activity basis (git, releases, feature releases): frameworks measured, and rank agreement with the post."""
         return comparisons.activity_bases_agreement(self._by_basis()).set_index("basis")
 
     def activity_table(self) -> pd.DataFrame:

@@ -36,7 +36,7 @@ class RoundReport(Presenter):
         return wide
 
     def measured_vs_curated(self) -> pd.DataFrame:
-        """Cells of this round where a measurement and a curated fact both exist: the measurement scores."""
+        """Cells of this round where a measurement and a curated fact both exist, and the rule that chose one."""
         from ..raw_values import measured_vs_curated
 
         return self.label(measured_vs_curated(self.result, self.round_id))

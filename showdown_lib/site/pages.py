@@ -19,7 +19,7 @@ from .. import charts, narrative_findings, paths
 from ..fileio import read_json, read_yaml
 from ..methodology import load_methodology
 from ..registry import load_registry
-from . import findings
+from . import findings, method_bases
 from .builder import EDITION_LABELS, Site
 
 POST = {
@@ -112,9 +112,10 @@ DEVIATIONS = [
      "released, documented and adopted as a framework in its own right, so today's edition scores it; the 2018 editions "
      "keep the post's cast."),
     ("Activity bases",
-     "The post read activity from GitHub's pages. We count commits and merged pull requests from git histories, read "
-     "as they stood on the edition's date, so a past date can be measured again; GitHub star counts have no history "
-     "and stay n/a for past dates. Where a local history ends before the date, the value is n/a with that reason."),
+     "The post read activity from GitHub's pages. We measure it on a basis each edition declares (git history read as "
+     "it stood on the edition's date, the GitHub API, or final or feature releases on the package index), never two "
+     "on one scale; which basis each edition uses, and how well it agrees with an independent reference, is in "
+     "*The bases of each edition* below. Where a history ends before the date, the value is n/a with that reason."),
     ("Published figures as input",
      "Edition 2018 takes the post's criterion scores off its breakdown figures (±1 point). It never re-derives them, so "
      "the post's judgement calls, doubtful ones included, stand as published and are discussed in the review table."),
@@ -137,6 +138,13 @@ def methodology_page(site: Site):
                 "A category is the mean of its available criteria; the overall score is the mean of the three categories "
                 "(both weighted, equal weights by default). Tiers are cut at the largest gaps between consecutive scores "
                 "(scores rounded to 6 decimals; a zero gap is never cut; of equal gaps the one nearer the top goes first).")]
+    cells.append(md("## The bases of each edition\n\nA criterion measured in more than one way is measured, in one "
+                    "edition, on the basis that edition declares; the rules, the validity check of every measured basis and "
+                    "the reconciliation of measured and cited values below are generated from each edition's own tables."))
+    names = {fw.id: fw.name for fw in load_registry()}
+    for edition in method_bases.collected_editions():
+        for kind, content in method_bases.edition_section(edition, method, names):
+            cells.append(md(content) if kind == "md" else table(content))
     cells.append(md("## Where we depart from the post, and why\n\n" + "\n\n".join(f"**{t}.** {why}" for t, why in DEVIATIONS)))
     notes = pd.DataFrame([{"criterion": c.name, "what the published figures show": c.figures_note}
                           for c in method.criteria if c.figures_note])

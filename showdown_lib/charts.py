@@ -190,11 +190,22 @@ def score_strip(scores: pd.DataFrame, frameworks: list[Framework], title: str, f
     return fig
 
 
-def category_strip(categories: pd.DataFrame, round_id: str, method: Methodology, frameworks: list[Framework]):
+def category_strip(categories: pd.DataFrame, round_id: str, method: Methodology, frameworks: list[Framework],
+                   criteria: pd.DataFrame | None = None):
+    """A round's category scores. A criterion n/a for every framework (``criteria`` given) is named under the title
+    with what the round rests on instead; the † marks count the criteria that exist for someone."""
+    from .narrative import join_words, missing_everywhere
+
     part = categories[categories["category"] == round_id]
-    total = len(method.criteria_of(round_id))
+    gone = missing_everywhere(criteria, method).get(round_id, []) if criteria is not None else []
+    total = len(method.criteria_of(round_id)) - len(gone)
     foot = {r.framework: f"† {r.n_criteria} of {total}" for r in part.itertuples() if r.n_criteria < total}
-    return score_strip(part, frameworks, f"{method.round_name(round_id)}: category score", footnote=foot)
+    title = f"{method.round_name(round_id)}: category score"
+    if gone:
+        kept = [c.name for c in method.criteria_of(round_id) if c.id not in gone]
+        title += (f"\n{join_words([method.criterion(c).name for c in gone])} n/a for every framework: "
+                  f"rests on {join_words(kept)} alone")
+    return score_strip(part, frameworks, title, footnote=foot)
 
 
 RADAR_MAX_PER_TIER = 4  # more lines than this on one radar cannot be told apart: draw dots instead

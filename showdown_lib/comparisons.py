@@ -6,6 +6,7 @@ a snapshot) and returns tables; their sentences are in :mod:`showdown_lib.narrat
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from . import paths
 from .editions import EditionResult
 from .errors import DataError
 from .fileio import read_yaml
+from .registry import load_registry
 
 
 def spearman(a: pd.Series, b: pd.Series) -> float:
@@ -72,7 +74,11 @@ def then_vs_now(then: EditionResult, now: EditionResult) -> pd.DataFrame:
     a = then.overall.set_index("framework")[["score", "rank", "tier"]].add_suffix("_then")
     b = now.overall.set_index("framework")[["score", "rank", "tier"]].add_suffix("_now")
     both = a.join(b, how="outer")
-    both["rank_change"] = both["rank_then"] - both["rank_now"]  # positive = climbed
+    # ranks compare over the same cast: among the frameworks scored in both editions, re-ranked by each score
+    common = both["score_then"].notna() & both["score_now"].notna()
+    for when in ("then", "now"):
+        both[f"rank_{when}_common"] = both.loc[common, f"score_{when}"].round(6).rank(ascending=False, method="min")
+    both["rank_change"] = both["rank_then_common"] - both["rank_now_common"]  # positive = climbed
     return both.reset_index().sort_values(["rank_now", "rank_then"], na_position="last").reset_index(drop=True)
 
 
@@ -97,6 +103,40 @@ def remeasured_comparison(published: EditionResult, remeasured: EditionResult) -
             })
     out = pd.DataFrame(rows)
     out["difference"] = out["remeasured"] - out["published"]
+    out["reason"] = [index_gap_reason(r.reason, r.framework, remeasured.edition.as_of) for r in out.itertuples()]
+    return same_cast(out, remeasured.method)
+
+
+_NO_RELEASE = re.compile(r"project '([^']+)' had no release by (\d{4}-\d{2}-\d{2})")
+
+
+def index_gap_reason(reason: str, framework: str, as_of: str) -> str:
+    """A package-index snapshot that finds no release of a project by a date, for a framework the registry says was
+    released before that date, shows a gap in the index's listing (early releases later removed), not a framework
+    that never released: the reason says so."""
+    fw = {f.id: f for f in load_registry()}.get(framework)
+    m = _NO_RELEASE.search(str(reason or ""))
+    if fw is None or m is None or fw.first_release > int(str(as_of)[:4]):
+        return reason
+    return _NO_RELEASE.sub(
+        f"the index lists no release of '{m.group(1)}' uploaded by {m.group(2)}, although {fw.name} was first released in "
+        f"{fw.first_release} (frameworks.yaml): its early releases are not listed there (removed since, or published "
+        "elsewhere then), which is not the same as never released", str(reason))
+
+
+def same_cast(comparison: pd.DataFrame, method) -> pd.DataFrame:
+    """Adds ``published_same_cast``: for a relative criterion, the published score over the best published score of
+    the frameworks that were re-measured (the cast the re-measured score is relative to), so both are relative to
+    the same frameworks; for a fixed scale, the published score. ``difference_same_cast`` compares the two."""
+    out = comparison.copy()
+    out["published_same_cast"] = out["published"]
+    for cid, part in out.groupby("criterion", sort=False):
+        if method.criterion(cid).kind != "relative":
+            continue
+        best = part.loc[part["remeasured"].notna(), "published"].max()
+        if pd.notna(best) and best > 0:
+            out.loc[part.index, "published_same_cast"] = part["published"] / best * 100
+    out["difference_same_cast"] = out["remeasured"] - out["published_same_cast"]
     return out
 
 

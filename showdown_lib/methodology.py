@@ -29,11 +29,12 @@ SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "index_reach",
 MEASURED_SOURCES = tuple(s for s in SOURCES if s != "curated")
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
 _CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",
-                   "levels", "bases", "default_basis", "when_inactive", "figures_note", "weight", "reconcile"}
+                   "levels", "bases", "default_basis", "when_inactive", "figures_note", "sensitivity_step", "weight",
+                   "reconcile"}
 RECONCILE_CHOICES = ("measured", "curated", "issue")
 _ROUND_KEYS = {"id", "name", "order", "opt_in"}
 _INPUT_KEYS = {"name", "from", "min", "max", "step", "unit", "meaning", "levels"}
-_BASIS_KEYS = {"inputs", "formula", "rule"}
+_BASIS_KEYS = {"inputs", "formula", "rule", "sensitivity_step"}
 _FUNCS = {"log10": math.log10, "max": max, "min": min}
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
 
@@ -100,6 +101,7 @@ class Basis:
     formula: str
     rule: str
     tree: ast.AST = field(compare=False, repr=False, default=None)
+    sensitivity_step: float | None = None  # a plausible change of the raw value, for the input-sensitivity check
 
     def evaluate(self, values: Mapping[str, float]) -> float:
         """The formula over ``values`` (input name -> number)."""
@@ -173,6 +175,7 @@ class Criterion:
 class Methodology:
     rounds: tuple[Round, ...]
     criteria: tuple[Criterion, ...]
+    published_step: float = 10.0  # score points a published relative score moves in the input-sensitivity check
 
     @property
     def round_ids(self) -> list[str]:
@@ -298,7 +301,10 @@ def _basis(path: Path, cid: str, bid: str, spec: dict, crit: dict, where: str) -
     if used != names:
         raise DataError(path, f"formula {formula!r} uses {sorted(used)} but the inputs are {sorted(names)}", cid, f"{where}formula")
     rule = spec.get("rule", crit.get("rule"))
-    return Basis(bid, parsed, formula.strip(), str(rule), tree)
+    step = spec.get("sensitivity_step")
+    if step is not None and _num(path, cid, f"{where}sensitivity_step", step) <= 0:
+        raise DataError(path, f"sensitivity_step must be a positive number, got {step!r}", cid, f"{where}sensitivity_step")
+    return Basis(bid, parsed, formula.strip(), str(rule), tree, float(step) if step is not None else None)
 
 
 def _bases(path: Path, cid: str, c: dict) -> tuple[dict[str, Basis], str]:
@@ -378,8 +384,11 @@ def parse_methodology(data: Any, path: str | Path = "<memory>") -> Methodology:
 
     path = Path(path)
     validate(data, "criteria", path)
-    if not isinstance(data, dict) or set(data) != {"rounds", "criteria"}:
-        raise DataError(path, "top level must have exactly the keys 'rounds' and 'criteria'")
+    if not isinstance(data, dict) or not {"rounds", "criteria"} <= set(data) or set(data) - {"rounds", "criteria", "sensitivity"}:
+        raise DataError(path, "top level must have the keys 'rounds' and 'criteria' (and optionally 'sensitivity')")
+    sensitivity = data.get("sensitivity") or {}
+    if not isinstance(sensitivity, dict) or set(sensitivity) - {"published_step"}:
+        raise DataError(path, f"sensitivity must be a mapping with published_step, got {sensitivity!r}", field="sensitivity")
     rounds = []
     for i, r in enumerate(data["rounds"] or []):
         if not isinstance(r, dict) or not {"id", "name", "order"} <= set(r) <= _ROUND_KEYS:
@@ -400,7 +409,10 @@ def parse_methodology(data: Any, path: str | Path = "<memory>") -> Methodology:
         criteria.append(_criterion(path, c, round_ids, cid))
     if not criteria:
         raise DataError(path, "no criteria")
-    return Methodology(tuple(rounds), tuple(criteria))
+    step = sensitivity.get("published_step", 10)
+    if not isinstance(step, (int, float)) or isinstance(step, bool) or not 0 < step <= 50:
+        raise DataError(path, f"published_step must be a number of score points in (0, 50], got {step!r}", field="sensitivity.published_step")
+    return Methodology(tuple(rounds), tuple(criteria), float(step))
 
 
 def load_methodology(path: str | Path | None = None) -> Methodology:

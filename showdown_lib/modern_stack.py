@@ -26,10 +26,16 @@ SATURATED_STD = 10.0
 ROUND = "modern_stack"
 
 
-def active_ids(result: EditionResult) -> list[str]:
-    """The cast's frameworks active (or in maintenance) on the edition's date."""
+def active_ids(result: EditionResult, lifecycle: pd.DataFrame | None = None) -> list[str]:
+    """The cast's frameworks still developed on the edition's date by the one lifecycle rule (status ``active``:
+    not in maintenance, dormant, archived or merged); ``lifecycle`` is the edition's lifecycle table, computed by
+    the rule when not given."""
+    from .lifecycle import edition_table, is_developed
+
+    table = lifecycle if lifecycle is not None else edition_table(result.edition)
+    developed = {fw for fw, status in zip(table["framework"], table["status"]) if is_developed(status)}
     cast = set(result.overall["framework"])
-    return [fw.id for fw in load_registry() if fw.id in cast and fw.is_active(result.edition.as_of)]
+    return [fw.id for fw in load_registry() if fw.id in cast and fw.id in developed]
 
 
 def with_without(result: EditionResult, round_id: str = ROUND) -> pd.DataFrame:

@@ -173,16 +173,35 @@ def not_available(criteria: pd.DataFrame, method: Methodology, names: dict[str, 
     one = len(na) == 1
     text = (f"{len(na)} of {len(criteria)} criterion values {'is' if one else 'are'} not available; {'it' if one else 'each'} "
             "is left out of its framework's category mean and marked n/a in the charts:\n\n" + "\n".join(lines))
-    n_fw = criteria["framework"].nunique()
-    everywhere = [cid for cid, part in na.groupby("criterion", sort=False) if part["framework"].nunique() == n_fw]
-    for rid in method.round_ids:
-        gone = [c.name for c in method.criteria_of(rid) if c.id in everywhere]
-        if gone:
-            kept = [c.name for c in method.criteria_of(rid) if c.id not in everywhere]
-            text += (f"\n\n**{join_words(gone)}** {'is' if len(gone) == 1 else 'are'} not available for any framework, so "
-                     f"{method.round_name(rid)} rests on {join_words(kept) if kept else 'nothing'} alone in this edition: "
-                     "read its scores and ties with that in mind.")
-    return text
+    rests = rests_on(criteria, method)
+    return text + ("\n\n" + rests + " Read those rounds' scores and ties with that in mind." if rests else "")
+
+
+def missing_everywhere(criteria: pd.DataFrame, method: Methodology) -> dict[str, list[str]]:
+    """round id -> the criteria of that round that have no value for any framework (n/a everywhere)."""
+    if criteria.empty:
+        return {}
+    has_value = set(criteria.loc[criteria["status"] == "value", "criterion"])
+    out = {rid: [c.id for c in method.criteria_of(rid) if c.id in set(criteria["criterion"]) and c.id not in has_value]
+           for rid in method.round_ids}
+    return {rid: gone for rid, gone in out.items() if gone}
+
+
+def rests_on(criteria: pd.DataFrame, method: Methodology, reasons: bool = False) -> str:
+    """One sentence per round that lost a criterion everywhere: which one is n/a for every framework, and what the
+    round rests on instead (with the recorded reason when ``reasons``); "" when no criterion is n/a everywhere."""
+    lines = []
+    for rid, gone in missing_everywhere(criteria, method).items():
+        kept = [c.name for c in method.criteria_of(rid) if c.id not in gone]
+        names = [method.criterion(c).name for c in gone]
+        why = ""
+        if reasons and "note" in criteria:
+            notes = criteria.loc[criteria["criterion"].isin(gone), "note"].fillna("").astype(str)
+            common = notes.mode()
+            why = f" ({common.iloc[0].rstrip('.')})" if len(common) and common.iloc[0] else ""
+        lines.append(f"**{join_words(names)}** {'is' if len(names) == 1 else 'are'} n/a for every framework{why}, so "
+                     f"{method.round_name(rid)} rests on {join_words(kept) if kept else 'nothing'} alone in this edition.")
+    return " ".join(lines)
 
 
 def profile(framework: str, categories: pd.DataFrame, overall: pd.DataFrame, method: Methodology, names: dict[str, str]) -> str:
@@ -356,14 +375,17 @@ def citations_summary(table: pd.DataFrame) -> str:
 
 
 def active_ranking(overall: pd.DataFrame, statuses: dict[str, str], names: dict[str, str], as_of: str) -> str:
-    """The ranking among the frameworks active on ``as_of`` (``statuses``: id -> status of the others)."""
+    """The ranking among the frameworks still developed on ``as_of`` (``statuses``: id -> status of the others,
+    from the one lifecycle rule: maintenance, dormant, archived or merged)."""
     o = overall.dropna(subset=["score"]).sort_values(["score", "framework"], ascending=[False, True])
     active = o[~o["framework"].isin(list(statuses))]
     if not statuses:
-        return f"Every framework of the cast was active on {as_of}."
+        return f"Every framework of the cast was still developed (active) on {as_of}."
     gone = join_words([f"{names[f]}" for f in o["framework"] if f in statuses])
     if active.empty:
-        return f"No framework of the cast was active on {as_of} ({gone} were not)."
+        return f"No framework of the cast was still developed on {as_of} ({gone} were not)."
     ranks = active["score"].rank(method="min", ascending=False).astype(int)
     order = "; ".join(f"{r}. {names[f]} ({_fmt(v)})" for r, f, v in zip(ranks, active["framework"], active["score"]))
-    return (f"Among the {count(len(active), 'framework')} active on {as_of} (leaving out {gone}), the ranking is: {order}.")
+    n_gone = len(o) - len(active)
+    return (f"{n_gone} of the {len(o)} frameworks are no longer developed on {as_of} ({gone}). Among the "
+            f"{count(len(active), 'framework')} still developed (status active), the ranking is: {order}.")

@@ -25,11 +25,14 @@ def share(p: float) -> str:
 
 # -------------------------------------------------------------------------------- 06 then vs now
 def _moves(part: pd.DataFrame, names: dict[str, str]) -> str:
-    return join_words([f"{names[r.framework]} ({int(r.rank_then)} → {int(r.rank_now)})" for r in part.itertuples()])
+    return join_words([f"{names[r.framework]} ({int(r.rank_then_common)} → {int(r.rank_now_common)})" for r in part.itertuples()])
 
 
-def _extreme_move(both: pd.DataFrame, names: dict[str, str], sign: int) -> str | None:
-    """Every framework tied at the largest climb (sign 1) or fall (sign -1), or None when nobody moved so."""
+def extreme_move(both: pd.DataFrame, names: dict[str, str], sign: int) -> str | None:
+    """Every framework tied at the largest climb (sign 1) or fall (sign -1), or None when nobody moved so.
+
+    Ranks compare over the same cast (``rank_then_common``, ``rank_now_common``: among the frameworks
+    ranked in both editions), so a rank among 13 is never set against a rank among 18."""
     moves = both["rank_change"] * sign
     if moves.max() <= 0:
         return None
@@ -52,13 +55,13 @@ def movement_sentences(table: pd.DataFrame, names: dict[str, str]) -> str:
     else:
         text = [f"{then} {'led' if len(lead_then) == 1 else 'shared the lead'} in the first edition; "
                 f"{now} {'leads' if len(lead_now) == 1 else 'share the lead'} now."]
-    moves = [m for m in (_extreme_move(both, names, 1), _extreme_move(both, names, -1)) if m]
+    moves = [m for m in (extreme_move(both, names, 1), extreme_move(both, names, -1)) if m]
     if moves:
-        text.append(f"Of the {len(both)} frameworks ranked in both, " + "; ".join(moves) + ".")
+        text.append(f"Ranked among themselves, the {len(both)} frameworks of both editions move so: " + "; ".join(moves) + ".")
     else:
         text.append(f"No framework of the {len(both)} ranked in both changed rank.")
     text.append(_newcomers(table, names))
-    corr = spearman(both["rank_then"], both["rank_now"])
+    corr = spearman(both["rank_then_common"], both["rank_now_common"])
     if pd.notna(corr):
         text.append(f"Spearman's rank correlation between the two rankings over the common frameworks is {corr:.2f}.")
     return " ".join(t for t in text if t)
@@ -86,18 +89,30 @@ def fate_sentences(table: pd.DataFrame, names: dict[str, str]) -> str:
     for r in table.itertuples():
         bits = []
         if r.status and r.status != "unknown":
-            bits.append(f"status **{r.status}**" + (f" since {r.status_date}" if r.status_date else ""))
+            since = f" since {r.status_date}" if r.status_date and isinstance(r.status_date, str) else ""
+            bits.append(f"status **{r.status}**" + since + (", the date of its latest release" if r.status == "dormant" and since else ""))
         if r.last_release and r.newest_release and r.newest_release != r.last_release:
             bits.append(f"newest final release {r.newest_release} ({r.newest_release_date}); "
                         f"the most recent, {r.last_release}, on {r.last_release_date}")
         elif r.last_release:
             bits.append(f"last final release {r.last_release} on {r.last_release_date}")
+        elif getattr(r, "release_elsewhere", ""):
+            bits.append(f"not released on the package index; latest release {r.release_elsewhere}")
         else:
             bits.append("no final release on the package index")
         if r.last_commit:
-            bits.append(f"last commit {r.last_commit}" + (f" ({r.git_note})" if r.git_note else ""))
+            bits.append(_commit_bit(r.last_commit, r.git_note))
         lines.append(f"- **{names.get(r.framework, r.framework)}**: " + "; ".join(bits) + ".")
     return "\n".join(lines)
+
+
+def _commit_bit(last_commit: str, git_note: str) -> str:
+    """The last commit a copy of the history shows; when it falls on the day the copy ends, that day is the copy's
+    cut-off, not an event, and later commits are unknown."""
+    through = git_note.rsplit(" ", 1)[-1] if git_note else ""
+    if through and str(last_commit) >= through:
+        return f"commits seen until {last_commit}, the day our copy of its history ends (later commits unknown)"
+    return f"last commit {last_commit}" + (f" ({git_note})" if git_note else "")
 
 
 # -------------------------------------------------------------------------------- 07 rank stability
@@ -151,18 +166,46 @@ def describe_remeasured(edition_id: str, as_of: str, description: str, measured:
 
 
 def parting_reasons(comparison: pd.DataFrame, names: dict[str, str], threshold: float = 20.0) -> str:
-    """Sentences for the biggest disagreements and for what could not be re-measured."""
-    lines = []
-    big = comparison.dropna(subset=["difference"])
-    big = big[big["difference"].abs() >= threshold].sort_values("difference", key=lambda s: -s.abs())
+    """Sentences for the biggest disagreements and for what could not be re-measured.
+
+    A relative criterion re-measured for fewer frameworks than the post scored is relative to a smaller cast: the
+    comparison uses the published score over the same frameworks (``published_same_cast``) and says which
+    published leaders are missing, so a "100" that exists only because the leaders were not measured is never
+    read as a disagreement."""
+    lines = _cast_notes(comparison, names)
+    c = comparison.assign(published_same_cast=comparison.get("published_same_cast", comparison["published"]))
+    c["gap"] = c["remeasured"] - c["published_same_cast"]
+    big = c.dropna(subset=["gap"])
+    big = big[big["gap"].abs() >= threshold].sort_values("gap", key=lambda s: -s.abs())
     for r in big.itertuples():
-        direction = "higher" if r.difference > 0 else "lower"
-        lines.append(f"- {names[r.framework]}, {r.criterion}: re-measured {r.remeasured:.0f} against {r.published:.0f} published "
-                     f"({abs(r.difference):.0f} points {direction}); measured from {r.source}.")
-    gone = comparison[comparison["remeasured"].isna()]
+        direction = "higher" if r.gap > 0 else "lower"
+        same = (f", {r.published_same_cast:.0f} over the same frameworks" if abs(r.published_same_cast - r.published) >= 0.5 else "")
+        lines.append(f"- {names[r.framework]}, {r.criterion}: re-measured {r.remeasured:.0f} against {r.published:.0f} published{same} "
+                     f"({abs(r.gap):.0f} points {direction}); measured from {r.source}.")
+    gone = c[c["remeasured"].isna()]
     for r in gone.itertuples():
         lines.append(f"- {names[r.framework]}, {r.criterion}: not re-measured: {r.reason}.")
     return "\n".join(lines) if lines else "The re-measured values agree with the published ones within the threshold."
+
+
+def _cast_notes(comparison: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    """For each relative criterion re-measured on part of the cast: on how many frameworks, and which leaders are missing."""
+    lines = []
+    if "published_same_cast" not in comparison:
+        return lines
+    for cid, part in comparison.groupby("criterion", sort=False):
+        measured = part.dropna(subset=["remeasured"])
+        if (part["published_same_cast"] - part["published"]).abs().max(skipna=True) < 0.5 or measured.empty:
+            continue
+        best = measured["published"].max()
+        missing = part[part["remeasured"].isna() & (part["published"] > best)].sort_values("published", ascending=False)
+        lines.append(f"{cid.capitalize().replace('_', ' ')} is relative to the best of the cast. Re-measured, it is scored against the "
+                     f"best of the {count(len(measured), 'framework')} measured; published, against all {len(part)}, "
+                     f"and the published leaders {join_words([f'{names[r.framework]} ({r.published:.0f})' for r in missing.itertuples()])} "
+                     f"were not re-measured. Below, each published {cid.replace('_', ' ')} score is also given over the same "
+                     f"{len(measured)} (the published score over the best published score among them, {best:.0f}), and "
+                     "disagreements are counted on that basis.\n")
+    return lines
 
 
 def overall_shift(table: pd.DataFrame, n_common: int, n_dropped: int, names: dict[str, str]) -> str:

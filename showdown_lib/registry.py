@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,29 @@ class Repository:
 
 
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
-_LIFECYCLE_KEYS = {"status", "since", "into", "note", "citation"}
+_LIFECYCLE_KEYS = {"status", "since", "into", "note", "citation", "release_outside_index"}
 _CITATION_KEYS = {"url", "title", "accessed"}
+_RELEASE_KEYS = {"version", "date", "where", "citation"}
+_FRONT_END_KEYS = {"backends", "measured_on", "note"}
+
+
+@dataclass(frozen=True)
+class Release:
+    """A dated release published outside the package index (Maven, GitHub releases), with its citation."""
+
+    version: str
+    date: str
+    where: str
+    citation: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FrontEnd:
+    """A front end that runs on other frameworks: the backends it can use and the one its values are measured on."""
+
+    backends: tuple[str, ...]
+    measured_on: str
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,7 @@ class Lifecycle:
     into: str | None
     citation: dict[str, str]
     note: str = ""
+    release_outside_index: Release | None = None
 
     def status_on(self, as_of: str) -> str:
         """The status on ``as_of`` (YYYY-MM-DD): ``active`` before ``since``, ``status`` from it on."""
@@ -65,6 +87,7 @@ class Framework:
     color: str | None = None
     note: str | None = None
     lifecycle: Lifecycle | None = None
+    front_end: FrontEnd | None = None
 
     @property
     def search_term(self) -> str:
@@ -104,6 +127,7 @@ _FIELDS: dict[str, tuple[bool, Any, str]] = {
     "color": (False, lambda v: isinstance(v, str) and bool(_HEX.match(v)), "a hex colour like #1f77b4"),
     "note": (False, _is_str, "a non-empty string"),
     "lifecycle": (False, lambda v: isinstance(v, dict), "a mapping {status, since, into, note, citation}"),
+    "front_end": (False, lambda v: isinstance(v, dict), "a mapping {backends, measured_on, note}"),
 }
 
 
@@ -134,18 +158,46 @@ def _lifecycle(path: Path, entry: str, raw: dict) -> Lifecycle:
         raise DataError(path, f"into names the framework a merged project joined (merged only), got {into!r} for {status}", entry, "lifecycle.into")
     if "note" in raw and not _is_str(raw["note"]):
         raise DataError(path, f"note must be a non-empty string, got {raw['note']!r}", entry, "lifecycle.note")
-    cit = raw.get("citation")
+    citation = _citation(path, entry, raw.get("citation"), "lifecycle.citation")
+    release = _release(path, entry, raw["release_outside_index"]) if "release_outside_index" in raw else None
+    return Lifecycle(status, _iso(since) if since is not None else None, into, citation, raw.get("note", ""), release)
+
+
+def _citation(path: Path, entry: str, cit: Any, where: str) -> dict[str, str]:
     if not isinstance(cit, dict) or set(cit) != _CITATION_KEYS:
-        raise DataError(path, f"citation must be a mapping with exactly {sorted(_CITATION_KEYS)}, got {cit!r}", entry, "lifecycle.citation")
+        raise DataError(path, f"citation must be a mapping with exactly {sorted(_CITATION_KEYS)}, got {cit!r}", entry, where)
     if not (isinstance(cit["url"], str) and re.match(r"^https?://[^/\s]+", cit["url"])):
-        raise DataError(path, f"citation url must be an http(s) URL, got {cit['url']!r}", entry, "lifecycle.citation.url")
+        raise DataError(path, f"citation url must be an http(s) URL, got {cit['url']!r}", entry, f"{where}.url")
     if not _is_str(cit["title"]):
-        raise DataError(path, f"citation title must be a non-empty string, got {cit['title']!r}", entry, "lifecycle.citation.title")
+        raise DataError(path, f"citation title must be a non-empty string, got {cit['title']!r}", entry, f"{where}.title")
     accessed = _iso(cit["accessed"])
     if accessed is None or accessed > dt.date.today().isoformat():
-        raise DataError(path, f"citation accessed must be a past date YYYY-MM-DD, got {cit['accessed']!r}", entry, "lifecycle.citation.accessed")
-    return Lifecycle(status, _iso(since) if since is not None else None, into,
-                     {"url": cit["url"], "title": cit["title"], "accessed": accessed}, raw.get("note", ""))
+        raise DataError(path, f"citation accessed must be a past date YYYY-MM-DD, got {cit['accessed']!r}", entry, f"{where}.accessed")
+    return {"url": cit["url"], "title": cit["title"], "accessed": accessed}
+
+
+def _release(path: Path, entry: str, raw: Any) -> Release:
+    where = "lifecycle.release_outside_index"
+    if not isinstance(raw, dict) or set(raw) != _RELEASE_KEYS:
+        raise DataError(path, f"must be a mapping with exactly {sorted(_RELEASE_KEYS)}, got {raw!r}", entry, where)
+    if not _is_str(str(raw["version"])) or not _is_str(raw["where"]):
+        raise DataError(path, f"version and where must be non-empty strings, got {raw['version']!r}, {raw['where']!r}", entry, where)
+    day = _iso(raw["date"])
+    if day is None:
+        raise DataError(path, f"date must be a date YYYY-MM-DD, got {raw['date']!r}", entry, f"{where}.date")
+    return Release(str(raw["version"]), day, raw["where"], _citation(path, entry, raw["citation"], f"{where}.citation"))
+
+
+def _front_end(path: Path, entry: str, raw: dict, known: set[str]) -> FrontEnd:
+    unknown = set(raw) - _FRONT_END_KEYS
+    if unknown:
+        raise DataError(path, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_FRONT_END_KEYS)}", entry, f"front_end.{sorted(unknown)[0]}")
+    backends = raw.get("backends")
+    if not _is_str_list(backends) or not backends or set(backends) - known:
+        raise DataError(path, f"backends must list registry ids, got {backends!r}", entry, "front_end.backends")
+    if raw.get("measured_on") not in backends:
+        raise DataError(path, f"measured_on must be one of the backends {backends}, got {raw.get('measured_on')!r}", entry, "front_end.measured_on")
+    return FrontEnd(tuple(backends), raw["measured_on"], raw.get("note", ""))
 
 
 def _repositories(path: Path, entry: str, value: list) -> tuple[Repository, ...]:
@@ -174,8 +226,8 @@ def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
 
     path = Path(path)
     validate(data, "frameworks", path)
-    if not isinstance(data, dict) or set(data) != {"frameworks"}:
-        raise DataError(path, "top level must be a mapping with the single key 'frameworks'")
+    if not isinstance(data, dict) or "frameworks" not in data or set(data) - {"frameworks", "lifecycle_rule"}:
+        raise DataError(path, "top level must be a mapping with the key 'frameworks' (and optionally 'lifecycle_rule')")
     entries = data["frameworks"]
     if not isinstance(entries, list) or not entries:
         raise DataError(path, "'frameworks' must be a non-empty list", field="frameworks")
@@ -214,6 +266,9 @@ def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
                 lifecycle=_lifecycle(path, raw["id"], raw["lifecycle"]) if "lifecycle" in raw else None,
             )
         )
+    known = {fw.id for fw in out}
+    out = [replace(fw, front_end=_front_end(path, fw.id, raw["front_end"], known - {fw.id})) if "front_end" in raw else fw
+           for fw, raw in zip(out, entries)]
     for fw in out:
         if fw.lifecycle and fw.lifecycle.into is not None and (fw.lifecycle.into not in seen or fw.lifecycle.into == fw.id):
             raise DataError(path, f"into must name another framework of the registry, got {fw.lifecycle.into!r}", fw.id, "lifecycle.into")
@@ -254,3 +309,16 @@ def select(frameworks: list[Framework], ids: list[str] | None, where: str = "cas
     if unknown:
         raise DataError(paths.frameworks_file(), f"{where} names unknown framework id(s) {unknown}; known: {sorted(by_id)}")
     return [by_id[i] for i in ids]
+
+
+def load_lifecycle_rule(path: str | Path | None = None) -> dict[str, int]:
+    """The registry's ``lifecycle_rule`` ({dormant_after_days}), checked; the rule itself is :mod:`showdown_lib.lifecycle`."""
+    path = Path(path) if path else paths.frameworks_file()
+    raw = read_yaml(path).get("lifecycle_rule")
+    if not isinstance(raw, dict) or set(raw) != {"dormant_after_days"}:
+        raise DataError(path, f"lifecycle_rule must be a mapping with exactly ['dormant_after_days'], got {raw!r}", field="lifecycle_rule")
+    days = raw["dormant_after_days"]
+    if not isinstance(days, int) or isinstance(days, bool) or not 30 <= days <= 3650:
+        raise DataError(path, f"dormant_after_days must be a whole number of days from 30 to 3650, got {days!r}",
+                        field="lifecycle_rule.dormant_after_days")
+    return {"dormant_after_days": days}

@@ -52,8 +52,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "color": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$", "description": "a hex colour #RRGGBB"},
                 "lifecycle": {"type": "object", "required": ["status"], "properties": {
                     "status": {"enum": ["active", "maintenance", "archived", "merged"]}, "since": _DATE, "into": _ID,
-                    "note": _TEXT, "citation": _CITATION}},
-            }}}},
+                    "note": _TEXT, "citation": _CITATION, "release_outside_index": {"type": "object"}}},
+                "front_end": {"type": "object", "required": ["backends", "measured_on"]},
+            }}},
+            "lifecycle_rule": {"type": "object", "description": "when a project counts as dormant (showdown_lib.lifecycle)"}},
     },
     "criteria": {
         "type": "object", "required": ["rounds", "criteria"],
@@ -72,6 +74,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                     "default_basis": _ID, "formula": _TEXT, "when_inactive": {"type": "object"},
                     "weight": {"type": "number", "minimum": 0, "description": "the default weight (0: informative, in no score until weighed)"},
                 }}},
+            "sensitivity": {"type": "object", "description": "the input-sensitivity check's settings (published_step)"},
         },
     },
     "edition": {

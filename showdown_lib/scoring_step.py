@@ -23,7 +23,11 @@ The products (every one is written for every edition, empty with its columns whe
   summary figures beside the reproduction (:mod:`showdown_lib.published_check`);
 * ``fates``: each framework's last release, last commit and lifecycle; ``releases_per_year``: final
   releases per year on the package index; ``probe_observations`` and ``probe_ops``: what the probe saw;
-* ``sources``: the provenance of every snapshot the edition uses.
+* ``sources``: the provenance of every snapshot the edition uses;
+* ``lifecycle``: each framework's status on the edition's date by the one lifecycle rule
+  (:mod:`showdown_lib.lifecycle`); ``onnx_directions``: the probe's ONNX export and import levels;
+  ``sensitivity``: which single inputs, one step up or down, or a criterion on its other basis, move the
+  podium or a tier boundary (:mod:`showdown_lib.sensitivity`).
 """
 from __future__ import annotations
 
@@ -32,7 +36,6 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
-from packaging.version import Version
 
 from . import paths, published_check, published_review
 from .editions import EditionResult, processed_tables, score_edition
@@ -40,6 +43,8 @@ from .fileio import read_csv
 from .raw_values import Obs, coverage, data_issues, load_observations, measure_cell, resolve_snapshots
 from .registry import load_registry, select
 from .scoring import score_criteria
+from .lifecycle import last_final_releases, status_table  # noqa: F401  (last_final_releases: re-exported)
+from .sensitivity import edition_changes
 from .sources.pypi import is_final, release_of
 from .tables import empty, in_order, schema
 from .validity import for_edition
@@ -66,6 +71,9 @@ def products(result: EditionResult) -> dict[str, pd.DataFrame]:
     snaps = resolve_snapshots(edition) if collected else {}
     obs = load_observations(edition) if collected else None
     summary = published_summary(result)
+    releases = _snapshot_table("pypi", snaps.get("pypi"), "releases.csv")
+    life = status_table(select(load_registry(), edition.cast), edition.as_of, releases)
+    probe = probe_tables(snaps.get("ops_probe"))
     return {
         "inputs": in_order(result.raw, "inputs"), "coverage": coverage(result), "weights": weights_table(result), **processed_tables(result),
         "basis_scores": basis_scores(result, obs) if collected else empty("basis_scores"),
@@ -73,11 +81,14 @@ def products(result: EditionResult) -> dict[str, pd.DataFrame]:
         "data_issues": data_issues(result),
         "doubt_revised": doubt_revised(result),
         **summary,
-        "fates": fates(result, obs) if collected else empty("fates"),
+        "fates": fates(result, obs, life) if collected else empty("fates"),
         "releases_per_year": releases_per_year(result, snaps.get("pypi")),
-        **probe_tables(snaps.get("ops_probe")),
+        **probe,
         **modern_tables(snaps.get("index_reach"), snaps.get("modern_probe")),
         "sources": source_records(result, snaps),
+        "lifecycle": life,
+        "onnx_directions": onnx_directions(edition.cast, probe["probe_observations"]),
+        "sensitivity": edition_changes(result),
     }
 
 
@@ -132,53 +143,29 @@ def published_summary(result: EditionResult) -> dict[str, pd.DataFrame]:
 
 
 # -------------------------------------------------------------------------------- releases and fates
-def last_final_releases(releases: pd.DataFrame) -> pd.DataFrame:
-    """Per framework, its most recent final release on the index, ``last_release`` (version) and
-    ``last_release_date``, and its highest final version, ``newest_release`` and ``newest_release_date``
-    (they differ when a patch of an older line comes out after the newest version).
-
-    ``releases`` is a package-index releases table (framework, version, upload_time, yanked). Only final
-    releases count (PEP 440: no pre-, development or nightly releases); a post-release or local version
-    belongs to its release, whose date is its first upload; a release every file of which is yanked
-    does not count. A framework with no final release has no row.
-    """
-    rel = releases.copy()
-    rel["release"] = rel["version"].astype(str).map(release_of)
-    rel["yanked"] = rel["yanked"].astype(str).str.lower().isin(["true", "1", "1.0"])
-    rel = rel[rel["release"].map(is_final)]
-    rel["when"] = pd.to_datetime(rel["upload_time"], utc=True, format="mixed")
-    per = rel.groupby(["framework", "release"]).agg(when=("when", "min"), all_yanked=("yanked", "all")).reset_index()
-    per = per[~per["all_yanked"]].sort_values(["framework", "when", "release"])
-    last = per.groupby("framework").tail(1).set_index("framework")
-    per["key"] = per["release"].map(Version)
-    newest = per.loc[per.groupby("framework")["key"].idxmax()].set_index("framework")
-    day = lambda t: t.dt.strftime("%Y-%m-%d")  # noqa: E731
-    return pd.DataFrame({"last_release": last["release"], "last_release_date": day(last["when"]),
-                         "newest_release": newest["release"], "newest_release_date": day(newest["when"])}
-                        ).rename_axis("framework").reset_index()
-
-
 def _snapshot_table(source: str, snap: str | None, name: str) -> pd.DataFrame | None:
     """A table of a snapshot the edition resolves (checked on load by :func:`load_observations`)."""
     path = paths.snapshots_dir(source) / snap / name if snap else None
     return read_csv(path) if path is not None and path.exists() else None
 
 
-def fates(result: EditionResult, obs: Obs | None = None) -> pd.DataFrame:
-    """What became of each framework, from the data: last final release, last commit, lifecycle status."""
+def fates(result: EditionResult, obs: Obs | None = None, life: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What became of each framework, from the data: last final release, last commit, lifecycle status
+    (``life``: the edition's lifecycle table, by the one rule; computed when not given)."""
     edition = result.edition
     obs = obs if obs is not None else load_observations(edition)
     repos = _snapshot_table("git", obs.snapshots.get("git"), "repositories.csv")
     releases = _snapshot_table("pypi", obs.snapshots.get("pypi"), "releases.csv")
-    last = last_final_releases(releases).set_index("framework") if releases is not None else pd.DataFrame()
-    registry = {f.id: f for f in load_registry()}
+    last = last_final_releases(releases, edition.as_of).set_index("framework") if releases is not None else pd.DataFrame()
+    if life is None:
+        life = status_table(select(load_registry(), edition.cast), edition.as_of, releases)
+    life = life.set_index("framework")
     rows = []
     for fw in edition.cast:
         def value(source, metric):
             return obs.get(source, fw, metric)[0]
 
-        life = registry[fw].lifecycle  # the registry's cited lifecycle, as of the edition's date
-        status = registry[fw].status_on(edition.as_of) if life is not None else None
+        status = life.loc[fw, "status"] if fw in life.index else None
         archived = value("github", "archived")
         last_commit = value("git", "last_commit_date")
         through = ""
@@ -189,15 +176,37 @@ def fates(result: EditionResult, obs: Obs | None = None) -> pd.DataFrame:
                 last_commit = str(hit["last_commit_date"].max())
                 through = f"copy of the history reaches {hit['history_through'].max()}"
         got = (lambda col: last.loc[fw, col] if fw in last.index else "")  # noqa: E731
+        elsewhere = ("" if fw in last.index or fw not in life.index or not life.loc[fw, "last_release"]
+                     else f"{life.loc[fw, 'last_release']} on {life.loc[fw, 'last_release_date']} ({life.loc[fw, 'release_source']})")
         rows.append({
             "framework": fw,
             "status": status if status is not None else ("archived" if str(archived) in ("1", "1.0") else "unknown"),
-            "status_date": (life.since or "") if status not in (None, "active") else "",
+            "status_date": life.loc[fw, "since"] if status is not None else "",
             "last_release": got("last_release"), "last_release_date": got("last_release_date"),
             "newest_release": got("newest_release"), "newest_release_date": got("newest_release_date"),
+            "release_elsewhere": elsewhere,  # a project that releases elsewhere (Maven, GitHub releases): its cited latest
             "last_commit": last_commit or "", "first_commit": value("git", "first_commit_date") or "", "git_note": through,
         })
     return pd.DataFrame(rows, columns=empty("fates").columns)
+
+
+def onnx_directions(cast, probe_observations: pd.DataFrame) -> pd.DataFrame:
+    """Per framework of the cast, the probe's ONNX export and import levels (0-2; NaN where the probe did not
+    measure them), with the probe's detail: the facts an advice "deploy through ONNX in X" relies on."""
+    obs = (probe_observations.drop_duplicates(["framework", "metric"], keep="last").set_index(["framework", "metric"])
+           if len(probe_observations) else None)
+    rows = []
+    for fw in cast:
+        row = {"framework": fw}
+        for way in ("export", "import"):
+            hit = obs.loc[(fw, f"onnx_{way}")] if obs is not None and (fw, f"onnx_{way}") in obs.index else None
+            value = hit["value"] if hit is not None else None
+            ok = value is not None and pd.notna(value) and str(value) != ""
+            row[way] = float(value) if ok else np.nan
+            row[f"{way}_detail"] = "" if hit is None else str(hit["detail"] if pd.notna(hit["detail"]) and hit["detail"] != ""
+                                                               else (hit["reason"] if pd.notna(hit["reason"]) else ""))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=empty("onnx_directions").columns)
 
 
 def releases_per_year(result: EditionResult, snap: str | None) -> pd.DataFrame:

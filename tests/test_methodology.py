@@ -146,6 +146,22 @@ def test_table_shows_the_rule_of_the_chosen_basis(method):
     assert method.table().set_index("id").loc["activity", "rule"].startswith("[git basis]")
 
 
+def test_sensitivity_steps_come_from_the_table():
+    data = copy.deepcopy(read_yaml(criteria_file()))
+    method = parse_methodology(data, "criteria.yaml")
+    assert method.criterion("activity").basis("releases").sensitivity_step == 1
+    assert method.criterion("numerics").basis("coverage").sensitivity_step == pytest.approx(1 / 40)
+    assert method.published_step == data["sensitivity"]["published_step"]
+    bad = copy.deepcopy(data)
+    bad["criteria"][1]["bases"]["releases"]["sensitivity_step"] = -1
+    with pytest.raises(DataError, match="sensitivity_step must be a positive number"):
+        parse_methodology(bad, "criteria.yaml")
+    bad = copy.deepcopy(data)
+    bad["sensitivity"] = {"published_step": 0}
+    with pytest.raises(DataError, match="published_step"):
+        parse_methodology(bad, "criteria.yaml")
+
+
 def test_reconcile_rule_is_read_from_the_table_and_checked(method):
     os_rule = method.criterion("os_support")
     assert os_rule.settle(3, 2) == "curated" and os_rule.settle(2, 3) == "issue" and os_rule.settle(2, 2) == "measured"

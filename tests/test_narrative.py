@@ -224,6 +224,6 @@ def test_active_ranking_leaves_out_the_retired_and_shares_tied_ranks():
     overall = pd.DataFrame({"framework": ["a", "b", "c", "d"], "score": [90.0, 80.0, 80.0, 70.0]})
     names = {"a": "A (archived)", "b": "B", "c": "C", "d": "D"}
     text = active_ranking(overall, {"a": "archived"}, names, "2026-11-25")
-    assert text == ("Among the 3 frameworks active on 2026-11-25 (leaving out A (archived)), the ranking is: "
-                    "1. B (80.0); 1. C (80.0); 3. D (70.0).")
-    assert active_ranking(overall, {}, names, "2026-11-25") == "Every framework of the cast was active on 2026-11-25."
+    assert text == ("1 of the 4 frameworks are no longer developed on 2026-11-25 (A (archived)). Among the 3 frameworks "
+                    "still developed (status active), the ranking is: 1. B (80.0); 1. C (80.0); 3. D (70.0).")
+    assert active_ranking(overall, {}, names, "2026-11-25") == "Every framework of the cast was still developed (active) on 2026-11-25."

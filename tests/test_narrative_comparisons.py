@@ -12,17 +12,21 @@ NAMES = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "e": "Epsilon", 
 
 def movement(rows):
     t = pd.DataFrame(rows, columns=["framework", "rank_then", "rank_now"]).astype({"rank_then": float, "rank_now": float})
-    t["rank_change"] = t["rank_then"] - t["rank_now"]
+    both = t["rank_then"].notna() & t["rank_now"].notna()
+    for when in ("then", "now"):  # ranks among the frameworks of both editions, as comparisons.then_vs_now gives them
+        t[f"rank_{when}_common"] = t.loc[both, f"rank_{when}"].rank(method="min")
+    t["rank_change"] = t["rank_then_common"] - t["rank_now_common"]
     return t
 
 
 # ------------------------------------------------------------------------------ 06 then vs now
 
 def test_furthest_fall_names_every_framework_tied_at_it():
-    t = movement([("a", 1, 1), ("b", 4, 14), ("c", 7, 17), ("d", 9, 4), ("e", None, 2)])
+    t = movement([("a", 1, 1), ("b", 2, 5), ("c", 3, 6), ("d", 5, 2), ("e", 4, 4), ("f", None, 3)])
     text = nb.movement_sentences(t, NAMES)
-    assert "Beta (4 → 14) and Gamma (7 → 17) fell furthest, 10 places each" in text
-    assert "Delta (9 → 4) climbed most, 5 places" in text
+    # ranks among the 5 frameworks of both editions: Zeta's arrival at 3 does not count as anybody's fall
+    assert "Beta (2 → 4) and Gamma (3 → 5) fell furthest, 2 places each" in text
+    assert "Delta (5 → 2) climbed most, 3 places" in text
 
 
 def test_no_fall_and_no_climb_are_said_as_such():

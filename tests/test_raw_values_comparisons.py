@@ -92,7 +92,11 @@ def test_then_vs_now_marks_newcomers_and_rank_changes():
     table = comparisons.then_vs_now(score_edition("2018"), score_edition("current")).set_index("framework")
     assert pd.isna(table.loc["jax", "rank_then"]) and pd.notna(table.loc["jax", "rank_now"])
     row = table.loc["mxnet"]
-    assert row["rank_change"] == row["rank_then"] - row["rank_now"]
+    assert row["rank_change"] == row["rank_then_common"] - row["rank_now_common"]
+    both = table.dropna(subset=["rank_then", "rank_now"])
+    # ranks over the same cast: among the frameworks of both editions, by each edition's score
+    assert both["rank_now_common"].tolist() == both["score_now"].rank(ascending=False, method="min").tolist()
+    assert pd.isna(table.loc["jax", "rank_change"])
 
 
 def test_gpu_cores_validation(tmp_path):

@@ -8,11 +8,12 @@ import pandas as pd
 
 from showdown_lib import narrative_findings, paths
 from showdown_lib.ops_probe.report import read_status
+from showdown_lib.lifecycle import display_names
 from showdown_lib.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-NAMES = {fw.id: fw.name for fw in load_registry()}
+NAMES = display_names(load_registry())  # "Keras (JAX backend)": a front end is named with its backend
 
 
 def _table(edition: str, name: str) -> pd.DataFrame:
@@ -41,3 +42,27 @@ def test_the_probe_counts_are_the_snapshots():
     status = read_status("2026-11-25")
     measured, skipped = (status["status"] == "measured").sum(), (status["status"] == "not attempted").sum()
     assert f"Today's snapshot measured {measured} frameworks; {skipped} were not attempted" in README.replace("\n", " ")
+
+
+def test_the_fragility_said_is_the_sensitivity_table():
+    t = _table("current", "sensitivity")
+    text = README.replace("\n", " ")
+    assert f"of {len(t)} single-input changes tried" in text and f"{int(t['podium_changed'].sum())} change the podium" in text
+    overall = _table("current", "overall_scores").sort_values("rank")
+    first = overall["framework"].iloc[0]
+    moved = t[t["podium_changed"]]
+    assert set(moved["first"]) == {first} and f"none moves {NAMES[first]} from first" in text
+    gap = overall["score"].iloc[1] - overall["score"].iloc[2]
+    assert f"Second and third are {gap:.1f} points apart" in text
+    second_third = {f for p in moved["podium"] for f in p.split("|")[1:]}
+    assert second_third <= set(overall["framework"].iloc[1:4]) and "lets Keras in" in text
+    assert NAMES[overall["framework"].iloc[3]].startswith("Keras")
+
+
+def test_the_lifecycle_counts_said_are_the_rule():
+    life = _table("current", "lifecycle")
+    gone = life[life["status"] != "active"]
+    text = README.replace("\n", " ")
+    assert f"Today {len(gone)} of the {len(life)} are no longer developed" in text
+    dormant = sorted(NAMES[f] for f in life.loc[life["status"] == "dormant", "framework"])
+    assert "BigDL, Caffe, Chainer, CNTK, Deeplearning4j and Theano dormant" in text and len(dormant) == 6

@@ -117,3 +117,54 @@ def test_registry_cache_sees_edits(tmp_path):
     assert load_registry(path)[0].name == "Alpha"
     path.write_text(yaml.safe_dump(bad(lambda e, d: e.update(name="Alphabet"))))
     assert load_registry(path)[0].name == "Alphabet"
+
+
+# ---------------------------------------------------------------- release outside the index, front end, the rule
+REL = {"version": "1.0", "date": "2022-08-12", "where": "Maven Central",
+       "citation": {"url": "https://example.org/rel", "title": "Releases", "accessed": "2026-11-25"}}
+
+
+@pytest.mark.parametrize("release, field, words", [
+    ({**REL, "date": "August 2022"}, "lifecycle.release_outside_index.date", "YYYY-MM-DD"),
+    ({k: v for k, v in REL.items() if k != "where"}, "lifecycle.release_outside_index", "exactly"),
+    ({**REL, "citation": {**REL["citation"], "url": "ftp://x"}}, "lifecycle.release_outside_index.citation.url", "http"),
+])
+def test_bad_release_outside_index_is_named(tmp_path, release, field, words):
+    path = tmp_path / "frameworks.yaml"
+    path.write_text(yaml.safe_dump(bad(lambda e, d: e.update(lifecycle={**LIFE, "release_outside_index": release}))))
+    with pytest.raises(DataError) as err:
+        load_registry(path)
+    msg = str(err.value)
+    assert str(path) in msg and "entry 'alpha'" in msg and f"field {field!r}" in msg and words in msg
+
+
+def test_front_end_names_registry_backends(tmp_path):
+    data = copy.deepcopy(GOOD)
+    beta = {**data["frameworks"][0], "id": "beta", "name": "Beta"}
+    data["frameworks"].append({**beta, "id": "gamma", "name": "Gamma", "front_end": {"backends": ["alpha", "beta"], "measured_on": "beta"}})
+    data["frameworks"].append(beta)
+    path = tmp_path / "frameworks.yaml"
+    path.write_text(yaml.safe_dump(data))
+    gamma = {fw.id: fw for fw in load_registry(path)}["gamma"]
+    assert gamma.front_end.measured_on == "beta"
+    data["frameworks"][1]["front_end"] = {"backends": ["alpha", "nosuch"], "measured_on": "alpha"}
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(DataError, match="front_end.backends"):
+        load_registry(path)
+    data["frameworks"][1]["front_end"] = {"backends": ["alpha"], "measured_on": "beta"}
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(DataError, match="measured_on must be one of the backends"):
+        load_registry(path)
+
+
+@pytest.mark.parametrize("rule, words", [(None, "lifecycle_rule must be"), ({"dormant_after_days": "two years"}, "whole number"),
+                                         ({"dormant_after_days": 730, "x": 1}, "exactly")])
+def test_bad_lifecycle_rule_is_named(tmp_path, rule, words):
+    from showdown_lib.registry import load_lifecycle_rule
+
+    path = tmp_path / "frameworks.yaml"
+    path.write_text(yaml.safe_dump({**GOOD, **({"lifecycle_rule": rule} if rule is not None else {})}))
+    with pytest.raises(DataError) as err:
+        load_lifecycle_rule(path)
+    assert str(path) in str(err.value) and "lifecycle_rule" in str(err.value) and words in str(err.value)
+    assert load_lifecycle_rule()["dormant_after_days"] == 730

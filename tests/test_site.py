@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from showdown_lib.lifecycle import is_developed
 from showdown_lib import narrative_findings, paths
 from showdown_lib.registry import load_registry
 from showdown_lib.scoring import assign_tiers
@@ -54,11 +55,15 @@ def test_index_leads_with_the_findings_in_order(site):
     assert heads[:3] == ["Today's podium", "What changed since 2018", "The 2018 podium, as the post published it"]
     assert "framework × criterion cells of edition current" in text
     life = findings.lifecycle()
-    retired = life[life["status"].isin(narrative_findings.RETIRED)]
-    assert len(retired), "the registry or the fates table knows retired frameworks"
+    retired = life[~life["status"].map(is_developed)]
+    assert len(retired), "the lifecycle rule finds frameworks no longer developed"
     names = {fw.id: fw.name for fw in load_registry()}
-    for r in retired.itertuples():  # marked with their status, from the registry's lifecycle or the fates table
+    for r in retired.itertuples():  # marked with their status, from the one lifecycle rule (lifecycle.csv)
         assert f"{names[r.framework]} ({r.status}" in text, r.framework
+    assert f"{len(retired)} of the {len(findings.read('current', 'overall_scores'))} frameworks ranked are no longer developed" in text
+    # Ecosystem n/a for every framework is said where the answer is, with what the round rests on
+    assert "is n/a for every framework" in text and "Support &amp; Community rests on" in text
+    assert "How fragile is it?" in text and "holds unless" in text
 
 
 def visible_text(page: Path) -> str:

@@ -34,17 +34,21 @@ def test_podium_line_marks_frameworks_no_longer_developed():
     overall = pd.DataFrame({"framework": ["a", "b", "c", "d"], "score": [90.0, 80.0, 70.0, 60.0], "rank": [1, 2, 3, 4]})
     text = narrative_findings.podium_line(overall, NAMES, LIFE)
     assert text.startswith("1. **A** 90.0; 2. **B** 80.0 (archived since 2023-11-17); 3. **C** 70.0 (maintenance since 2019-12-05).")
-    assert "1 of the 4 frameworks ranked are no longer developed: B (archived since 2023-11-17)." in text
+    # one vocabulary: only active is developed, so maintenance counts as no longer developed too
+    assert "2 of the 4 frameworks ranked are no longer developed: B (archived since 2023-11-17) and C (maintenance since 2019-12-05)." in text
     assert narrative_findings.podium_line(overall, NAMES) == "1. **A** 90.0; 2. **B** 80.0; 3. **C** 70.0."
 
 
 def test_changes_since_names_leader_movers_and_newcomers():
     t = pd.DataFrame({"framework": ["a", "b", "c", "d", "e"],
                       "score_then": [90, 80, 70, None, 60], "rank_then": [1, 2, 3, None, 4], "tier_then": [1, 1, 2, None, 3],
-                      "score_now": [60, 85, 95, 92, 40], "rank_now": [4, 3, 1, 2, 5], "tier_now": [2, 1, 1, 1, 3]})
+                      "score_now": [60, 85, 95, 92, 40], "rank_now": [4, 3, 1, 2, 5], "tier_now": [2, 1, 1, 1, 3],
+                      "rank_then_common": [1, 2, 3, None, 4], "rank_now_common": [3, 2, 1, None, 4]})
+    t["rank_change"] = t["rank_then_common"] - t["rank_now_common"]
     s1, s2, s3 = narrative_findings.changes_since(t, NAMES)
     assert s1 == "The 2018 leader, A, now ranks 4 of 5 (90.0 → 60.0); C leads with 95.0."
-    assert s2 == "Of the 4 frameworks in both editions, C climbed most (3 → 1) and A fell furthest (1 → 4)."
+    # ranks among the 4 frameworks of both editions, never a rank among 4 against a rank among 5
+    assert s2 == "Ranked among themselves, the 4 frameworks of both editions move so: C (3 → 1) climbed most, 2 places; A (1 → 3) fell furthest, 2 places."
     assert s3 == "1 framework not scored in 2018 joined; 1 of today's 3 tier-1 frameworks are among them (D)."
 
 
@@ -56,30 +60,40 @@ def test_field_shape_reads_the_size_of_tier_one():
     assert "Today it holds 4, from A (95.0) down to D (90.0), a spread of 5.0 points with a gap of 20.0" in text
     assert text.endswith("a plurality.")
     solo = now.assign(tier=[1, 2, 2, 2, 3])
-    assert narrative_findings.field_shape(solo, then, NAMES).endswith("a monoculture.")
+    assert narrative_findings.field_shape(solo, then, NAMES).endswith(
+        "Today it holds one, A (95.0), 2.0 points ahead of the next framework: by this measure a monoculture.")
 
 
-def test_onnx_takeaway_skips_retired_frameworks_and_finds_the_split():
-    crit = pd.DataFrame({"framework": ["mxnet", "pytorch", "e", "f"], "criterion": ["onnx_support"] * 4, "score": [100.0, 100, 100, 50]})
+def test_onnx_takeaway_needs_an_exporter_and_an_importer():
     cats = pd.DataFrame([(f, c, v) for f, vals in {"mxnet": (70, 80, 99), "pytorch": (95, 99, 80), "e": (60, 70, 90), "f": (50, 50, 95)}.items()
                          for c, v in zip(["support_community", "api_internals", "platform"], vals)], columns=["framework", "category", "score"])
-    life = pd.DataFrame({"framework": ["mxnet"], "status": ["archived"], "since": ["2023-11-17"]})
-    text = narrative_findings.onnx_takeaway(crit, cats, NAMES, life)
+    life = pd.DataFrame({"framework": ["mxnet", "pytorch", "e", "f"], "status": ["archived", "active", "active", "dormant"],
+                         "since": ["2023-11-17", "", "", "2022-01-05"]})
+    directions = pd.DataFrame({"framework": ["mxnet", "pytorch", "e", "f"], "export": [2, 2, 0, 2], "import": [2, 0, 2, 2]})
+    text = narrative_findings.onnx_takeaway(cats, NAMES, life, directions)
     assert "MXNET (archived since 2023-11-17), scores 99.0 on Platform today, rank 1 of 4." in text
-    assert "2 active frameworks have built-in ONNX support (PYTORCH and E)" in text
-    assert "E leads Platform (90.0) and PYTORCH leads API & Internals (99.0)" in text
-    assert text.endswith("prototype in PYTORCH, deploy through ONNX in E.")
+    marked = {**NAMES, "mxnet": "MXNET (archived)"}  # a name that carries its status is not marked twice
+    assert "MXNET (archived), scores" in narrative_findings.onnx_takeaway(cats, marked, life, directions)
+    assert "Of the 2 frameworks still developed, the probe ran ONNX export and import for 2: 1 export a model to ONNX (PYTORCH) and 1 imports one (E)." in text
+    # F imports and leads Platform but is dormant; E is the only developed importer
+    assert "prototype in PYTORCH (API & Internals 99.0), export the model to ONNX and serve it in an ONNX runtime" in text
+    assert "The only developed framework that imports ONNX is E (Platform 90.0, rank 3 of 4)" in text
+    no_importer = directions.assign(**{"import": [0, 0, 0, 0]})
+    text = narrative_findings.onnx_takeaway(cats, NAMES, life, no_importer)
+    assert "imports ONNX is" not in text and "No other developed framework imports ONNX." in text
+    nobody = directions.assign(export=[0, 0, 0, 0])
+    assert narrative_findings.onnx_takeaway(cats, NAMES, life, nobody).endswith("No developed framework exports to ONNX in this edition.")
 
 
-def test_lifecycle_is_the_registrys():
-    from showdown_lib.registry import load_registry
+def test_lifecycle_table_is_the_rule_over_the_registry():
+    from showdown_lib.editions import load_edition
+    from showdown_lib.lifecycle import edition_table
 
     life = findings.lifecycle().set_index("framework")
-    registry = {fw.id: fw.lifecycle for fw in load_registry() if fw.lifecycle is not None}
-    assert set(life.index) == set(registry)
-    for fw, lc in registry.items():
-        assert (life.loc[fw, "status"], life.loc[fw, "since"], life.loc[fw, "into"]) == (lc.status, lc.since or "", lc.into or "")
-        assert life.loc[fw, "citation"] == lc.citation["url"]
+    expected = edition_table(load_edition("current")).set_index("framework").fillna("")
+    assert list(life.index) == list(expected.index)
+    for col in ("status", "since", "into", "last_release_date"):
+        assert life[col].astype(str).tolist() == expected[col].astype(str).tolist(), col
     assert life.loc["mxnet", "status"] == "archived"
 
 
@@ -89,7 +103,7 @@ def test_committed_findings_are_consistent_with_the_tables():
     assert f.today().startswith(f"1. **{f.names[top.framework]}** {top.score:.1f}")
     assert len(f.changes()) == 3
     n1 = int((f.now["tier"] == 1).sum())
-    assert f"Today it holds {n1}," in f.closing_questions()
+    assert f"Today it holds {'one' if n1 == 1 else n1}," in f.closing_questions()
 
 
 @pytest.mark.parametrize("origin", ["collected", "probed", "measured"])

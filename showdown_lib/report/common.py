@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .. import charts, paths
+from ..lifecycle import display_names
 from ..registry import load_registry
 
 def plain_number(x: float) -> str:
@@ -86,15 +87,28 @@ class Presenter:
         self.method = result.method
         self.mark_lifecycle(result.edition)
 
-    def mark_lifecycle(self, edition) -> None:
-        """In a collected edition, every chart, table and sentence names a framework that is not active
-        on the edition's date with its status, e.g. "Apache MXNet (archived)"; colours stay as they are."""
+    def mark_lifecycle(self, edition, table: pd.DataFrame | None = None) -> None:
+        """In a collected edition, every chart, table and sentence names a framework that is not developed on the
+        edition's date with its status from the one lifecycle rule (``lifecycle.csv``), e.g. "Chainer (dormant)",
+        and a front end with the backend it was measured on, "Keras (JAX backend)"; colours stay as they are."""
         if edition.kind != "collected":
             return
-        marked = [fw if fw.is_active(edition.as_of) else dataclasses.replace(fw, name=f"{fw.name} ({fw.status_on(edition.as_of)})")
-                  for fw in self.registry]
+        self.lifecycle = table if table is not None else self.lifecycle_table(edition)
+        registry = load_registry()
+        self.names = display_names(registry, self.lifecycle)
+        marked = [dataclasses.replace(fw, name=self.names[fw.id]) for fw in registry]
         self.registry = self.all_frameworks = marked
-        self.names = {fw.id: fw.name for fw in marked}
+
+    def lifecycle_table(self, edition) -> pd.DataFrame:
+        """The edition's lifecycle table: read from the step when it declares it, else computed by the rule."""
+        from ..steps import StepError
+
+        try:
+            return self.step.table(f"{edition.id}/lifecycle").fillna("")
+        except (StepError, AttributeError):
+            from ..lifecycle import edition_table
+
+            return edition_table(edition)
 
     def stamp_context(self) -> tuple[str, str | None, str] | None:
         """(edition, as-of date, source footer) every chart of this presenter carries."""

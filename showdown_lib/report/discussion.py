@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import narrative
+from .. import narrative, narrative_findings
 from .common import Presenter, md
 
 
@@ -19,14 +19,35 @@ class DiscussionReport(Presenter):
         """For a collected edition, the ranking among the frameworks still active on its date."""
         if self.edition.kind != "collected":
             return "The ranking above is the post's, as published; lifecycle marks apply to collected editions."
-        statuses = {fw.id: fw.status_on(self.edition.as_of) for fw in self.registry
-                    if fw.id in self.edition.cast and not fw.is_active(self.edition.as_of)}
+        from ..lifecycle import is_developed
+
+        statuses = {r.framework: r.status for r in self.lifecycle.itertuples()
+                    if r.framework in self.edition.cast and not is_developed(r.status)}
         return narrative.active_ranking(self.result.overall, statuses, self.names, self.edition.as_of)
 
     def deciding(self) -> tuple[str, pd.DataFrame]:
         r = self.result
         text, diff = narrative.deciding_criteria(r.criteria, r.categories, r.overall, self.method, self.names, r.weights)
         return text, diff.rename(columns={"criterion_name": "criterion"}).set_index("criterion")[["difference"]]
+
+    def sensitivity(self) -> pd.DataFrame:
+        """Input sensitivity: which single inputs, one step up or down (or a criterion on its other basis), move the
+        podium or a tier boundary; the sentences, then the changes that move something."""
+        if not hasattr(self, "sens"):
+            self.sens = self.step.table(f"{self.edition.id}/sensitivity")  # written by the scoring step
+            self.sens["boundaries_changed"] = self.sens["boundaries_changed"].fillna("").astype(str)
+            for col in ("podium", "moved", "first", "framework"):
+                self.sens[col] = self.sens[col].fillna("").astype(str)
+            self.sens["podium_changed"] = self.sens["podium_changed"].astype(str).str.lower().isin(["true", "1", "1.0"])
+        crit_names = {c.id: c.name for c in self.method.criteria}
+        o = self.result.overall
+        md(narrative_findings.podium_sensitivity(self.sens, o, self.names, crit_names) + "\n\n"
+           + narrative_findings.tier_sensitivity(self.sens, o, self.names, crit_names))
+        moving = self.sens[self.sens["podium_changed"] | (self.sens["boundaries_changed"] != "")].copy()
+        moving["criterion"] = moving["criterion"].map(crit_names)
+        moving["podium"] = moving["podium"].map(lambda p: ", ".join(self.names.get(f, f) for f in p.split("|")))
+        moving["moved"] = moving["moved"].map(lambda p: ", ".join(self.names.get(f, f) for f in p.split("|") if f))
+        return self.label(moving.drop(columns=["first"])).set_index(["framework", "criterion", "change"])
 
     def profiles(self) -> str:
         return narrative.profiles(self.result.categories, self.result.overall, self.method, self.names)

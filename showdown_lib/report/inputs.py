@@ -49,14 +49,17 @@ class InputsReport(Presenter):
         return pd.DataFrame(rows)
 
     def _lifecycle(self, fw) -> str:
-        life = fw.lifecycle
-        if life is None:
-            return "active (no lifecycle recorded)"
-        status = fw.status_on(self.edition.as_of)
-        if status == "active":
+        """The status by the one lifecycle rule, since when, and on what evidence."""
+        life = getattr(self, "lifecycle", None)
+        if life is None or fw.id not in set(life["framework"]):
+            return "active (no lifecycle recorded)" if fw.lifecycle is None else fw.status_on(self.edition.as_of)
+        row = life.set_index("framework").loc[fw.id]
+        if row["status"] == "active":
             return "active"
-        into = f" into {life.into}" if life.into else ""
-        return f"{status}{into} since {life.since} ({life.citation.get('url', '')})"
+        into = f" into {row['into']}" if row["into"] else ""
+        since = f" since {row['since']}" if row["since"] else ""
+        why = row["basis"] if row["basis"] != "cited" else row["citation"]
+        return f"{row['status']}{into}{since} ({why})"
 
     def method_table(self) -> pd.DataFrame:
         """The method as this edition applies it: each criterion's rule on the basis the edition declares."""

@@ -19,7 +19,7 @@ class ModernStack(Presenter):
         self.acc, self.hub = table("modern_accelerators"), table("modern_model_hub")
         self.probe_obs, self.deploy = table("modern_probe_observations"), table("modern_deployment")
         self.cast = list(self.result.overall["framework"])
-        self.active = ms.active_ids(self.result)
+        self.active = ms.active_ids(self.result, getattr(self, "lifecycle", None))
         self.folder = self.edition.id
 
     # -- the round ---------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ class RemeasuredReport(Presenter):
     def table(self) -> pd.DataFrame:
         c = self.comparison.copy()
         c["framework"] = c["framework"].map(self.names)
-        return c[["framework", "criterion", "published", "remeasured", "difference", "raw_value"]].set_index(["criterion", "framework"])
+        # a relative criterion re-measured on part of the cast: the published score over the same frameworks beside it
+        return c[["framework", "criterion", "published", "published_same_cast", "remeasured", "difference_same_cast",
+                  "raw_value"]].set_index(["criterion", "framework"])
 
     def agreement(self) -> pd.DataFrame:
         return comparisons.agreement(self.comparison).set_index("criterion")

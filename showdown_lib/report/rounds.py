@@ -46,7 +46,7 @@ class RoundReport(Presenter):
         self.show(fig, f"{self.round_id}_criteria")
 
     def strip(self) -> None:
-        fig = charts.category_strip(self.result.categories, self.round_id, self.method, self.all_frameworks)
+        fig = charts.category_strip(self.result.categories, self.round_id, self.method, self.all_frameworks, self.result.criteria)
         self.show(fig, f"{self.round_id}_category")
 
     def story(self) -> str:

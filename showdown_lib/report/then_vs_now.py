@@ -15,6 +15,7 @@ class ThenVsNow(Presenter):
                                                          step.result(step.params["now_edition"]))
         self.table_ = comparisons.then_vs_now(self.then, self.now)
         self.fates_ = step.table(f"{self.now.edition.id}/fates").fillna("")  # written by the scoring step
+        self.directions_ = step.table(f"{self.now.edition.id}/onnx_directions")  # written by the scoring step
         self.folder = f"{self.then.edition.id}-vs-{self.now.edition.id}"
         self.mark_lifecycle(self.now.edition)
 
@@ -43,13 +44,10 @@ class ThenVsNow(Presenter):
     def closing_questions(self) -> str:
         """The post's two closing questions asked of today's scores: the shape of the field, and its
         take-away of prototyping in one framework and deploying through ONNX in another."""
-        from ..site.findings import lifecycle
-
-        life = lifecycle()
         return ("**Monoculture, triumvirate or plurality?** "
                 + narrative_findings.field_shape(self.now.overall, self.then.overall, self.names)
                 + "\n\n**Prototype in one, deploy through ONNX in another?** "
-                + narrative_findings.onnx_takeaway(self.now.criteria, self.now.categories, self.names, life))
+                + narrative_findings.onnx_takeaway(self.now.categories, self.names, self.lifecycle, self.directions_))
 
     def write(self) -> str:
         return "staged " + self.step.write_table(self.table_, f"{self.folder}/then_vs_now")

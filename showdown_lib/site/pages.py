@@ -17,6 +17,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from .. import charts, narrative_findings, paths
 from ..fileio import read_json, read_yaml
+from ..lifecycle import display_names, is_developed
 from ..methodology import load_methodology
 from ..registry import load_registry
 from . import findings, method_bases
@@ -107,10 +108,17 @@ DEVIATIONS = [
      "The post folded the numerics library's development activity into the Numerics criterion. We score maturity and "
      "ease of use only: activity already has a criterion of its own, and counting it twice would tilt API & Internals "
      "towards the busiest projects."),
-    ("Keras included",
+    ("Keras included, with its backend named",
      "The post left Keras out as an interface over other frameworks. Keras 3 runs on JAX, PyTorch and TensorFlow but is "
-     "released, documented and adopted as a framework in its own right, so today's edition scores it; the 2018 editions "
-     "keep the post's cast."),
+     "released, documented and adopted as a framework in its own right, so today's edition scores it, with the backend "
+     "it is measured on: the probe installs it with JAX, so its ops, numerics, ONNX export and collectives are JAX's, "
+     "and every chart, table and sentence calls it \"Keras (JAX backend)\" (`front_end` in `frameworks.yaml`). The "
+     "2018 editions keep the post's cast."),
+    ("One lifecycle vocabulary",
+     "\"Active\", \"no longer developed\" and every status mark come from one rule over the registry and the release "
+     "history (`lifecycle_rule` in `frameworks.yaml`): archived or merged as cited; dormant when the latest release is "
+     "more than two years old; otherwise the cited status. Only active counts as developed. The date a copy of a "
+     "history stops is never taken for an event."),
     ("Activity bases",
      "The post read activity from GitHub's pages. We measure it on a basis each edition declares (git history read as "
      "it stood on the edition's date, the GitHub API, or final or feature releases on the package index), never two "
@@ -253,7 +261,7 @@ def weights_data() -> dict:
     from ..editions import load_edition
 
     method, registry = load_methodology(), load_registry()
-    colors, names = charts.framework_colors(registry), {fw.id: fw.name for fw in registry}
+    colors, names = charts.framework_colors(registry), display_names(registry)
     life = findings.lifecycle().set_index("framework")["status"].to_dict()
     editions = {}
     for eid in WEIGHT_EDITIONS:
@@ -265,7 +273,7 @@ def weights_data() -> dict:
         scores = {fw: {r.criterion: (None if r.status != "value" or pd.isna(r.score) else float(r.score))
                        for r in crit[crit["framework"] == fw].itertuples()} for fw in order}
         weights = processed(eid, "weights")
-        retired = (lambda fw: life.get(fw) if eid == "current" and life.get(fw) in (*findings.narrative_findings.RETIRED, "maintenance") else "")
+        retired = (lambda fw: life.get(fw) if eid == "current" and not is_developed(life.get(fw, "active")) else "")
         editions[eid] = {"label": EDITION_LABELS.get(eid, eid), "title": ed.title, "as_of": ed.as_of, "n_tiers": ed.n_tiers,
                          "frameworks": [{"id": fw, "name": names[fw], "color": colors[fw], "status": retired(fw)} for fw in order],
                          "scores": scores, "weights": {k: dict(zip(part["id"], part["weight"].astype(float)))

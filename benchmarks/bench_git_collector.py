@@ -1,54 +1,66 @@
-"""Benchmark: the git collector against a bare ``git log --first-parent`` of the same history.
+"""Benchmark: the git collector as a whole process against ``git log --first-parent``, also a whole process.
 
-Reports times and a ratio, not pass/fail. Both sides read the default branch of the repository
-given on the command line (a bare mirror, a ``.git`` folder or a work tree); each is run several
-times, the two alternating, and the median wall time (``time.perf_counter``) is printed with the
-median CPU time (``os.times``, this process and its children), then collector / git log.
+Prints times and ratios, never pass/fail. Both sides read the default branch of the repository given
+on the command line (a bare mirror, a ``.git`` folder or a work tree):
 
-    .venv/bin/python benchmarks/bench_git_collector.py PATH [--runs 5] [--as-of 2024-06-30]
+* the collector: ``python -m showdown_lib.sources.git_cli PATH --as-of DATE`` (interpreter start,
+  imports, finding the branch, the history-through date, every count; what ``collect --source git``
+  does for one repository, without an edition or a snapshot);
+* the baseline: ``git log --first-parent <tip>`` with git's default format, written to ``/dev/null``;
+* with ``--graph``, also the collector reading the whole commit graph in Python (the reader before
+  git counted), and a check that both collectors print the same numbers.
 
-The collector side is the whole ``showdown_lib.sources.git.collect`` call for one framework
-whose only repository is ``PATH``: locating the default branch, the history-through date, the
-``git log`` stream and its parsing, landing dates and the window counts. The baseline is
-``git log --first-parent <tip>`` with git's default format, written to ``/dev/null``.
+The sides run in pairs, alternating which goes first, so a change in the machine's load hits both;
+the median and the spread (min-max) of the wall times, the median CPU time (the child's user + system)
+and the median of the per-pair ratios are printed. Compare the CPU column on a busy machine.
+
+    .venv/bin/python benchmarks/bench_git_collector.py PATH [--runs 7] [--as-of 2024-06-30] [--graph]
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import statistics
 import subprocess
+import sys
 import time
-from pathlib import Path
 
-from showdown_lib.registry import Framework, Repository
 from showdown_lib.sources import git as gitsrc
 
 
-def _cpu() -> float:
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, bytes]:
+    """(wall seconds, CPU seconds of the child, stdout) of one whole process."""
+    before = os.times()
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    wall = time.perf_counter() - t0
+    after = os.times()
+    if done.returncode not in (0,):
+        sys.exit(f"benchmark: {' '.join(cmd[:4])} ... failed ({done.returncode}): {done.stderr.decode()[-800:]}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return wall, cpu, done.stdout
 
 
-def _interleaved(sides: dict, runs: int) -> dict[str, tuple[list[float], list[float]]]:
-    """Run each side once per round, alternating, so a change in machine load hits both alike."""
-    out: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in sides}
-    for _ in range(runs):
-        for name, fn in sides.items():
-            c0, t0 = _cpu(), time.perf_counter()
-            fn()
-            out[name][0].append(time.perf_counter() - t0)
-            out[name][1].append(_cpu() - c0)
+def paired(sides: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, dict[str, list[float]]]:
+    """Each round runs every side once, the order rotating from round to round."""
+    names = list(sides)
+    out = {n: {"wall": [], "cpu": []} for n in names}
+    for k in range(runs):
+        for n in names[k % len(names):] + names[:k % len(names)]:
+            wall, cpu, _ = timed(sides[n], env if n != "git log --first-parent" else gitsrc._git_env())
+            out[n]["wall"].append(wall)
+            out[n]["cpu"].append(cpu)
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", help="a local git repository (bare mirror, .git folder or work tree)")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs of each side (median is reported)")
+    parser.add_argument("--runs", type=int, default=7, help="pairs of runs (medians are reported)")
     parser.add_argument("--as-of", default=None, help="as-of date of the collector (default: today, UTC)")
-    parser.add_argument("--window-days", type=int, default=30)
+    parser.add_argument("--graph", action="store_true", help="also time the whole-graph reader and compare its numbers")
     args = parser.parse_args()
 
     git_dir = gitsrc.resolve_git_dir(args.path)
@@ -58,34 +70,34 @@ def main() -> None:
     if tip is None:
         parser.error("the repository has no commits")
     as_of = args.as_of or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    fw = Framework(id="bench", name="Bench", association="benchmark", first_release=2000,
-                   repositories=(Repository(url="https://github.com/bench/bench"),), pypi=(), so_tags=(), numerics="none")
+    cli = [sys.executable, "-m", "showdown_lib.sources.git_cli", args.path, "--as-of", as_of]
+    sides = {"git log --first-parent": gitsrc._git_cmd(git_dir) + ["log", "--first-parent", tip],
+             "collector (git counts)": cli}
+    if args.graph:
+        sides["collector (graph read)"] = cli + ["--graph"]
+    env = dict(os.environ)
 
-    def bare_log() -> None:
-        subprocess.run(gitsrc._git_cmd(git_dir) + ["log", "--first-parent", tip], stdout=subprocess.DEVNULL, check=True, env=gitsrc._git_env())
-
-    def collector() -> None:
-        res = gitsrc.collect([fw], as_of, mirrors={"bench": str(Path(args.path))}, window_days=args.window_days, accept_stale=True)
-        if res.failures:
-            raise SystemExit(f"the collector failed: {res.failures}")
-
-    collector()  # warm the page cache for both sides
-    bare_log()
-    res = gitsrc.collect([fw], as_of, mirrors={"bench": str(Path(args.path))}, window_days=args.window_days, accept_stale=True)
-    counts = {o.metric: o.value for o in res.observations}
+    first = json.loads(timed(cli, env)[2])  # also warms the page cache for every side
     refs = subprocess.run(gitsrc._git_cmd(git_dir) + ["for-each-ref", "--format=x"], capture_output=True, env=gitsrc._git_env()).stdout.count(b"\n")
-
-    timed = _interleaved({"git log --first-parent": bare_log, "collector": collector}, args.runs)
-    print(f"repository: branch {branch}, {counts.get('total_commits')} commits up to {as_of}, {refs:,} refs")
-    med, cpu = {}, {}
-    for name, (walls, cpus) in timed.items():
-        med[name], cpu[name] = statistics.median(walls), statistics.median(cpus)
-        print(f"{name:<23} median {med[name]:.3f} s wall, {statistics.median(cpus):.3f} s cpu over {args.runs} runs"
-              f" ({', '.join(f'{t:.3f}' for t in walls)})")
-    t_log, t_col = med["git log --first-parent"], med["collector"]
-    cpu_log = cpu["git log --first-parent"]
-    cpu_ratio = f"{cpu['collector'] / cpu_log:.2f}x cpu" if cpu_log > 0 else "cpu too small to time (os.times ticks)"
-    print(f"ratio collector / git log --first-parent: {t_col / t_log:.2f}x wall (target: at most 1.5x), {cpu_ratio}")
+    fp = subprocess.run(gitsrc._git_cmd(git_dir) + ["rev-list", "--first-parent", "--count", tip], capture_output=True, env=gitsrc._git_env()).stdout.decode().strip()
+    print(f"repository: branch {branch}, {first['metrics'].get('total_commits')} commits up to {as_of} ({fp} on the first-parent chain "
+          f"from today's tip), {refs:,} refs; history through {first['repository']['history_through']}")
+    if args.graph:
+        same = json.loads(timed(cli + ["--graph"], env)[2]) == first
+        print(f"git counts and the graph reader print the same numbers: {'yes' if same else 'NO'}")
+    timed_sides = paired(sides, args.runs, env)
+    med = statistics.median
+    base = timed_sides["git log --first-parent"]
+    for name, t in timed_sides.items():
+        print(f"{name:<24} wall median {med(t['wall']):.3f} s (spread {min(t['wall']):.3f}-{max(t['wall']):.3f}), "
+              f"cpu median {med(t['cpu']):.3f} s over {args.runs} runs")
+    for name, t in timed_sides.items():
+        if name == "git log --first-parent":
+            continue
+        ratios = [a / b for a, b in zip(t["wall"], base["wall"])]
+        cpu = med(t["cpu"]) / med(base["cpu"]) if med(base["cpu"]) > 0 else float("nan")
+        print(f"ratio {name} / git log --first-parent: wall {med(ratios):.2f}x (pairs {min(ratios):.2f}-{max(ratios):.2f}x; "
+              f"target at most 1.5x), cpu {cpu:.2f}x")
 
 
 if __name__ == "__main__":

@@ -3,15 +3,12 @@
 * one colour per framework in every chart (:func:`framework_colors`);
 * n/a is drawn, never silently dropped: a hatched stub labelled "n/a" in the breakdowns and a
   dagger beside the name where a category mean leaves a criterion out;
-* every figure can be saved as PNG and SVG under ``reports/figures/<edition>/`` with
-  :func:`save_figure`, with fixed metadata so re-running gives identical files.
+* every figure is drawn once, as PNG, with fixed metadata so re-running gives identical files: the
+  notebook shows the very image :func:`save_figure` writes under ``reports/figures/<edition>/``.
 """
 from __future__ import annotations
 
-import hashlib
-
-import html
-import re
+import itertools
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -22,6 +19,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from . import paths
+from .charts_many import MANY, criteria_panels, rank_bands, row_height
+from .table_style import table_style  # noqa: F401  (charts.table_style: the notebooks' and the site's tables)
 from .methodology import Methodology
 from .registry import Framework
 
@@ -46,29 +45,58 @@ plt.rcParams.update(
 )
 
 
+def _generated_colors():
+    """Colours after the palette, without end: hues a golden angle apart, three lightness and three
+    saturation steps, so neighbours in the sequence differ in hue and the cycle repeats no hex value."""
+    import colorsys
+
+    k = 0
+    while True:
+        hue = (0.083 + 0.381966 * k) % 1.0
+        light, sat = (0.45, 0.62, 0.34)[k % 3], (0.70, 0.50, 0.85)[(k // 3) % 3]
+        r, g, b = colorsys.hls_to_rgb(hue, light, sat)
+        yield f"#{round(r * 255):02X}{round(g * 255):02X}{round(b * 255):02X}"
+        k += 1
+
+
 def framework_colors(frameworks: list[Framework]) -> dict[str, str]:
-    """A fixed colour per framework: its registry colour, else the next unused palette colour."""
+    """A fixed colour per framework: its registry colour, else the next unused palette colour, else the
+    next unused generated colour (:func:`_generated_colors`): distinct for any number of frameworks.
+    A framework keeps its colour when others are added after it in the registry."""
     used = {fw.color.upper() for fw in frameworks if fw.color}
-    spare = iter(c for c in FALLBACK_PALETTE if c.upper() not in used)
-    out = {}
-    for fw in frameworks:
-        out[fw.id] = fw.color or next(spare, "#444444")
-    return out
+    candidates = itertools.chain(FALLBACK_PALETTE, _generated_colors())  # lazy: the generated colours never end
+    spare = (c for c in candidates if c.upper() not in used and not used.add(c.upper()))
+    return {fw.id: fw.color or next(spare) for fw in frameworks}
 
 
 def names(frameworks: list[Framework]) -> dict[str, str]:
     return {fw.id: fw.name for fw in frameworks}
 
 
-def save_figure(fig, edition: str, name: str, folder: Path | None = None) -> list[Path]:
-    """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` (deterministic metadata); returns the paths."""
+#: The formats a chart is saved in. PNG only: the site, the README and the notebooks show PNGs, and an SVG
+#: cost as much again to render (see the README's Benchmarks section); pass ``formats`` for others.
+FIGURE_FORMATS = ("png",)
+_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}, "pdf": {"CreationDate": None, "Producer": None}}
+
+
+def render(fig, fmt: str = "png") -> bytes:
+    """``fig`` drawn once into bytes (tight bounding box, fixed metadata so re-running gives identical files)."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=_METADATA.get(fmt, {}))
+    return buf.getvalue()
+
+
+def save_figure(fig, edition: str, name: str, folder: Path | None = None, formats: tuple[str, ...] = FIGURE_FORMATS) -> list[Path]:
+    """Save ``fig`` as ``<name>.png`` (and any other ``formats``), each drawn once; returns the paths."""
     folder = Path(folder) if folder else paths.figures_dir(edition)
     folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+    for ext in formats:
         path = folder / f"{name}.{ext}"
         tmp = path.with_name(f".{path.name}.tmp")
-        fig.savefig(tmp, format=ext, bbox_inches="tight", metadata=meta)
+        tmp.write_bytes(render(fig, ext))
         tmp.replace(path)
         out.append(path)
     return out
@@ -91,6 +119,11 @@ def criteria_breakdown(criteria: pd.DataFrame, categories: pd.DataFrame, round_i
     order = _order(cat)
     part = criteria[criteria["round"] == round_id].set_index(["framework", "criterion"])
     n = len(order)
+    if n > MANY:  # a legend of every framework and bars a hair wide: small multiples instead
+        missing = [c.name for c in crits if not (part.xs(c.id, level="criterion")["status"] == "value").any()] if len(part) else []
+        head = (title or f"Criteria score breakdown: {method.round_name(round_id)}") + (
+            f" (n/a for every framework: {', '.join(missing)})" if missing else "")
+        return criteria_panels(part, crits, order, colors, label, head, lambda c: _criterion_label(c, part), NA_COLOR)
     width = 0.8 / n
     fig, ax = plt.subplots(figsize=(max(9, 2.4 * len(crits) + 0.45 * n), 5.6))
     for j, fw in enumerate(order):
@@ -170,7 +203,7 @@ def score_strip(scores: pd.DataFrame, frameworks: list[Framework], title: str, f
     colors, label = framework_colors(frameworks), names(frameworks)
     s = scores.set_index("framework")
     order = _order(s["score"])
-    fig, ax = plt.subplots(figsize=(8.5, 0.38 * len(order) + 1.4))
+    fig, ax = plt.subplots(figsize=(8.5, row_height(len(order), 0.38) * len(order) + 1.4))
     ys = np.arange(len(order))
     vals = [s.loc[f, "score"] for f in order]
     ax.barh(ys, [0 if pd.isna(v) else v for v in vals], color=[colors[f] for f in order], zorder=2)
@@ -178,6 +211,7 @@ def score_strip(scores: pd.DataFrame, frameworks: list[Framework], title: str, f
         ax.text((0 if pd.isna(v) else v) + 1, y, "n/a" if pd.isna(v) else f"{v:.1f}", va="center", fontsize=8, zorder=3)
     ticks = [label[f] + (f"  {footnote[f]}" if footnote and f in footnote else "") for f in order]
     ax.set_yticks(ys, ticks)
+    ax.tick_params(axis="y", labelsize=7.5 if len(ax.get_yticks()) > MANY else 10)
     ax.set_ylim(len(order) - 0.5, -0.5)
     ax.set_xlim(0, 105)
     ax.set_xlabel(xlabel)
@@ -249,7 +283,7 @@ def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
     wide = categories.pivot(index="framework", columns="category", values="score")[method.round_ids]
     s = overall.set_index("framework")
     order = _order(s["score"])
-    fig, ax = plt.subplots(figsize=(9, 0.36 * len(order) + 1.8))
+    fig, ax = plt.subplots(figsize=(9, row_height(len(order), 0.36) * len(order) + 1.8))
     ys = np.arange(len(order))
     ax.barh(ys, [s.loc[f, "score"] for f in order], color=[colors[f] for f in order], alpha=0.28, height=0.7, zorder=1,
             label="overall score")
@@ -260,6 +294,7 @@ def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
         for y in ys[vals.isna().to_numpy()]:
             ax.text(1, y, f"{method.round_name(rid)}: n/a", va="center", fontsize=7, color="#555555")
     ax.set_yticks(ys, [label[f] for f in order])
+    ax.tick_params(axis="y", labelsize=7.5 if len(ax.get_yticks()) > MANY else 10)
     for tick, fw in zip(ax.get_yticklabels(), order):
         tick.set_color(colors[fw])
         tick.set_fontweight("bold")
@@ -268,7 +303,8 @@ def category_dots(categories: pd.DataFrame, overall: pd.DataFrame, method: Metho
     ax.set_xlabel("Score (0-100)")
     ax.set_title("Category scores of each framework, by overall tier")
     _tier_brackets(ax, order, s["tier"])
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (0.36 * len(order) + 1.8)), ncol=4, frameon=False, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.9 / (row_height(len(order), 0.36) * len(order) + 1.8)), ncol=4,
+              frameon=False, fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
@@ -297,7 +333,7 @@ def coverage_matrix(coverage: pd.DataFrame, frameworks: list[Framework], title: 
     order_rows = list(dict.fromkeys(coverage["framework"]))
     grid = coverage.pivot(index="framework", columns="criterion", values="origin").reindex(index=order_rows, columns=order_cols)
     label = names(frameworks)
-    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * grid.shape[1], 0.9 + 0.34 * grid.shape[0]))
+    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * grid.shape[1], 0.9 + row_height(grid.shape[0], 0.34) * grid.shape[0]))
     codes = grid.apply(lambda col: col.map({k: i for i, k in enumerate(kinds)}))
     from matplotlib.colors import ListedColormap
 
@@ -305,6 +341,7 @@ def coverage_matrix(coverage: pd.DataFrame, frameworks: list[Framework], title: 
               vmax=len(kinds) - 0.5, aspect="auto")
     ax.set_xticks(range(grid.shape[1]), grid.columns, rotation=45, ha="right")
     ax.set_yticks(range(grid.shape[0]), [label.get(f, f) for f in grid.index])
+    ax.tick_params(axis="y", labelsize=7.5 if len(ax.get_yticks()) > MANY else 10)
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):
             if grid.iat[i, j] == "missing":
@@ -331,7 +368,7 @@ def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodolog
     colors = framework_colors(frameworks)
     order = _order(overall.set_index("framework")["score"])
     cmaps = {rid: plt.get_cmap(m) for rid, m in zip(method.round_ids, ("Blues", "Greens", "Oranges", "Purples"))}
-    fig, ax = plt.subplots(figsize=(10, 0.4 * len(order) + 1.6))
+    fig, ax = plt.subplots(figsize=(10, row_height(len(order), 0.4) * len(order) + 1.6))
     left = np.zeros(len(order))
     for rid in method.round_ids:
         crits = method.criteria_of(rid)
@@ -341,6 +378,7 @@ def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodolog
                     label=f"{method.round_name(rid)}: {c.name}", edgecolor="white", linewidth=0.4)
             left += vals
     ax.set_yticks(range(len(order)), [label[f] for f in order])
+    ax.tick_params(axis="y", labelsize=7.5 if len(ax.get_yticks()) > MANY else 10)
     for tick, fw in zip(ax.get_yticklabels(), order):
         tick.set_color(colors[fw])
         tick.set_fontweight("bold")
@@ -356,18 +394,20 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
     """Left: probability of each rank (heat map). Right: the rank interval with the median and the base rank."""
     label, colors = names(frameworks), framework_colors(frameworks)
     order = list(summary.sort_values(["base_rank", "framework"]).framework)
-    data = prob.reindex(order)
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 0.42 * len(order) + 1.8), gridspec_kw={"width_ratios": [3, 1.4]})
+    data = rank_bands(prob.reindex(order))  # a long cast: ranks summed into bands, so cells grow with the cast, not its square
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, row_height(len(order), 0.42) * len(order) + 1.8), gridspec_kw={"width_ratios": [3, 1.4]})
     im = ax.imshow(data.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns])
+    banded = data.shape[1] != prob.shape[1]
+    ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=90 if banded else 0, fontsize=8 if banded else 10)
     ax.set_yticks(range(len(order)), [label[f] for f in order])
+    ax.tick_params(axis="y", labelsize=7.5 if len(ax.get_yticks()) > MANY else 10)
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
             v = data.iat[i, j]
             if v >= 0.005:
                 ax.text(j, i, f"{v:.0%}" if v < 0.995 else "100%", ha="center", va="center", fontsize=7,
                         color="white" if v > 0.6 else "#222222")
-    ax.set_xlabel("Rank under re-drawn weights")
+    ax.set_xlabel("Rank band under re-drawn weights (ranks summed)" if banded else "Rank under re-drawn weights")
     ax.set_title(title)
     fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="share of draws")
     s = summary.set_index("framework").reindex(order)
@@ -380,7 +420,7 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
     ax2.set_xlim(0.5, len(order) + 0.5)
     ax2.set_xlabel("Rank interval (90% of draws)")
     ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8)
+    ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(order) <= MANY else -0.9 / fig.get_figheight()), frameon=False, fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -390,7 +430,7 @@ def slope(table: pd.DataFrame, frameworks: list[Framework], then_label: str, now
     frameworks without a rank now end at the left edge."""
     label, colors = names(frameworks), framework_colors(frameworks)
     n = int(np.nanmax([table["rank_then"].max(), table["rank_now"].max()]))
-    fig, ax = plt.subplots(figsize=(8.5, 0.42 * n + 1.6))
+    fig, ax = plt.subplots(figsize=(8.5, row_height(n, 0.42) * n + 1.6))
     for r in table.itertuples():
         c = colors[r.framework]
         if pd.notna(r.rank_then) and pd.notna(r.rank_now):
@@ -479,49 +519,6 @@ def hardware_gap(cores: pd.DataFrame, releases: pd.DataFrame):
     return fig
 
 
-# -- tables -----------------------------------------------------------------------------------
-
-def table_style(frame: pd.DataFrame, percent: tuple[str, ...] = (), units: dict[str, str] | None = None,
-                precision: int = 1, index: bool = False):
-    """A table for readers: full text (nothing cut), URLs as links, ``percent`` columns as percentages
-    (never e-notation), other numbers with ``precision`` decimals, and each unit after its column name.
-
-    Returns a pandas ``Styler``: it displays as HTML in a notebook and ``.to_html()`` gives the site's table.
-    """
-    units = units or {}
-    out = frame.rename(columns={c: f"{c} ({u})" for c, u in units.items() if c in frame.columns})
-    pct = [f"{c} ({units[c]})" if c in units else c for c in percent if c in frame.columns]
-    fmt = {c: _percent for c in pct}
-    for c in out.columns:
-        if c in fmt:
-            continue
-        if pd.api.types.is_float_dtype(out[c]):
-            fmt[c] = (lambda v, p=precision: "n/a" if pd.isna(v) else f"{v:,.{p}f}")
-        elif not pd.api.types.is_numeric_dtype(out[c]):
-            fmt[c] = _text_cell
-    numeric = [c for c in out.columns if pd.api.types.is_numeric_dtype(out[c]) or c in pct]
-    styler = out.style.format(fmt, na_rep="n/a").format_index(escape="html", axis=1)
-    # a table id drawn from the content, not at random, so re-running a notebook shows the same HTML
-    styler.set_uuid("t" + hashlib.sha1(out.to_csv().encode()).hexdigest()[:10])
-    styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
-    return styler if index else styler.hide(axis="index")
-
-
-_URL = re.compile(r"(https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:])")
-
-
-def _text_cell(value) -> str:
-    """Escaped text with its URLs as links (the link text is the URL itself)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "n/a"
-    return _URL.sub(r'<a href="\1">\1</a>', html.escape(str(value), quote=False))
-
-
-def _percent(value) -> str:
-    """A share as a percentage with three significant digits: 0.5 -> 50%, 0.0000123 -> 0.00123%."""
-    return "n/a" if pd.isna(value) else f"{value * 100:.3g}%"
-
-
 # -- the edition, its date and its sources on every chart ------------------------------------
 
 def stamp(fig, edition: str, as_of: str | None = None, footer: str | None = None):
@@ -545,7 +542,8 @@ def stamp(fig, edition: str, as_of: str | None = None, footer: str | None = None
     else:
         head = fig._suptitle.get_text() + " · " if fig._suptitle is not None else ""
         fig.suptitle(head + tag, fontweight="bold", fontsize=10)
-        fig.tight_layout()
+        if type(fig.get_layout_engine()).__name__ != "ConstrainedLayoutEngine":  # constrained layout places it itself
+            fig.tight_layout()
     if footer:
         fig.text(0.01, -0.005, footer, ha="left", va="top", fontsize=7.5, color="#555555")
     fig._showdown_stamped = True

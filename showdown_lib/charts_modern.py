@@ -2,6 +2,7 @@
 
 Drawn like every other chart (:mod:`showdown_lib.charts`): one colour per framework, n/a drawn as a hatched
 stub labelled "n/a" and never as a zero bar; the step stamps the edition, as-of date and sources on them.
+Past :data:`~showdown_lib.charts_many.MANY` frameworks their rows get shorter, like the other charts'.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from .charts import NA_COLOR, framework_colors, names
+from .charts_many import row_height
 from .methodology import Methodology
 from .registry import Framework
 
@@ -21,7 +23,7 @@ def with_without(table: pd.DataFrame, frameworks: list[Framework], round_name: s
     """Overall rank on the post's three rounds (left) and with the new round (right), one line per framework."""
     label, colors = names(frameworks), framework_colors(frameworks)
     n = int(np.nanmax([table["rank_without"].max(), table["rank_with"].max()]))
-    fig, ax = plt.subplots(figsize=(8.5, 0.42 * n + 1.6))
+    fig, ax = plt.subplots(figsize=(8.5, row_height(n, 0.42) * n + 1.6))
     for r in table.itertuples():
         c = colors[r.framework]
         ax.plot([0, 1], [r.rank_without, r.rank_with], color=c, lw=2.2, marker="o")
@@ -71,7 +73,7 @@ def cpu_speed(table: pd.DataFrame, frameworks: list[Framework]):
     """Steps per second of the fixed CPU training step, fastest at the top; n/a drawn as a stub."""
     colors, label = framework_colors(frameworks), names(frameworks)
     t = table.sort_values("steps_per_s", ascending=False, na_position="last").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(8.5, 0.38 * max(len(t), 1) + 1.6))
+    fig, ax = plt.subplots(figsize=(8.5, row_height(len(t), 0.38) * max(len(t), 1) + 1.6))
     ys = np.arange(len(t))
     top = float(t["steps_per_s"].max()) if t["steps_per_s"].notna().any() else 1.0
     for y, r in zip(ys, t.itertuples()):

@@ -133,7 +133,7 @@ class OpenStep:
         return f"{_rel(target)} ({len(frame)} rows)"
 
     def save_figure(self, fig, name: str) -> list[Path]:
-        """Stage a declared figure as PNG and SVG (nothing when the step runs with save_figures off)."""
+        """Stage a declared figure as PNG (nothing when the step runs with save_figures off)."""
         from .charts import save_figure
 
         folder_name = self.edition if self.edition else None

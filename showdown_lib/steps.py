@@ -94,7 +94,7 @@ class Ref:
             return [paths.processed_dir(folder) / f"{table}.csv"]
         if self.kind == "figure":
             folder, name = self.arg.rsplit("/", 1)
-            return [paths.figures_dir(folder) / f"{name}.{ext}" for ext in ("png", "svg")] if save_figures else []
+            return [paths.figures_dir(folder) / f"{name}.png"] if save_figures else []
         if self.kind == "raw":
             target = paths.raw_dir() / self.arg
             return sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]

@@ -1,6 +1,8 @@
 """Charts keep one colour per framework, mark n/a, save reproducibly; sentences follow the data."""
 from __future__ import annotations
 
+import base64
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -22,6 +24,15 @@ def test_one_distinct_colour_per_framework_and_fallback_for_new_ones():
     assert {k: extended[k] for k in colors} == colors  # adding one changes nobody else's colour
 
 
+def test_a_hundred_frameworks_get_a_hundred_colours_and_keep_them():
+    registry = load_registry()
+    more = [Framework(f"f{k:03d}", f"F{k}", "x", 2026, (), (), (), "n") for k in range(100 - len(registry))]
+    colors = charts.framework_colors(registry + more)
+    assert len(colors) == 100 and len({c.upper() for c in colors.values()}) == 100
+    assert all(len(c) == 7 and c.startswith("#") for c in colors.values())
+    assert charts.framework_colors(registry + more[:10]) == {k: colors[k] for k in [fw.id for fw in registry + more[:10]]}
+
+
 def test_breakdown_marks_not_available_bars():
     r = score_edition("2018")
     fig = charts.criteria_breakdown(r.criteria, r.categories, "api_internals", r.method, load_registry())
@@ -38,14 +49,41 @@ def test_category_strip_daggers_short_means():
     assert sum("†" in l for l in labels) == 3 and any(l.startswith("Caffe2") and "2 of 3" in l for l in labels)
 
 
-def test_save_figure_writes_png_and_identical_svg(tmp_path):
+def test_save_figure_draws_one_png_the_same_every_time_and_other_formats_on_request(tmp_path):
     r = score_edition("2018")
     fig = charts.podium(r.overall, load_registry())
-    png, svg = charts.save_figure(fig, "2018", "podium", tmp_path)
-    first = svg.read_bytes()
-    charts.save_figure(fig, "2018", "podium", tmp_path)
-    assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
-    assert svg.read_bytes() == first
+    [png] = charts.save_figure(fig, "2018", "podium", tmp_path)
+    first = png.read_bytes()
+    assert first[:4] == b"\x89PNG" and len(first) > 10_000 and sorted(p.name for p in tmp_path.iterdir()) == ["podium.png"]
+    assert charts.render(fig) == first  # what a notebook shows inline is the file's bytes
+    png2, svg = charts.save_figure(fig, "2018", "podium", tmp_path, formats=("png", "svg"))
+    assert png2.read_bytes() == first and svg.read_bytes().lstrip().startswith(b"<?xml")
+
+
+def test_a_presenter_shows_the_saved_png_and_draws_once(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from showdown_lib.report import common
+
+    drawn, shown = [], []
+    real = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: drawn.append(k.get("format")) or real(self, *a, **k))
+    monkeypatch.setattr(common, "display", shown.append)
+
+    class Step:
+        def save_figure(self, fig, name):
+            return charts.save_figure(fig, "2018", name, tmp_path)
+
+    presenter = common.Presenter.__new__(common.Presenter)
+    presenter.step = Step()
+    r = score_edition("2018")
+    presenter.show(charts.podium(r.overall, load_registry()), "podium")
+    assert drawn == ["png"]
+    bundle, meta = shown[0]._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]) == (tmp_path / "podium.png").read_bytes()
+    assert bundle["text/plain"].startswith("<Figure size 850x") and bundle["text/plain"].endswith("with 1 Axes>")
+    width = int.from_bytes(shown[0].data[16:20], "big")
+    assert meta["image/png"]["width"] == round(width * 100 / 120)  # shown at the figure's screen size
 
 
 def test_podium_sentence_and_ties():

@@ -15,6 +15,7 @@ import pytest
 from showdown_lib.errors import CollectionError
 from showdown_lib.registry import Framework, Repository
 from showdown_lib.sources import git as gitsrc
+from showdown_lib.sources import git_chain
 from showdown_lib.sources.base import read_snapshot, write_snapshot
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -442,6 +443,7 @@ def pull_refs(tmp_path_factory) -> Repo:
 def _collect_both(monkeypatch, frameworks, as_of, mirrors, **kw):
     new = gitsrc.collect(frameworks, as_of, mirrors=mirrors, **kw)
     with monkeypatch.context() as m:
+        m.setattr(gitsrc, "COUNT_WITH_GIT", False)
         m.setattr(gitsrc, "read_history", old_read_history)
         m.setattr(gitsrc, "history_through", old_history_through)
         old = gitsrc.collect(frameworks, as_of, mirrors=mirrors, **kw)
@@ -542,3 +544,80 @@ def test_history_through_counts_a_branch_commit_newer_than_the_copy_files(tmp_pa
     git, env = gitsrc._git_cmd(git_dir), gitsrc._git_env()
     assert gitsrc.history.TipDates(git, env, [tip], commits, floor=1993420800.0).newest() is None  # cannot pass the floor
     assert gitsrc.history.TipDates(git, env, [tip], commits, floor=1993420799.0).newest() == 1993420800
+
+
+# --------------------------------------------------------------------------------------------
+# git counts what the graph reader counted (issue 18, item 4)
+# --------------------------------------------------------------------------------------------
+def build_skewed(path: Path) -> Repo:
+    """Committer times that go back along the first-parent chain, so the landed commits form several runs.
+
+    chain, tip first: c6 06-25 | c5 08-01 | M 06-20 (merges f1 06-05, f2 07-03 "(#8)") | c3 06-10 "(#4)" | c2 07-05 | c1 05-01
+    As of 2020-06-30 (window [06-01, 07-01)): landed runs (c6), (M, c3, f1, f2), (c1); c2 and c5 not yet.
+    """
+    r = Repo(path)
+    r.commit("c1", "2020-05-01T00:00:00+00:00")
+    r.commit("c2", "2020-07-05T00:00:00+00:00", email="b@x")
+    base = r.commit("c3 (#4)", "2020-06-10T00:00:00+00:00", email="c@x")
+    r.git("checkout", "-q", "-b", "feat")
+    r.commit("f1", "2020-06-05T00:00:00+00:00", email="f@x")
+    r.commit("f2 (#8)", "2020-07-03T00:00:00+00:00", email="g@x")
+    r.git("checkout", "-q", "main")
+    r.merge("feat", "Merge branch 'feat'", "2020-06-20T00:00:00+00:00", email="m@x")
+    r.commit("c5", "2020-08-01T00:00:00+00:00", email="e@x")
+    r.commit("c6 (#9)", "2020-06-25T00:00:00+00:00", email="h@x")
+    r.git("branch", "-q", "-D", "feat")
+    assert base
+    return r
+
+
+@pytest.fixture(scope="module")
+def skewed(tmp_path_factory) -> Repo:
+    return build_skewed(tmp_path_factory.mktemp("sk") / "r")
+
+
+@pytest.mark.parametrize("as_of", ["2020-04-30", "2020-05-01", "2020-06-12", "2020-06-30", "2020-07-04", "2020-07-20", "2020-09-01"])
+@pytest.mark.parametrize("window", [1, 10, 30, 120])
+def test_git_counts_what_the_graph_reader_counted(skewed, monkeypatch, as_of, window):
+    frameworks = [fw("skewed", Repository("https://github.com/o/skew"))]
+    new, old = _collect_both(monkeypatch, frameworks, as_of, {"skewed": str(skewed.path)}, window_days=window, accept_stale=True)
+    assert new.observations == old.observations and new.tables == old.tables
+
+
+def test_git_counts_without_reading_the_graph(monkeypatch, skewed, pull_refs):
+    monkeypatch.setattr(gitsrc, "read_history", lambda *a: pytest.fail("the graph was read"))
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(skewed.path)}, accept_stale=True)
+    v = values(res, "demo")
+    # landed by 06-30: c1, c3, f1, f2, M, c6; in the window: c3 (#4), f1 f2 M (f2's own mark #8), c6 (#9)
+    assert (v["total_commits"], v["commits_30d"], v["merged_prs_30d"], v["active_authors_30d"]) == (6, 5, 3, 5)
+    assert (v["first_commit_date"], v["last_commit_date"]) == ("2020-05-01", "2020-06-25")
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(pull_refs.path)})
+    assert values(res, "demo")["total_commits"] == 9 and res.tables["repositories"][0]["history_through"] == "2031-01-01"
+
+
+def test_a_scrambled_chain_is_left_to_the_graph_reader(monkeypatch, skewed):
+    counted = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(skewed.path)}, accept_stale=True)
+    monkeypatch.setattr(git_chain, "MAX_RUNS", 2)  # the skewed chain has three runs as of 2020-06-30
+    calls = []
+    real = gitsrc.read_history
+    monkeypatch.setattr(gitsrc, "read_history", lambda *a: calls.append(a) or real(*a))
+    graph = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(skewed.path)}, accept_stale=True)
+    assert len(calls) == 1 and graph.observations == counted.observations and graph.tables == counted.tables
+
+
+def test_ref_dates_beside_the_count_ignore_tags_trees_and_read_only_tips_outside(pull_refs, tmp_path, monkeypatch):
+    r = Repo(tmp_path / "tree-ref")
+    r.commit("one", "2020-06-10T00:00:00+00:00", files={"a.txt": "1"})
+    r.commit("two", "2030-06-10T00:00:00+00:00", files={"a.txt": "2"})
+    r.git("update-ref", "refs/odd/tree", r.git("rev-parse", "HEAD^{tree}"))
+    for repo in (r, pull_refs):
+        new, old = _collect_both(monkeypatch, [fw("demo", GH)], "2020-06-30", {"demo": str(repo.path)}, accept_stale=True)
+        assert new.tables == old.tables and new.observations == old.observations
+    git_dir = gitsrc.resolve_git_dir(pull_refs.path)
+    dates = git_chain.RefDates(gitsrc._git_cmd(git_dir), gitsrc._git_env())
+    tip, _ = gitsrc.default_branch(git_dir)
+    graph = git_chain.parse_graph(gitsrc._run(git_dir, "rev-list", "--parents", "--timestamp", tip).stdout)
+    assert len(graph) == 10 and [sha for sha, _ in git_chain.first_parent_chain(graph, tip)][0] == tip
+    dates.date(graph)
+    # read: the never-merged 2031 head and the annotated tag (peeled, ignored); every other tip is in the history
+    assert len(dates.unknown) == 2 and dates.newest() == 1924992000

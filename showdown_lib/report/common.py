@@ -116,14 +116,16 @@ class Presenter:
         return edition_stamp(result) if result is not None else None
 
     def show(self, fig, name: str) -> None:
-        """Stamp ``fig`` with its edition and sources, stage it (PNG and SVG, when the step saves
-        figures), show it inline, close it."""
+        """Stamp ``fig`` with its edition and sources, draw it once as PNG, stage that file (when the step
+        saves figures) and show the same image inline, then close the figure."""
         context = self.stamp_context()
         if context:
             charts.stamp(fig, *context)
-        self.step.save_figure(fig, name)
-        display(fig)
+        saved = self.step.save_figure(fig, name)
+        data = saved[0].read_bytes() if saved else charts.render(fig)
+        shown = InlinePNG(data, repr(fig))
         plt.close(fig)
+        display(shown)
 
     def write(self, frame: pd.DataFrame, name: str) -> str:
         return "staged " + self.step.write_table(frame, name)
@@ -132,6 +134,23 @@ class Presenter:
         out = frame.copy()
         out[column] = out[column].map(lambda f: self.names.get(f, f))
         return out
+
+
+class InlinePNG:
+    """A saved PNG shown inline at the size the figure has on screen (it is saved at ``savefig.dpi``), with the
+    figure's own text (``<Figure size ... with N Axes>``) as its plain-text form, as a figure displays itself."""
+
+    def __init__(self, data: bytes, text: str):
+        self.data, self.text = data, text
+        self.width = round(int.from_bytes(data[16:20], "big") * plt.rcParams["figure.dpi"] / plt.rcParams["savefig.dpi"])
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        import base64
+
+        return {"image/png": base64.b64encode(self.data).decode("ascii"), "text/plain": self.text}, {"image/png": {"width": self.width}}
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def edition_stamp(result) -> tuple[str, str, str]:

@@ -60,10 +60,14 @@ from .base import Observation, SourceResult, missing, parse_as_of
 from .git_history import (  # noqa: F401  (re-exported: the collector's history functions, as before)
     Commit, HistoryError, RepoStats, day_bounds, landed_between, landing_commits, parse_lean_log, parse_log, pr_number, repo_stats,
 )
+from .git_chain import RefDates, chain_stats
+from .git_mirrors import mirror_problem, mirrors_from_env, parse_mirror_args  # noqa: F401  (re-exported)
 from .git_history import framework_values, iso_day, metric_units
 
 SOURCE = "git"
 COLLECTOR_VERSION = "1.0"
+#: Count with git (``git_chain``) where no path filter needs the whole graph; False reads the graph always.
+COUNT_WITH_GIT = True
 
 # --------------------------------------------------------------------------------------------
 # git plumbing
@@ -293,8 +297,36 @@ class _RepoRead:
     git_dir: Path | None = None
     error: str | None = None
     fallbacks: dict[str, "_RepoRead | None"] = field(default_factory=dict)
+    graph: bool = False  # read the whole graph (a path filter needs it)
+    stats: RepoStats | None = None  # the counts, when git counted them (``git_chain``)
+
+    def stats_for(self, run: "_Run", only: set[str] | None = None) -> RepoStats:
+        """The counts of this read for ``run``'s as-of day and window (``only``: the commits of a path filter)."""
+        if self.stats is not None and only is None:
+            return self.stats
+        return repo_stats(self.commits, self.landed, run.day, run.window_days, only)  # type: ignore[arg-type]
 
     def load(self, window: tuple[int, int], through: bool = True) -> None:
+        """Count the branch at ``tip`` for ``window``: with git (``git_chain``) unless ``graph`` is set or
+        the chain is too scrambled, else by reading the graph (``load_graph``). With ``through``, also
+        the history-through date: the ref tips are listed beside the counting, those the history holds are
+        dated from it and only the others read (``git_chain.RefDates``)."""
+        assert self.git_dir is not None and self.tip is not None
+        if self.graph or not COUNT_WITH_GIT:
+            return self.load_graph(window, through)
+        git, env = _git_cmd(self.git_dir), _git_env()
+        dates = RefDates(git, env) if through else None
+        try:
+            self.stats = chain_stats(git, env, self.tip, window, dates)
+        except HistoryError as exc:
+            raise GitError(_scrub(str(exc), self.git_dir)) from None
+        finally:
+            if dates is not None:
+                self.through = history_through(self.git_dir, dates=dates)  # type: ignore[arg-type]
+        if self.stats is None:
+            self.load_graph(window, through=False)
+
+    def load_graph(self, window: tuple[int, int], through: bool = True) -> None:
         """Read the history at ``tip``, its landing commits and the details of the commits landed in ``window``.
 
         With ``through``, also the history-through date: the ref listing runs beside the ``git log``
@@ -326,7 +358,7 @@ class _RepoRead:
             other = None
             sha = _out(self.git_dir, "rev-parse", "--verify", "-q", f"refs/heads/{name}^{{commit}}") if self.git_dir else None
             if sha and sha != self.tip:
-                other = _RepoRead(name, self.through, tip=sha, git_dir=self.git_dir)
+                other = _RepoRead(name, self.through, tip=sha, git_dir=self.git_dir, graph=self.graph)
                 other.load(window, through=False)
             self.fallbacks[name] = other
         return self.fallbacks[name]
@@ -373,7 +405,7 @@ def _read_repo(run: _Run, repo: Repository) -> _RepoRead:
     key = repo.url.rstrip("/").lower()
     if key in run.reads:
         return run.reads[key]
-    rr = run.reads[key] = _RepoRead()
+    rr = run.reads[key] = _RepoRead(graph=key in run.need_trees)
     shown = display_url(repo)
     local = run.index.get(key)
     try:
@@ -413,7 +445,7 @@ def _fallback_stats(run: _Run, rr: _RepoRead, repo: Repository, shown: str, row:
         except GitError as exc:
             run.failures.append(f"could not read branch {name} of {shown}: {exc}")
             continue
-        alt_st = repo_stats(alt.commits, alt.landed, run.day, run.window_days, alt_only)  # type: ignore[arg-type]
+        alt_st = alt.stats_for(run, alt_only)
         if alt_st.total:
             row["branch"] = f"{alt.branch} (default branch has no commit by {run.as_of})"
             return alt_st, alt
@@ -432,7 +464,7 @@ def _add_repository(run: _Run, fw: Framework, repo: Repository, acc: _FrameworkR
         acc.problems.append(rr.error)
         acc.rows.append({**row, "status": "missing", "reason": rr.error})
         return
-    assert rr.commits is not None and rr.landed is not None and rr.git_dir is not None and rr.tip is not None
+    assert rr.git_dir is not None and rr.tip is not None
     try:
         only = commits_touching(rr.git_dir, rr.tip, repo.path) if repo.path else None
     except GitError as exc:
@@ -441,7 +473,7 @@ def _add_repository(run: _Run, fw: Framework, repo: Repository, acc: _FrameworkR
         acc.problems.append(msg)
         acc.rows.append({**row, "status": "missing", "reason": msg})
         return
-    st = repo_stats(rr.commits, rr.landed, run.day, run.window_days, only)
+    st = rr.stats_for(run, only)
     found = _fallback_stats(run, rr, repo, shown, row) if st.total == 0 else None
     if found is not None:
         st, rr = found
@@ -545,50 +577,3 @@ def collect(
         if tmp_clones is not None:
             shutil.rmtree(tmp_clones, ignore_errors=True)
     return _source_result(run, frameworks, observations, table, version)
-
-
-def parse_mirror_args(values: Iterable[str]) -> dict[str, str]:
-    """Turn ``ID=PATH`` strings (command line ``--git-mirror``, or lines of a file) into a dict.
-
-    Blank lines and lines starting with ``#`` are skipped; anything else without ``=`` is an error.
-    """
-    out: dict[str, str] = {}
-    for raw in values:
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, path = line.partition("=")
-        if not sep or not key.strip() or not path.strip():
-            raise ValueError(f"a git mirror must be given as ID=PATH or OWNER/NAME=PATH, got {line!r}")
-        out[key.strip()] = path.strip()
-    return out
-
-
-def mirror_problem(local: str, shown: str) -> str | None:
-    """Why a ``--git-mirror`` value cannot be a local copy (None when it may be one).
-
-    Only local paths are read: a URL (``https://``, ``ssh://``, ``git@host:``, ``ext::``) is refused
-    without running git on it, so no remote helper or command is ever started from a mirror value.
-    The message never contains the value (it may be a private path or carry credentials).
-    """
-    text = str(local).strip()
-    if "://" in text or "::" in text or re.match(r"^[\w.-]+@[\w.-]+:", text):
-        return (f"the mirror given for {shown} is a URL, not a local path; --git-mirror takes a local clone or mirror "
-                "(use --allow-clone to clone from the registry's URL)")
-    if not Path(text).expanduser().exists():
-        return f"the mirror given for {shown} does not exist (a missing local path)"
-    if not Path(text).expanduser().is_dir():
-        return f"the mirror given for {shown} is a file, not a git folder"
-    return None
-
-
-def mirrors_from_env(var: str = "SHOWDOWN_GIT_MIRRORS") -> dict[str, str]:
-    """Mirrors listed in the file named by the environment variable ``var`` (``ID=PATH`` lines)."""
-    name = os.environ.get(var)
-    if not name:
-        return {}
-    try:
-        text = Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CollectionError(f"{var} names a file that cannot be read ({type(exc).__name__}); it must list ID=PATH lines") from None
-    return parse_mirror_args(text.splitlines())

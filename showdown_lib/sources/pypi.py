@@ -49,7 +49,6 @@ from ..errors import CollectionError
 from ..registry import Framework
 from .base import Observation, SourceResult, missing, parse_as_of
 from .tables import release_of  # noqa: F401 - the release a version belongs to, used here and by the releases table's check
-from .http import fetch, make_session, progress, redact, retry_after_note
 
 SOURCE = "pypi"
 COLLECTOR_VERSION = "1.0"
@@ -110,6 +109,8 @@ def index_url() -> str:
 def _http_only(url: str, where: str) -> str:
     """``url`` when it is an http(s) URL; otherwise a :class:`CollectionError` naming where it was set."""
     from urllib.parse import urlsplit
+
+    from .http import redact  # requests loads only where a collection runs
 
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https") or not urlsplit(url).hostname:
@@ -357,6 +358,8 @@ def _project_url(index: str, project: str) -> str:
 
 def fetch_project(session, index: str, project: str) -> tuple[dict[str, Any] | None, str]:
     """The JSON project page, or (None, reason) when the index does not have the project."""
+    from .http import fetch, retry_after_note  # requests loads only where a collection runs
+
     url = _project_url(index, project)
     what = f"package index, project {project!r}"
     response = fetch(session, url, headers={"Accept": ACCEPT}, what=what)
@@ -403,6 +406,8 @@ def simple_page_problem(data: Any) -> str | None:
 
 def collect(frameworks: list[Framework], as_of=None, *, session=None, index: str | None = None) -> SourceResult:
     """Release and platform metrics of every framework from the configured package index."""
+    from .http import make_session, progress, redact  # requests loads only where a collection runs
+
     day = parse_as_of(as_of)
     as_of_s = day.isoformat()
     cutoff = _end_of_day(day)

@@ -24,6 +24,7 @@ the machine's load hits both; the per-round ratios give the spread (min-max) bes
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -77,6 +78,12 @@ def papermill_cli(root: Path) -> tuple[float, float]:
     table = load_steps()
     total = 0.0
     for step in table.steps:
+        if step.task is not None:  # a plain Python step (scoring): its own process, as run_all starts it
+            if step.name == "site":  # built below, as on the other side
+                continue
+            given = {"edition": table.default_edition} if step.scope == "edition" else {}
+            total += timed([sys.executable, "-m", "showdown_lib.task_step", step.name, "--params", json.dumps(given)], root)[0]
+            continue
         cmd = [sys.executable, "-m", "papermill", str(step.path), str(step.path), "-k", "showdown",
                "--cwd", str(root / "notebooks"), "--no-progress-bar"]
         if step.scope == "edition":

@@ -2,7 +2,7 @@
 (``data/raw/frameworks.yaml``: cited statuses and ``lifecycle_rule``) and the measured release history.
 
 Every chart, table, sentence and count of a collected edition reads :func:`status_table` (written by
-``00_collect`` as ``lifecycle.csv``), so "active", "no longer developed" and the marks on the charts
+the scoring step ``score`` as ``lifecycle.csv``), so "active", "no longer developed" and the marks on the charts
 cannot disagree. The rule, in the words of the registry:
 
 1. archived or merged on or before the as-of date (a cited event): that status, since the cited date;

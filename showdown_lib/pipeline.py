@@ -2,18 +2,21 @@
 
 * **Checked first.** Parameters (JSON Schema from the table), edition ids and every step's declared
   inputs are checked before any kernel starts; a rejected run writes nothing.
-* **Incremental.** Each (step, edition) is a task of `doit <https://pydoit.org>`_: it runs again only
-  when a file it reads (content hash), its parameters, its notebook's cells or the library's code
-  changed; ``force`` runs everything. doit also orders the tasks by what they read and write and
-  runs independent ones side by side (``jobs``).
-* **Outputs only after success.** A notebook stages its tables and figures and publishes them in its
-  last cell (:mod:`showdown_lib.step_context`); the runner then checks that every declared output is
-  there. Each notebook first executes into ``runs/`` (not committed); only a notebook that ran to
-  the end is copied to its destination, and a failure names the notebook, the cell and that copy.
-* The default edition's and the once-per-run steps' notebooks are written back in place (the
-  committed notebooks show their last run); another edition's go to ``reports/notebooks/<edition>/``.
-* Kernels run the interpreter that runs this module (a kernel spec written under ``.cache/``), so a
-  plain ``pip install -e .`` or a conda environment works without registering a kernel.
+* **Incremental, and it cannot lie.** A step run (a step for one edition, or once) runs again unless its
+  parameters, its notebook's cells (or its task), the library code it imports (transitively), the content
+  of every file it reads and the content of every file it published are what its record says
+  (:mod:`showdown_lib.run_state`). The record is written right after the step's outputs are in place, so
+  a kill at any point leaves either the old record with outputs it no longer matches (the step runs
+  again) or the new record with its outputs. ``force`` runs everything.
+* **Ordered by what steps read and write**; independent steps run side by side (``jobs``)
+  (:mod:`showdown_lib.scheduler`). ``selection`` (``--only``) refuses to run a step whose upstream steps
+  are out of date, naming them, unless ``with_upstream`` runs them too.
+* **Outputs only after success.** A step stages its tables and figures and publishes them at its end
+  (:mod:`showdown_lib.step_context`); the runner then checks that every declared output is there.
+* **One run per project**: a second one stops with "another run is in progress (pid N)". Kernels and
+  task processes end with the run (:mod:`showdown_lib.kernel_launcher`).
+* The default edition's and the once-per-run steps' notebooks are written back in place (the committed
+  notebooks show their last run); another edition's go to ``reports/notebooks/<edition>/``.
 """
 from __future__ import annotations
 
@@ -21,8 +24,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,25 +34,12 @@ import yaml
 
 from . import paths
 from .errors import ShowdownError
+from .step_exec import (KERNEL_NAME, NotebookFailure, PipelineError, ensure_kernel, execute_notebook, execute_task,
+                        shown as _shown, tree_lock, work_folder)
 from .steps import Ref, Step, StepTable, check_edition_id, check_parameters, expand, load_steps, step_parameters, step_values
 
-KERNEL_NAME = "showdown"
-
-
-class PipelineError(ShowdownError, RuntimeError):
-    pass
-
-
-@dataclass
-class NotebookFailure(PipelineError):
-    notebook: str
-    cell: int | None
-    error: str
-    record: Path
-
-    def __str__(self) -> str:
-        where = f"cell {self.cell}" if self.cell is not None else "setup"
-        return f"{self.notebook} failed in {where}: {self.error}\n  executed copy with the failing cell: {_shown(self.record)}"
+__all__ = ["KERNEL_NAME", "NotebookFailure", "PipelineError", "RunSummary", "StepRun", "parse_overrides", "plan", "run"]
+MAX_JOBS = 64
 
 
 @dataclass
@@ -67,14 +55,35 @@ class StepRun:
 
     @property
     def name(self) -> str:
-        return f"{self.edition or 'once'}:{self.step.notebook}"
+        return f"{self.edition or 'once'}:{self.step.name}"
 
     def input_files(self) -> list[Path]:
         return [f for r in self.reads for f in r.files()]
 
-    def output_files(self) -> list[Path]:
+    def input_roots(self) -> list[Path]:
+        return [p for r in self.reads for p in r.roots()]
+
+    def declared_outputs(self) -> list[tuple[Path, bool]]:
+        """Every declared output with whether it must exist: a figure of a run without figures must not."""
         save = bool(self.params.get("save_figures", True))
-        return [f for w in self.writes for f in w.files(save)]
+        return [(f, save or w.kind != "figure") for w in self.writes for f in w.files(True)]
+
+    def outputs(self) -> list[tuple[Path, bool]]:
+        """The declared outputs and, for a notebook, its executed copy at its destination."""
+        out = self.declared_outputs()
+        if self.step.notebook is not None:
+            out.append((self.destination, True))
+        return out
+
+    def output_files(self) -> list[Path]:
+        return [p for p, present in self.outputs() if present]
+
+    def given(self) -> dict[str, Any]:
+        """What the step is handed: its parameters and, per-edition, the edition."""
+        given = dict(self.params)
+        if self.edition is not None:
+            given["edition"] = self.edition
+        return given
 
 
 @dataclass
@@ -89,15 +98,16 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
-            raise PipelineError(f"-p expects key=value, got {item!r}")
+            raise PipelineError(f"-p expects key=value, got {item[:80]!r}")
         key, raw = item.split("=", 1)
         key = key.strip()
         if not key.isidentifier():
-            raise PipelineError(f"-p: {key!r} is not a parameter name")
+            raise PipelineError(f"-p: {key[:80]!r} is not a parameter name")
         try:
             out[key] = _numbers(yaml.safe_load(raw)) if raw.strip() else ""
-        except yaml.YAMLError as exc:
-            raise PipelineError(f"-p {key}: cannot read {raw!r} as a value") from exc
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            reason = "a number with too many digits" if "digits" in str(exc) else "not a value"
+            raise PipelineError(f"-p {key}: cannot read {raw[:40]!r}{'...' if len(raw) > 40 else ''} ({reason})") from None
     return out
 
 
@@ -115,29 +125,21 @@ def _numbers(value: Any) -> Any:
     return value
 
 
-def _shown(path: Path) -> str:
-    """A path relative to the project when it is inside it (logs never show this machine's folders)."""
-    try:
-        return str(Path(path).resolve().relative_to(paths.project_root()))
-    except ValueError:
-        return Path(path).name
-
-
 # ----------------------------------------------------------------------------------------------
 # planning
 
 
 def plan(table: StepTable, editions: list[str], selection: list[str] | None, overrides: dict[str, Any],
-         output_dir: Path | None = None) -> list[StepRun]:
+         output_dir: Path | None = None, check: bool = True) -> list[StepRun]:
     """Every (step, edition) to consider, in table order; the checks that need no kernel happen here."""
     from .editions import load_edition
 
     overrides = check_parameters(table, overrides)
+    editions = list(dict.fromkeys(str(e) for e in editions))  # an edition named twice runs once
     for edition in editions:
         load_edition(check_edition_id(edition))  # an unknown or malformed edition stops here
-    steps = table.select(selection)
     runs: list[StepRun] = []
-    for step in steps:
+    for step in table.select(selection):
         for edition in (editions if step.scope == "edition" else [None]):
             params = step_parameters(table, step, overrides)
             values = step_values(step, edition, params)
@@ -147,8 +149,14 @@ def plan(table: StepTable, editions: list[str], selection: list[str] | None, ove
                 dest = paths.notebooks_dir()
             else:
                 dest = paths.project_root() / "reports" / "notebooks" / edition
-            runs.append(StepRun(step, edition, params, expand(step.reads, values), expand(step.writes, values), dest / step.path.name))
-    _check_inputs(runs)
+            reads, writes = expand(step.reads, values), expand(step.writes, values)
+            if step.notebook is None:  # a task: what it is shown as is its first output
+                dest = next((f for w in writes for f in w.files(True)), paths.project_root())
+            else:
+                dest = dest / step.path.name
+            runs.append(StepRun(step, edition, params, reads, writes, dest))
+    if check:
+        _check_inputs(runs)
     return runs
 
 
@@ -178,19 +186,9 @@ def _check_inputs(runs: list[StepRun]) -> None:
 # fingerprints
 
 
-def _library_fingerprint() -> str:
-    """One hash over the library's code and data files and the step table: a change re-runs every step."""
-    digest = hashlib.sha256()
-    lib = Path(__file__).resolve().parent
-    for path in sorted(lib.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".yaml", ".json", ".tpl", ".js", ".css", ".html") and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(lib)).encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update((paths.notebooks_dir() / "steps.yaml").read_bytes())
-    return digest.hexdigest()
-
-
-def notebook_fingerprint(path: Path) -> str:
-    """A hash of a notebook's cells (type and source), ignoring outputs and papermill's injected cell."""
+def notebook_fingerprint(path: Path) -> tuple[str, str]:
+    """A hash of a notebook's cells (type and source), ignoring outputs and papermill's injected cell,
+    and the code of its cells (to find the library modules it imports)."""
     try:
         book = json.loads(Path(path).read_text(encoding="utf-8"))
         cells = [(c["cell_type"], "".join(c["source"])) for c in book["cells"]
@@ -198,94 +196,28 @@ def notebook_fingerprint(path: Path) -> str:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PipelineError(f"{_shown(path)} is not a readable notebook ({type(exc).__name__}: {exc}); "
                             "restore it from git (git checkout -- FILE)") from None
-    return hashlib.sha256(json.dumps(cells).encode()).hexdigest()
+    code = "\n".join(src for kind, src in cells if kind == "code" and not src.lstrip().startswith(("%", "!")))
+    return hashlib.sha256(json.dumps(cells).encode()).hexdigest(), code
 
 
-# ----------------------------------------------------------------------------------------------
-# executing one step
+def step_config(run: StepRun, cache: dict[str, str]) -> dict[str, Any]:
+    """What a step run's record must match besides its files: its parameters, its step entry, its code."""
+    from .code_deps import code_fingerprint, imports_of_source
 
-
-def ensure_kernel() -> str:
-    """A kernel spec named ``showdown`` for the interpreter running now, found first through JUPYTER_PATH."""
-    data_dir = paths.project_root() / ".cache" / "jupyter"
-    spec_dir = data_dir / "kernels" / KERNEL_NAME
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", "--IPKernelApp.log_level=ERROR"],
-            "display_name": "Python 3 (showdown)", "language": "python", "metadata": {"debugger": False}}
-    text = json.dumps(spec, indent=1)
-    target = spec_dir / "kernel.json"
-    if not target.exists() or target.read_text(encoding="utf-8") != text:
-        spec_dir.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    current = os.environ.get("JUPYTER_PATH", "")
-    if str(data_dir) not in current.split(os.pathsep):
-        os.environ["JUPYTER_PATH"] = os.pathsep.join([str(data_dir)] + ([current] if current else []))
-    return KERNEL_NAME
-
-
-def _strip_volatile(path: Path) -> None:
-    """Remove per-run timing metadata so a re-run only changes what the notebook shows."""
-    book = json.loads(path.read_text(encoding="utf-8"))
-    book.get("metadata", {}).pop("papermill", None)
-    for cell in book.get("cells", []):
-        meta = cell.get("metadata", {})
-        meta.pop("papermill", None)
-        meta.pop("execution", None)
-        if "injected-parameters" in meta.get("tags", []):
-            cell["id"] = "injected-parameters"  # papermill draws a new random id on every run
-    path.write_text(json.dumps(book, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _failed_cell(record: Path) -> int | None:
-    try:
-        book = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    for i, cell in enumerate(book.get("cells", [])):
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return i + 1
-    return None
-
-
-def _given(run: StepRun) -> dict[str, Any]:
-    """What papermill injects: the step's parameters and, per-edition, the edition."""
-    given = dict(run.params)
-    if run.edition is not None:
-        given["edition"] = run.edition
-    return given
-
-
-def execute(run: StepRun, kernel_name: str = KERNEL_NAME, timeout: int = 1800) -> Path:
-    """Execute one step's notebook; check its declared outputs; copy it to its destination."""
-    import papermill as pm
-
-    record = paths.project_root() / "runs" / (run.edition or "once") / run.step.path.name
-    record.parent.mkdir(parents=True, exist_ok=True)
-    missing = [f for f in run.input_files() if not f.exists()]
-    if missing:
-        raise PipelineError(f"{run.name}: declared input {_shown(missing[0])} does not exist")
-    started = time.time()
-    try:
-        # The kernel's working folder goes through nbclient's resources, not papermill's ``cwd``: that one
-        # changes the whole process's folder, which two steps running side by side would leave wrong.
-        pm.execute_notebook(str(run.step.path), str(record), parameters=_given(run), kernel_name=kernel_name,
-                            progress_bar=False, request_save_on_cell_execute=False, execution_timeout=timeout,
-                            log_output=False, resources={"metadata": {"path": str(paths.notebooks_dir())}})
-    except pm.PapermillExecutionError as exc:
-        raise NotebookFailure(run.step.path.name, _failed_cell(record), f"{exc.ename}: {exc.evalue}", record) from None
-    except Exception as exc:  # kernel died, malformed notebook, ...
-        raise NotebookFailure(run.step.path.name, _failed_cell(record), f"{type(exc).__name__}: {exc}", record) from None
-    stale = [f for f in run.output_files() if not f.exists() or f.stat().st_mtime < started - 1]
-    if stale:
-        raise PipelineError(f"{run.name} ran but did not write its declared output {_shown(stale[0])} "
-                            f"(notebooks/steps.yaml); executed copy: {_shown(record)}")
-    _strip_volatile(record)
-    target = run.destination
-    if target.resolve() != record.resolve():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(record, tmp)
-        tmp.replace(target)
-    return target
+    step = run.step
+    if step.notebook is not None:
+        own, code = notebook_fingerprint(step.path)
+        modules = imports_of_source(code) | {"showdown_lib.step_context"}
+    else:
+        module = step.task.split(":", 1)[0]
+        own, modules = step.task, {module, "showdown_lib.task_step"}
+    extra = [step.path] if step.task else []  # a task's own module, in the library or not
+    key = ",".join(sorted(modules) + [str(p) for p in extra])
+    if key not in cache:
+        cache[key] = code_fingerprint(modules, extra)
+    entry = [step.name, step.notebook, step.task, step.scope, list(step.parameters), list(step.reads), list(step.writes)]
+    return {"params": run.given(), "step": hashlib.sha256(json.dumps(entry).encode()).hexdigest(), "code": own,
+            "library": cache[key], "destination": _shown(run.destination)}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -294,38 +226,94 @@ def execute(run: StepRun, kernel_name: str = KERNEL_NAME, timeout: int = 1800) -
 
 def run(editions: list[str] | str | None = None, params: dict[str, Any] | None = None, selection: list[str] | None = None,
         force: bool = False, jobs: int | None = None, output_dir: Path | None = None, log: Callable[[str], None] = print,
-        kernel_name: str | None = None) -> RunSummary:
-    """Bring the selected steps up to date for ``editions`` (default: the table's default edition)."""
-    from .doit_tasks import run_tasks
+        kernel_name: str | None = None, with_upstream: bool = False, skip: tuple[str, ...] = ()) -> RunSummary:
+    """Bring the selected steps up to date for ``editions`` (default: the table's default edition).
 
+    ``skip`` names steps left out of a run without a selection (``run_all.py --no-site`` skips ``site``).
+    """
     table = load_steps()
     if editions is None:
         editions = [table.default_edition]
     elif isinstance(editions, str):
         editions = [editions]
+    if jobs is not None and not 1 <= int(jobs) <= MAX_JOBS:
+        raise PipelineError(f"--jobs must be between 1 and {MAX_JOBS}, got {jobs}")
+    if selection is None and skip:
+        selection = [s.name for s in table.steps if s.name not in skip]
     runs = plan(table, list(editions), selection, dict(params or {}), output_dir)
-    kernel = kernel_name or ensure_kernel()
-    fingerprint = _library_fingerprint()
+    with tree_lock():
+        return _run_locked(table, runs, list(editions), params, selection, force, jobs, output_dir, log, kernel_name,
+                           with_upstream)
+
+
+def _run_locked(table, runs, editions, params, selection, force, jobs, output_dir, log, kernel_name, with_upstream):
+    from .run_state import RunState
+    from .scheduler import dependencies, run_graph
+
+    work_folder("runs")  # executed notebooks and staging folders: a clear message now rather than in a kernel
+    state = RunState(work_folder(".cache") / "pipeline-state.json", paths.project_root(),
+                     warn=lambda msg: log(msg))
+    cache: dict[str, str] = {}
+    configs: dict[str, dict] = {}
+
+    def stale(r: StepRun) -> str | None:
+        if r.name not in configs:
+            configs[r.name] = step_config(r, cache)
+        return state.why_stale(r.name, configs[r.name], r.input_files(), r.outputs(), memo={})
+
+    if selection is not None:
+        runs = _with_upstream(table, runs, editions, params, output_dir, stale, with_upstream, log)
+    by_name = {r.name: r for r in runs}
+    kernel = kernel_name or (ensure_kernel() if any(r.step.notebook for r in runs) else KERNEL_NAME)
     summary = RunSummary()
     lock = threading.Lock()
 
-    def action(r: StepRun) -> None:
+    def action(name: str) -> None:
+        r = by_name[name]
         with lock:
             log(f"[{r.name}] running ...")
         t0 = time.monotonic()
-        written = execute(r, kernel)
+        config = configs.get(r.name) or step_config(r, cache)
+        inputs = state.snapshot_inputs(r.input_files())
+        written = execute_notebook(r, kernel) if r.step.notebook else execute_task(r)
+        state.record(r.name, config, inputs, [p for p, _ in r.outputs()])
         with lock:
             summary.ran.append(r.name)
             summary.written.append(written)
             log(f"[{r.name}] done in {time.monotonic() - t0:.1f} s -> {_shown(written)}")
 
-    def config(r: StepRun) -> dict[str, Any]:
-        return {"params": _given(r), "notebook": notebook_fingerprint(r.step.path), "library": fingerprint,
-                "destination": _shown(r.destination)}
-
-    up_to_date = run_tasks(runs, action, config, force=force, jobs=jobs or min(2, os.cpu_count() or 1),
-                           state_file=paths.project_root() / ".cache" / "pipeline-state.json")
-    summary.up_to_date = up_to_date
-    for name in up_to_date:
+    deps = dependencies({r.name: r.input_roots() for r in runs}, {r.name: r.output_files() for r in runs})
+    is_stale = (lambda name: "forced") if force else (lambda name: stale(by_name[name]))
+    n_jobs = jobs or min(2, os.cpu_count() or 1)
+    _ran, fresh = run_graph([r.name for r in runs], deps, is_stale, action, min(n_jobs, max(1, len(runs))))
+    summary.up_to_date = fresh
+    for name in fresh:
         log(f"[{name}] up to date")
     return summary
+
+
+def _with_upstream(table, runs, editions, params, output_dir, stale, with_upstream, log) -> list[StepRun]:
+    """``--only``: the selected runs, after checking (or, with ``with_upstream``, adding) the stale steps upstream."""
+    from .scheduler import dependencies
+
+    everything = plan(table, editions, None, dict(params or {}), output_dir, check=False)
+    selected = {r.name for r in runs}
+    deps = dependencies({r.name: r.input_roots() for r in everything}, {r.name: r.output_files() for r in everything})
+    upstream: list[str] = []
+    todo = [n for n in selected]
+    while todo:
+        for dep in deps.get(todo.pop(), ()):
+            if dep not in upstream and dep not in selected:
+                upstream.append(dep)
+                todo.append(dep)
+    by_name = {r.name: r for r in everything}
+    out_of_date = [(n, why) for n in [r.name for r in everything if r.name in upstream] if (why := stale(by_name[n]))]
+    if not out_of_date:
+        return runs
+    if not with_upstream:
+        listed = "; ".join(f"{n} ({why})" for n, why in out_of_date)
+        raise PipelineError(f"--only: upstream step(s) out of date: {listed}. Run them too (add them to --only, "
+                            "or give --with-upstream), or run without --only")
+    for n, _ in out_of_date:
+        log(f"[{n}] out of date upstream of --only: it runs too (and what it changes downstream)")
+    return [r for r in everything if r.name in upstream or r.name in selected]

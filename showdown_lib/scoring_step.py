@@ -31,6 +31,7 @@ The products (every one is written for every edition, empty with its columns whe
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Mapping
 
 import numpy as np
@@ -45,7 +46,7 @@ from .scoring import score_criteria
 from .lifecycle import last_final_releases, status_table  # noqa: F401  (last_final_releases: re-exported)
 from .sensitivity import edition_changes
 from .sources.pypi import is_final, release_of
-from .tables import empty, in_order
+from .tables import empty, in_order, schema
 from .validity import for_edition
 
 
@@ -259,7 +260,7 @@ def probe_tables(snap: str | None) -> dict[str, pd.DataFrame]:
 
 def source_records(result: EditionResult, snaps: Mapping[str, Any]) -> pd.DataFrame:
     """One row per source of the edition's inputs: its snapshot and provenance, or why there is none."""
-    from .sources.base import read_provenance
+    from .sources.base import read_provenance, resolve_edition_snapshots
 
     edition = result.edition
     rows = []
@@ -267,12 +268,15 @@ def source_records(result: EditionResult, snaps: Mapping[str, Any]) -> pd.DataFr
         spec = edition.inputs.get(source)
         if spec is None:
             continue
+        with warnings.catch_warnings():  # issued once already, when the edition's snapshots were resolved
+            warnings.simplefilter("ignore")
+            note = " ".join(resolve_edition_snapshots(edition, [source])[1])  # older than the edition, or none for a dated one
         if snap is None:
             reason = spec.get("unavailable") if isinstance(spec, dict) else None
-            rows.append({"source": source, "snapshot": "", "reason": reason or "no snapshot on or before the edition's date"})
+            rows.append({"source": source, "snapshot": "", "note": note, "reason": reason or "no snapshot on or before the edition's date"})
             continue
         p = read_provenance(paths.snapshots_dir(source) / snap, source, snap)
         rows.append({"source": source, "snapshot": snap, "as_of": p.get("as_of"), "retrieved": p.get("retrieved_at"),
                      "collector": str(p.get("collector_version", "")), "values": p.get("n_ok"), "missing": p.get("n_missing"),
-                     "method": p.get("method"), "endpoint": p.get("endpoint_template", p.get("endpoint", "")), "reason": ""})
-    return pd.DataFrame(rows, columns=empty("sources").columns)
+                     "method": p.get("method"), "endpoint": p.get("endpoint_template", p.get("endpoint", "")), "note": note, "reason": ""})
+    return pd.DataFrame(rows, columns=[c.name for c in schema("sources").columns]) if rows else empty("sources")

@@ -7,15 +7,19 @@
 * Reads: :meth:`OpenStep.table` loads a declared processed table; :meth:`OpenStep.result` rebuilds
   a scored edition from its declared tables. While the step is open, reading a data file that the
   step did not declare (through :mod:`showdown_lib.fileio`) is an error naming ``steps.yaml``.
-* Writes: tables and figures go to a staging folder under ``runs/stage/``; :meth:`OpenStep.publish`
-  (the notebook's last step) moves them into ``data/processed`` and ``reports/figures`` only after
-  every cell before it ran, so a failed run never replaces a published output. Writing an output
-  the step did not declare is an error.
+* Writes: tables and figures go to a staging folder of its own under ``runs/stage/`` (two runs never
+  share one); :meth:`OpenStep.publish` (the notebook's last step) puts them into ``data/processed`` and
+  ``reports/figures`` only after every cell before it ran, so a failed run never replaces a published
+  output. Publishing first copies each file beside its target (same folder, so same file system; a
+  staging folder on another device is fine), then renames each over its target. A run without figures
+  removes the step's declared figures from the published set, so charts of other weights never sit
+  beside new tables. Writing an output the step did not declare is an error.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +47,12 @@ class OpenStep:
         self.reads: list[Ref] = expand(self.step.reads, values)
         self.writes: list[Ref] = expand(self.step.writes, values)
         self.save_figures = bool(self.params.get("save_figures", True))
-        self.stage = paths.project_root() / "runs" / "stage" / (self.edition or "once") / self.step.notebook
-        shutil.rmtree(self.stage, ignore_errors=True)
-        self.stage.mkdir(parents=True, exist_ok=True)
+        base = paths.project_root() / "runs" / "stage" / (self.edition or "once")
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            self.stage = Path(tempfile.mkdtemp(prefix=f"{self.step.name}-", dir=base))
+        except OSError as exc:
+            raise StepError(f"cannot make a staging folder under {_rel(base)}: {exc.strerror or exc}") from None
         self._allowed = self._allowed_roots()
         fileio.set_read_guard(self._guard)
 
@@ -63,23 +70,23 @@ class OpenStep:
             return
         if any(path == root or root in path.parents for root in self._allowed):
             return
-        raise StepError(f"step {self.step.notebook} reads {_rel(path)}, which it does not declare: "
+        raise StepError(f"step {self.step.name} reads {_rel(path)}, which it does not declare: "
                         f"add it to the step's reads in notebooks/steps.yaml")
 
     def _repr_markdown_(self) -> str:
         rows = [f"| reads | `{r.name}` |" for r in self.reads] + [f"| writes | `{w.name}` |" for w in self.writes]
         scope = f"edition `{self.edition}`" if self.edition else "once per run"
-        return (f"**Step `{self.step.notebook}`** ({self.step.title}; {scope}), as declared in `notebooks/steps.yaml`:\n\n"
+        return (f"**Step `{self.step.name}`** ({self.step.title}; {scope}), as declared in `notebooks/steps.yaml`:\n\n"
                 "| | |\n|---|---|\n" + "\n".join(rows))
 
     def __repr__(self) -> str:  # plain-text view for consoles
-        return f"OpenStep({self.step.notebook!r}, edition={self.edition!r}, reads={[r.name for r in self.reads]})"
+        return f"OpenStep({self.step.name!r}, edition={self.edition!r}, reads={[r.name for r in self.reads]})"
 
     def _declared(self, refs: list[Ref], kind: str, arg: str, what: str) -> Ref:
         for ref in refs:
             if ref.kind == kind and ref.arg == arg:
                 return ref
-        raise StepError(f"step {self.step.notebook} does not declare {what} {kind}:{arg} (notebooks/steps.yaml)")
+        raise StepError(f"step {self.step.name} does not declare {what} {kind}:{arg} (notebooks/steps.yaml)")
 
     # -- reads -----------------------------------------------------------------------------------
     def table(self, name: str, **read_kwargs) -> pd.DataFrame:
@@ -133,25 +140,55 @@ class OpenStep:
         matches = [w for w in self.writes if w.kind == "figure" and w.arg.rsplit("/", 1)[1] == name
                    and (folder_name is None or w.arg.rsplit("/", 1)[0] == folder_name)]
         if not matches:
-            raise StepError(f"step {self.step.notebook} does not declare the figure {name!r} (notebooks/steps.yaml)")
+            raise StepError(f"step {self.step.name} does not declare the figure {name!r} (notebooks/steps.yaml)")
         if not self.save_figures:
             return []
         targets = matches[0].files()
         return save_figure(fig, "", name, folder=self._staged(targets[0]).parent)
 
     def publish(self) -> str:
-        """Move every staged output into place (one rename each); the step's last cell."""
+        """Put every staged output into place; the step's last cell.
+
+        Each staged file is first copied beside its target (``.NAME.publish-*``), then every copy is
+        renamed over its target: the renames stay inside one folder, so they cannot fail for a staging
+        folder on another file system, and a kill between them leaves outputs the runner's state check
+        sees as not published (the step runs again).
+        """
+        staged_files = sorted(p for p in self.stage.rglob("*") if p.is_file())
+        ready = []
+        try:
+            for staged in staged_files:
+                target = paths.project_root() / staged.relative_to(self.stage)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.publish-", dir=target.parent)
+                os.close(fd)
+                shutil.copyfile(staged, tmp)
+                os.chmod(tmp, 0o666 & ~_umask())
+                ready.append((Path(tmp), target))
+        except BaseException:
+            for tmp, _ in ready:
+                tmp.unlink(missing_ok=True)
+            raise
         moved = []
-        for staged in sorted(p for p in self.stage.rglob("*") if p.is_file()):
-            target = paths.project_root() / staged.relative_to(self.stage)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
+        for tmp, target in ready:
+            os.replace(tmp, target)
             moved.append(_rel(target))
+        if not self.save_figures:
+            for ref in self.writes:
+                if ref.kind == "figure":
+                    for old in ref.files(True):
+                        old.unlink(missing_ok=True)
         shutil.rmtree(self.stage, ignore_errors=True)
         fileio.set_read_guard(None)
         tables = [m for m in moved if m.endswith(".csv")]
         figures = sorted({m.rsplit(".", 1)[0] for m in moved if not m.endswith(".csv")})
         return f"published {len(tables)} table(s) and {len(figures)} figure(s): " + ", ".join(tables + figures)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def open_step(notebook: str, edition: str | None = None, **params: Any) -> OpenStep:

@@ -1,13 +1,14 @@
 """The declared pipeline: ``notebooks/steps.yaml`` loaded, validated and expanded.
 
-The table says, per step (one notebook): its scope (once per edition, or once per run), the
-parameters it takes, and what it reads and writes. The runner (:mod:`showdown_lib.pipeline`) plans
+The table says, per step (a notebook, or a plain Python task ``module:function``): its name, its scope
+(once per edition, or once per run), the parameters it takes, and what it reads and writes. The runner (:mod:`showdown_lib.pipeline`) plans
 from it, and a notebook opens its step (:mod:`showdown_lib.step_context`) to load only what it
 declared. Parameters are checked here against the table's JSON Schemas before any kernel starts.
 """
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -17,8 +18,9 @@ from .errors import ShowdownError
 from .fileio import read_yaml
 
 SCOPES = ("edition", "once")
-REF_KINDS = ("edition", "raw", "snapshot", "processed", "figure")
-_STEP_KEYS = {"notebook", "title", "scope", "parameters", "reads", "writes"}
+REF_KINDS = ("edition", "raw", "snapshot", "processed", "figure", "project", "site")
+WRITE_KINDS = ("processed", "figure", "site")
+_STEP_KEYS = {"name", "notebook", "task", "title", "scope", "parameters", "reads", "writes"}
 _PARAM_KEYS = {"schema", "default", "help", "keys"}
 
 
@@ -40,16 +42,38 @@ class Parameter:
 
 @dataclass(frozen=True)
 class Step:
-    notebook: str
+    name: str
+    notebook: str | None
     title: str
     scope: str
     parameters: tuple[str, ...]
     reads: tuple[str, ...]
     writes: tuple[str, ...]
+    task: str | None = None  # "package.module:function" for a plain Python step
 
     @property
     def path(self) -> Path:
-        return paths.notebooks_dir() / f"{self.notebook}.ipynb"
+        """The notebook, or the source file of the task's module."""
+        if self.notebook is not None:
+            return paths.notebooks_dir() / f"{self.notebook}.ipynb"
+        from .code_deps import module_file
+
+        module = self.task.split(":", 1)[0]
+        found = module_file(module)
+        if found is None:  # a task outside the library (the tests' scratch tables)
+            import importlib.util
+
+            try:
+                spec = importlib.util.find_spec(module)
+            except (ImportError, ValueError):
+                spec = None
+            found = Path(spec.origin) if spec is not None and spec.origin else Path(module)
+        return found
+
+    def matches(self, given: str) -> bool:
+        """``--only`` names a step by its name, its notebook, or a prefix of either (``04``)."""
+        names = [self.name] + ([self.notebook] if self.notebook else [])
+        return bool(given) and any(n == given or n.startswith(given) for n in names)
 
 
 @dataclass(frozen=True)
@@ -74,6 +98,16 @@ class Ref:
         if self.kind == "raw":
             target = paths.raw_dir() / self.arg
             return sorted(p for p in target.rglob("*") if p.is_file()) if target.is_dir() else [target]
+        if self.kind == "project":  # a file or folder of the project (the site reads every published output)
+            target = paths.project_root() / self.arg
+            if not target.exists():  # a folder no step has written yet (reports/notebooks in a fresh clone)
+                return []
+            if not target.is_dir():
+                return [target]
+            return sorted(p for p in target.rglob("*") if p.is_file() and not any(
+                part.startswith(".") or part == "__pycache__" for part in p.relative_to(target).parts))
+        if self.kind == "site":  # the static site: one folder, built whole
+            return [paths.project_root() / self.arg]
         from .edition_files import edition_input_files
 
         if self.kind == "edition":
@@ -85,6 +119,8 @@ class Ref:
         """Files and folders a step may read under this reference (for the read guard)."""
         if self.kind == "raw":
             return [paths.raw_dir() / self.arg]
+        if self.kind == "project":
+            return [paths.project_root() / self.arg]
         return self.files()
 
 
@@ -96,21 +132,24 @@ class StepTable:
     steps: list[Step]
     file: Path = field(default_factory=lambda: paths.notebooks_dir() / "steps.yaml")
 
-    def step(self, notebook: str) -> Step:
+    def step(self, name: str) -> Step:
+        """The step named ``name`` (or whose notebook is ``name``)."""
         for s in self.steps:
-            if s.notebook == notebook or s.notebook == Path(notebook).stem:
+            if name in (s.name, s.notebook) or (s.notebook and s.notebook == Path(name).stem):
                 return s
-        raise StepError(f"{_shown(self.file)}: no step for notebook {notebook!r}; steps: {[s.notebook for s in self.steps]}")
+        raise StepError(f"{_shown(self.file)}: no step {name!r}; steps: {[s.name for s in self.steps]}")
 
     def select(self, selection: Iterable[str] | None) -> list[Step]:
-        """Steps whose notebook name is, or starts with, one of ``selection`` (all when empty), in table order."""
-        selection = list(selection or [])
-        if not selection:
+        """Steps matching one of ``selection`` (name, notebook or a prefix; all when None), in table order."""
+        if selection is None:
             return list(self.steps)
-        unknown = [s for s in selection if not any(st.notebook == s or st.notebook.startswith(s) for st in self.steps)]
+        selection = [str(s) for s in selection]
+        if not selection or any(not s.strip() for s in selection):
+            raise StepError(f"--only needs step names, got {selection}; steps: {[s.name for s in self.steps]}")
+        unknown = [s for s in selection if not any(st.matches(s) for st in self.steps)]
         if unknown:
-            raise StepError(f"no step matches {unknown}; steps: {[s.notebook for s in self.steps]}")
-        return [st for st in self.steps if any(st.notebook == s or st.notebook.startswith(s) for s in selection)]
+            raise StepError(f"no step matches {unknown}; steps: {[s.name for s in self.steps]}")
+        return [st for st in self.steps if any(st.matches(s) for s in selection)]
 
     def defaults(self, step: Step) -> dict[str, Any]:
         return {p: self.parameters[p].default for p in step.parameters}
@@ -138,11 +177,18 @@ def load_steps(path: Path | None = None) -> StepTable:
     steps = []
     for i, raw in enumerate(data["steps"]):
         label = f"{where}, step {i + 1}"
-        if not isinstance(raw, dict) or set(raw) - _STEP_KEYS or "notebook" not in raw:
-            raise StepError(f"{label}: a step is a mapping with {sorted(_STEP_KEYS)}")
-        step = Step(str(raw["notebook"]), str(raw.get("title", raw["notebook"])), raw.get("scope", "edition"),
-                    tuple(raw.get("parameters") or ()), tuple(raw.get("reads") or ()), tuple(raw.get("writes") or ()))
-        label = f"{where}, step {step.notebook!r}"
+        if not isinstance(raw, dict) or set(raw) - _STEP_KEYS or ("notebook" in raw) == ("task" in raw):
+            raise StepError(f"{label}: a step is a mapping with {sorted(_STEP_KEYS)}, and either a notebook or a task")
+        if "task" in raw and (not isinstance(raw["task"], str) or not re.fullmatch(r"\w+(\.\w+)*:\w+", raw["task"])
+                              or "name" not in raw):
+            raise StepError(f"{label}, field 'task': a task is named (field 'name') and is MODULE:FUNCTION (e.g. showdown_lib.scoring_step:write_products), "
+                            f"got {raw.get('task')!r}")
+        notebook = str(raw["notebook"]) if "notebook" in raw else None
+        name = str(raw.get("name", notebook))
+        step = Step(name, notebook, str(raw.get("title", name)), raw.get("scope", "edition"),
+                    tuple(raw.get("parameters") or ()), tuple(raw.get("reads") or ()), tuple(raw.get("writes") or ()),
+                    raw.get("task"))
+        label = f"{where}, step {step.name!r}"
         if step.scope not in SCOPES:
             raise StepError(f"{label}, field 'scope': must be one of {SCOPES}, got {step.scope!r}")
         unknown = [p for p in step.parameters if p not in params]
@@ -153,13 +199,13 @@ def load_steps(path: Path | None = None) -> StepTable:
             if ":" not in str(ref) or kind not in REF_KINDS:
                 raise StepError(f"{label}: {ref!r} must be KIND:ARG with KIND one of {REF_KINDS}")
         for ref in step.writes:
-            if str(ref).split(":", 1)[0] not in ("processed", "figure"):
-                raise StepError(f"{label}, field 'writes': {ref!r}: a step writes only processed tables and figures")
+            if str(ref).split(":", 1)[0] not in WRITE_KINDS:
+                raise StepError(f"{label}, field 'writes': {ref!r}: a step writes only processed tables, figures and the site")
         if not step.path.exists():
-            raise StepError(f"{label}: notebook {_shown(step.path)} does not exist")
+            raise StepError(f"{label}: {'notebook' if step.notebook else 'the module of task'} {_shown(step.path)} does not exist")
         steps.append(step)
-    if len({s.notebook for s in steps}) != len(steps):
-        raise StepError(f"{where}: a notebook appears in two steps")
+    if len({s.name for s in steps}) != len(steps) or len({s.notebook for s in steps if s.notebook}) != len([s for s in steps if s.notebook]):
+        raise StepError(f"{where}: a step name or a notebook appears in two steps")
     editions = [str(e) for e in data.get("editions") or []]
     default = str(data.get("default_edition", editions[0] if editions else ""))
     return StepTable(default, editions, params, steps, path)
@@ -194,6 +240,9 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
         if spec is None:
             problems.append(f"unknown parameter {name!r}; the steps take {sorted(table.parameters)}")
             continue
+        if not _finite(value):
+            problems.append(f"parameter {name}={value!r}: {name} must be a finite number, not NaN or infinity ({spec.help})")
+            continue
         if spec.schema.get("type") == "string" and isinstance(value, int) and not isinstance(value, bool):
             value = given[name] = str(value)  # -p then_edition=2018: YAML reads a number, the parameter is a name
         try:
@@ -224,6 +273,17 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
     return dict(given)
 
 
+def _finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in a parameter (JSON Schema's bounds let NaN through: NaN > 0 is false)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
 def step_parameters(table: StepTable, step: Step, overrides: dict[str, Any]) -> dict[str, Any]:
     """The values a step runs with: its defaults, overridden by what the user gave."""
     out = table.defaults(step)
@@ -249,13 +309,20 @@ def expand(refs: Iterable[str], values: dict[str, Any]) -> list[Ref]:
 
 
 def step_values(step: Step, edition: str | None, params: dict[str, Any]) -> dict[str, Any]:
-    """What a step's references are formatted with: its parameters plus the edition when it has one."""
+    """What a step's references are formatted with: its parameters plus the edition when it has one.
+
+    Each edition value ``X`` also gives ``X_folder``, the folder of its edition file: ``current`` for the
+    dated edition ``current@2024-06-30``, whose outputs still go under its own id.
+    """
+    from .editions import parse_edition_id
+
     values = {k: v for k, v in params.items() if isinstance(v, str)}
     if step.scope == "edition":
         if edition is None:
-            raise StepError(f"step {step.notebook} runs per edition: give an edition")
+            raise StepError(f"step {step.name} runs per edition: give an edition")
         values["edition"] = edition
-    for key in ("then_edition", "now_edition", "published_edition", "remeasured_edition"):
+    for key in ("edition", "then_edition", "now_edition", "published_edition", "remeasured_edition"):
         if key in values:
             check_edition_id(values[key])
+            values[f"{key}_folder"] = parse_edition_id(values[key])[0]
     return values

@@ -174,7 +174,9 @@ _TABLES = [
        C("as_of", "date", "the date it stands for", required=False), C("retrieved", "string", "when it was collected (UTC)", required=False),
        C("collector", "string", "collector version", required=False), C("values", "integer", "values collected", "count", False),
        C("missing", "integer", "values missing", "count", False), C("method", "string", "how it was collected", required=False),
-       C("endpoint", "string", "the endpoint template (no host)", required=False), REASON),
+       C("endpoint", "string", "the endpoint template (no host)", required=False),
+       C("note", "string", "what a reader should know: the snapshot is older than the edition's date, or a dated edition has none",
+         required=False), REASON),
     _t("lifecycle", "Each framework's status on the edition's date by the one lifecycle rule (data/raw/frameworks.yaml)",
        FW, C("status", "string", "active, maintenance, dormant, archived or merged"),
        C("since", "date", "the date the status began; empty when active"),
@@ -366,6 +368,19 @@ def schema_path(csv_path) -> "Path":
 
     p = Path(csv_path)
     return p.with_name(p.stem + ".schema.json")
+
+
+def read(path, name: str | None = None) -> pd.DataFrame:
+    """The processed table at ``path`` (named by its file unless ``name``), read with its declared string
+    and date columns as text (a CSV cannot say that a column of ``1.0`` is a version, not a number), then
+    validated against its schema."""
+    from pathlib import Path
+
+    name = name or Path(path).stem
+    text = {c.name: str for c in schema(name, path).columns if c.type in ("string", "date")}
+    frame = pd.read_csv(path, dtype=text)
+    validate(frame, name, path)
+    return frame
 
 
 def write(frame: pd.DataFrame, name: str, path, schema_target=None):

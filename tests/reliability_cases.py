@@ -233,6 +233,7 @@ class Case:
     env: dict[str, str] = field(default_factory=dict)
     may_change: tuple[str, ...] = ()  # regexes of data/raw files this case is meant to change
     interrupt: bool = False
+    signal: int = signal.SIGINT  # what an interrupting case sends
     code: int | None = None  # the exact exit status expected, when it matters
     command: str = "collect"  # "collect" (python -m showdown_lib.collect) or "run_all" (the pipeline)
 
@@ -373,13 +374,13 @@ CASES: list[Case] = [
     Case("run_all -p save_figures=maybe", ["-p", "save_figures=maybe"], "error", r"save_figures must be boolean", code=1, command="run_all"),
     Case("run_all -p with a parameter no step takes", ["-p", "categroy_weights={platform: 2}"], "error", r"unknown parameter 'categroy_weights'", code=1,
          command="run_all"),
-    Case("run_all on a truncated notebook", ["--only", "04"], "error", r"notebooks/04_aggregate\.ipynb is not a readable notebook", code=1,
-         command="run_all", setup=lambda root: _truncate(root / "notebooks" / "04_aggregate.ipynb"),
-         may_change=(r"notebooks/04_aggregate\.ipynb$",)),
-    Case("run_all: a step fails in its kernel (tampered published figures)", ["--only", "00", "-p", "save_figures=false"], "error",
-         r"00_collect\.ipynb failed in cell \d+: DataError: .*checksum mismatch", code=1, command="run_all",
+    Case("run_all on a truncated notebook", ["--only", "09"], "error", r"notebooks/09_hardware_gap\.ipynb is not a readable notebook", code=1,
+         command="run_all", setup=lambda root: _truncate(root / "notebooks" / "09_hardware_gap.ipynb"),
+         may_change=(r"notebooks/09_hardware_gap\.ipynb$",)),
+    Case("run_all: the scoring step fails (tampered published figures)", ["--only", "score"], "error",
+         r"step score \(showdown_lib\.scoring_step:write_products\) failed: DataError: .*checksum mismatch", code=1, command="run_all",
          setup=lambda root: _tamper_published(root), may_change=(r"published_criteria\.csv$",)),
-    Case("Ctrl-C during a run", ["--only", "00", "--force"], "error", r"^run_all: interrupted", code=130, command="run_all", interrupt=True),
+    Case("Ctrl-C during a run", ["--only", "09", "--force"], "error", r"^run_all: interrupted", code=130, command="run_all", interrupt=True),
 ]
 
 
@@ -422,6 +423,69 @@ def _alias_bomb(root: Path) -> None:
 
 def _truncate(path: Path) -> None:
     path.write_text(path.read_text()[:500])
+
+
+def _state(text: str):
+    def setup(root: Path) -> None:
+        (root / ".cache").mkdir(exist_ok=True)
+        (root / ".cache" / "pipeline-state.json").write_text(text)
+    return setup
+
+
+def _hold_lock(root: Path) -> None:
+    """Another run holding the project's lock (a process that keeps it for 30 s)."""
+    (root / ".cache").mkdir(exist_ok=True)
+    code = ("import fcntl, os, sys, time; f = open(sys.argv[1], 'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "f.seek(0); f.truncate(); f.write(str(os.getpid())); f.flush(); print('held', flush=True); time.sleep(30)")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(root / ".cache" / "run.lock")], stdout=subprocess.PIPE, text=True)
+    proc.stdout.readline()
+
+
+def _curated_change(root: Path) -> None:
+    path = root / "data" / "raw" / "curated" / "current" / "tensorflow.yaml"
+    path.write_text(re.sub(r"(sponsor:\s*\n(?:\s+.*\n)*?\s+value:\s*)3", r"\g<1>2", path.read_text(), count=1))
+
+
+_STATE_DISCARDED = r"pipeline state \.cache/pipeline-state\.json is not a state this version wrote.*discarded and every step runs"
+_RAN_SCORE = r"score\] done in .*\n(.*\n)*run_all: 1 step\(s\) ran"
+
+# the engine (run_all.py): its state, its lock, its working folders, --only, dated editions, --refresh, signals
+ENGINE_CASES: list[Case] = [
+    Case("run_all with a garbage .cache/pipeline-state.json", ["--only", "score"], "ok", _STATE_DISCARDED + r"(.*\n)*.*" + _RAN_SCORE,
+         command="run_all", setup=_state("\x00garbage{"), code=0),
+    Case("run_all with an empty .cache/pipeline-state.json", ["--only", "score"], "ok", _STATE_DISCARDED, command="run_all",
+         setup=_state(""), code=0),
+    Case("run_all with a state file of the wrong shape", ["--only", "score"], "ok", _STATE_DISCARDED, command="run_all",
+         setup=_state('{"version": 2, "steps": [1, 2]}'), code=0),
+    Case("run_all where .cache is a file", ["--only", "score"], "error", r"cannot write the working folder \.cache", code=1,
+         command="run_all", setup=lambda root: (root / ".cache").write_text("not a folder")),
+    Case("run_all where runs/ is a file", ["--only", "score"], "error", r"cannot write the working folder runs\b", code=1,
+         command="run_all", setup=lambda root: (root / "runs").write_text("not a folder")),
+    Case("run_all --edition 2018 --edition 2018 (named twice, runs once)", ["--edition", "2018", "--edition", "2018", "--only", "score"],
+         "ok", _RAN_SCORE, code=0, command="run_all"),
+    Case("run_all --jobs 100000", ["--jobs", "100000"], "error", r"--jobs must be between 1 and 64, got 100000", code=1, command="run_all"),
+    Case("run_all -p n_tiers=<5000 digits>", ["-p", "n_tiers=" + "9" * 5000], "error", r"-p n_tiers: cannot read .*too many digits",
+         code=1, command="run_all"),
+    Case("run_all --only ''", ["--only", ""], "error", r"--only needs step names", code=1, command="run_all"),
+    Case("run_all --only 04 after a curated change (upstream out of date)", ["--edition", "current", "--only", "04"], "error",
+         r"--only: upstream step\(s\) out of date: current:score \(", code=1, command="run_all", setup=_curated_change,
+         may_change=(r"curated/current/tensorflow\.yaml$",)),
+    Case("a second run_all while one is in progress", ["--only", "score"], "error", r"another run is in progress \(pid \d+\)", code=1,
+         command="run_all", setup=_hold_lock),
+    Case("run_all --edition current@2024-06-30 (a dated edition)", ["--edition", "current@2024-06-30", "--only", "score"], "ok",
+         r"current@2024-06-30:score\] done", code=0, command="run_all"),
+    Case("run_all --refresh against a (fake) index that serves a few projects", ["--edition", "current", "--refresh", "--source", "pypi",
+                                                                                 "--as-of", "2025-01-15", "--only", "score"], "error",
+         r"the new collection is worse than the earlier snapshot(.*\n)*.*--refresh: every source failed", code=1, command="run_all"),
+    Case("run_all --refresh --accept-partial against the (fake) index", ["--edition", "current", "--refresh", "--source", "pypi",
+                                                                         "--as-of", "2025-01-15", "--accept-partial", "--only", "score"],
+         "ok", r"current@2025-01-15:score\] done", code=0, command="run_all"),
+    Case("SIGTERM during a run", ["--only", "09", "--force"], "error", r"^run_all: terminated", code=130, command="run_all",
+         interrupt=True, signal=signal.SIGTERM),
+]
+
+
+CASES += ENGINE_CASES
 
 
 def _tamper_published(root: Path) -> None:
@@ -486,14 +550,14 @@ def run_case(case: Case) -> dict:
             proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             if case.command == "run_all":
-                first = proc.stdout.readline()  # "[2018:00_collect] running ...": a kernel is starting
+                first = proc.stdout.readline()  # "[2018:score] running ...": a step is starting
                 threading.Event().wait(1.0)
             else:
                 first = ""
                 deadline = time.monotonic() + 60
                 while not server.handler.hits and time.monotonic() < deadline and proc.poll() is None:
                     threading.Event().wait(0.05)
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(case.signal)
             out, err = proc.communicate(timeout=120)
             out, rc = first + out, proc.returncode
         else:

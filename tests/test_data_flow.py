@@ -13,16 +13,17 @@ from showdown_lib.errors import DataError
 from showdown_lib.step_context import open_step
 from showdown_lib.steps import StepError, load_steps
 
-SCORING_STEP = "00_collect"
+SCORING_STEP = "score"  # a plain Python step: showdown_lib.scoring_step.write_products
 
 
 def test_no_step_after_the_scoring_step_declares_a_snapshot_or_an_editions_raw_inputs():
     table = load_steps()
-    assert table.steps[0].notebook == SCORING_STEP
+    assert table.steps[0].name == SCORING_STEP
+    assert table.steps[0].task == "showdown_lib.scoring_step:write_products"
     for step in table.steps[1:]:
         for ref in step.reads:
-            assert not ref.startswith(("edition:", "snapshot:")), (step.notebook, ref)
-            assert not ref.startswith("raw:snapshots"), (step.notebook, ref)
+            assert not ref.startswith(("edition:", "snapshot:")), (step.name, ref)
+            assert not ref.startswith(("raw:snapshots", "project:data/raw/snapshots")), (step.name, ref)
 
 
 def _snapshot_files() -> list[Path]:
@@ -30,6 +31,7 @@ def _snapshot_files() -> list[Path]:
 
 
 @pytest.mark.parametrize("notebook, edition, params", [
+    ("inputs", "current", {}),
     ("02_api_internals", "current", {}),
     ("06_then_vs_now", None, {}),
     ("08_remeasured_2018", None, {}),
@@ -113,10 +115,7 @@ def test_every_processed_table_is_declared_valid_and_has_its_schema_beside_it():
     written = _written()
     assert len(written) > 40
     for path in written:
-        # a string column stays a string when its values look like numbers (a version "1.0")
-        strings = {c.name: str for c in tables.schema(path.stem).columns if c.type == "string"}
-        frame = pd.read_csv(path, dtype=strings)
-        tables.validate(frame, path.stem, path)
+        frame = tables.read(path)
         schema = json.loads(tables.schema_path(path).read_text(encoding="utf-8"))
         assert [f["name"] for f in schema["fields"]] == list(frame.columns), path
         assert all(f["type"] in tables.TYPES and f["description"] for f in schema["fields"])

@@ -28,10 +28,10 @@ def project(pipeline_project):
 
 
 def test_nothing_changed_runs_nothing_and_a_curated_fact_reruns_only_its_downstream(project):
-    first = run(["current"], {"save_figures": False}, ["00", "01", "03"], **QUIET)
-    assert sorted(first.ran) == ["current:00_collect", "current:01_support_community", "current:03_platform"]
-    again = run(["current"], {"save_figures": False}, ["00", "01", "03"], **QUIET)
-    assert again.ran == [] and len(again.up_to_date) == 3
+    first = run(["current"], {"save_figures": False}, ["score", "00", "01", "03"], **QUIET)
+    assert sorted(first.ran) == ["current:01_support_community", "current:03_platform", "current:inputs", "current:score"]
+    again = run(["current"], {"save_figures": False}, ["score", "00", "01", "03"], **QUIET)
+    assert again.ran == [] and len(again.up_to_date) == 4
 
     # one curated fact (TensorFlow's sponsor level) changes: scoring and Support & Community run again
     fact = project / "data" / "raw" / "curated" / "current" / "tensorflow.yaml"
@@ -39,25 +39,35 @@ def test_nothing_changed_runs_nothing_and_a_curated_fact_reruns_only_its_downstr
     new = re.sub(r"(sponsor:\s*\n(?:\s+.*\n)*?\s+value:\s*)3", r"\g<1>2", text, count=1)
     assert new != text, "the fixture expects TensorFlow's sponsor at level 3"
     fact.write_text(new)
-    third = run(["current"], {"save_figures": False}, ["00", "01", "03"], **QUIET)
-    assert "current:00_collect" in third.ran and "current:01_support_community" in third.ran
+    third = run(["current"], {"save_figures": False}, ["score", "00", "01", "03"], **QUIET)
+    assert "current:score" in third.ran and "current:01_support_community" in third.ran
 
     # a parameter that changes the scores re-runs the scoring step
-    fourth = run(["current"], {"save_figures": False, "n_tiers": 4}, ["00"], **QUIET)
-    assert fourth.ran == ["current:00_collect"]
+    fourth = run(["current"], {"save_figures": False, "n_tiers": 4}, ["score"], **QUIET)
+    assert fourth.ran == ["current:score"]
 
 
 def test_a_failing_step_names_notebook_and_cell_and_publishes_nothing(project):
     published = project / "data" / "raw" / "editions" / "2018" / "published_criteria.csv"
     published.write_text(published.read_text().replace("pytorch,support_community,activity,100", "pytorch,support_community,activity,99", 1))
     before = digest(project / "data" / "processed")
-    with pytest.raises(NotebookFailure) as err:
-        run(["2018"], {}, ["00"], force=True, **QUIET)
-    failure = err.value
-    assert failure.notebook == "00_collect.ipynb" and failure.cell is not None
-    assert "checksum mismatch" in str(failure) and "runs/2018/00_collect.ipynb" in str(failure)
-    assert any(o.get("output_type") == "error" for c in json.loads(Path(failure.record).read_text())["cells"] for o in c.get("outputs", []))
+    with pytest.raises(PipelineError, match=r"step score \(showdown_lib.scoring_step:write_products\) failed: DataError: .*checksum mismatch"):
+        run(["2018"], {}, ["score"], force=True, **QUIET)
     assert digest(project / "data" / "processed") == before
+    # a notebook that fails names itself, the cell and its executed copy, and publishes nothing
+    published.write_text(published.read_text().replace("pytorch,support_community,activity,99", "pytorch,support_community,activity,100", 1))
+    book = project / "notebooks" / "04_aggregate.ipynb"
+    nb = json.loads(book.read_text())
+    nb["cells"].insert(-3, {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "id": "planted",
+                            "source": "raise ValueError('a planted failure')"})
+    book.write_text(json.dumps(nb))
+    with pytest.raises(NotebookFailure) as err:
+        run(["2018"], {}, ["04"], force=True, with_upstream=True, **QUIET)
+    failure = err.value
+    record = json.loads(Path(failure.record).read_text())["cells"]
+    assert failure.notebook == "04_aggregate.ipynb" and failure.cell == 1 + [c.get("id") for c in record].index("planted")
+    assert "a planted failure" in str(failure) and "runs/2018/04_aggregate.ipynb" in str(failure)
+    assert any(o.get("output_type") == "error" for c in json.loads(Path(failure.record).read_text())["cells"] for o in c.get("outputs", []))
 
 
 def _tiny_step(project: Path, publish: bool) -> None:
@@ -120,7 +130,7 @@ def test_run_all_works_where_no_kernel_was_ever_registered(project, tmp_path):
 
 def test_ctrl_c_is_one_line_and_exit_130(project):
     env = {**os.environ, "SHOWDOWN_ROOT": str(project)}
-    proc = subprocess.Popen([sys.executable, str(ROOT / "run_all.py"), "--force", "--only", "00", "01", "--no-site"],
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_all.py"), "--force", "--only", "09", "--no-site"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert "running" in proc.stdout.readline()

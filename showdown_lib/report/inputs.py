@@ -1,21 +1,18 @@
-"""00 · Inputs and scores: the one step that scores an edition and writes the scored products."""
+"""00 · Inputs and scores: what goes into an edition, read from the tables the scoring step wrote."""
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts, narrative, paths
-from ..scoring_step import write_products
+from .. import charts, narrative
 from .common import Presenter
 
 
 class InputsReport(Presenter):
-    """Scores the edition once through the scoring step's entry point, which stages every product;
-    every later step reads the tables it writes."""
+    """The edition's inputs, coverage and weights as the scoring step (``score``) wrote them; never scores."""
 
-    def __init__(self, step, n_tiers: int = 0, criterion_weights=None, category_weights=None) -> None:
+    def __init__(self, step) -> None:
         super().__init__(step)
-        result, self.products = write_products(step, n_tiers, criterion_weights, category_weights)
-        self.use_result(result)
+        self.use_result(step.result())
         self.frameworks = [fw for fw in self.registry if fw.id in self.edition.cast]
 
     def describe_edition(self) -> str:
@@ -24,29 +21,24 @@ class InputsReport(Presenter):
                                           [c for c in self.method.criterion_ids if c not in e.inputs.get("measure", [])])
 
     def _source_records(self) -> list[dict]:
-        """One record per snapshot source of a collected edition: its provenance, or why there is none."""
-        from ..raw_values import resolve_snapshots
-        from ..sources.base import read_provenance
-
-        e = self.edition
-        if e.kind != "collected":
+        """One record per snapshot source of a collected edition, from the scoring step's ``sources`` table:
+        the snapshot's provenance, or why there is none."""
+        if self.edition.kind != "collected":
             return []
         out = []
-        for source, snap in resolve_snapshots(e).items():
-            spec = e.inputs.get(source)
-            if spec is None:
+        for row in self.step.table("sources").fillna("").to_dict("records"):
+            if not str(row["snapshot"]):
+                out.append({"source": row["source"], "reason": row["reason"] or None})
                 continue
-            if snap is None:
-                out.append({"source": source, "reason": spec.get("unavailable") if isinstance(spec, dict) else None})
-                continue
-            out.append({"source": source, **read_provenance(paths.snapshots_dir(source) / snap, source, snap)})
+            count = lambda v: int(v) if str(v) != "" else "?"  # noqa: E731
+            out.append({"source": row["source"], "as_of": row["as_of"], "retrieved_at": row["retrieved"], "collector_version": row["collector"],
+                        "n_ok": count(row["values"]), "n_missing": count(row["missing"]), "method": row["method"]})
         return out
 
     def snapshot_notes(self) -> str:
-        """Where the edition uses a snapshot older than its own date, or a dated edition lacks one: said."""
-        from ..sources.base import snapshot_notes
-
-        notes = snapshot_notes(self.edition)
+        """Where the edition uses a snapshot older than its own date, or a dated edition lacks one: said
+        (the scoring step noted it in the ``sources`` table)."""
+        notes = [n for n in self.step.table("sources")["note"].fillna("").astype(str) if n] if self.edition.kind == "collected" else []
         return "\n".join(f"- {n}" for n in notes) if notes else "Every snapshot this edition uses is of its own date."
 
     def cast_table(self) -> pd.DataFrame:
@@ -75,11 +67,11 @@ class InputsReport(Presenter):
 
     def validity(self) -> pd.DataFrame:
         """The validity check of every measured basis this edition uses (data/raw/validity.yaml), computed."""
-        return self.products["validity"]
+        return self.step.table("validity")
 
     def data_issues(self) -> pd.DataFrame:
         """Measured values and cited facts that disagree where the criterion's rule cannot settle which scores."""
-        return self.label(self.products["data_issues"]).reset_index(drop=True)
+        return self.label(self.step.table("data_issues")).reset_index(drop=True)
 
     def reconciled(self) -> pd.DataFrame:
         """Every cell where a measurement and a cited fact disagree: both values, which one scores and the rule."""
@@ -98,7 +90,9 @@ class InputsReport(Presenter):
 
     def coverage(self) -> pd.DataFrame:
         """One row per framework x criterion: how the input was obtained, and as of when."""
-        return self.products["coverage"]
+        cov = self.step.table("coverage")
+        cov["as_of"] = cov["as_of"].fillna("").astype(str)
+        return cov
 
     def coverage_summary(self) -> str:
         return narrative.coverage_summary(self.coverage())
@@ -113,11 +107,3 @@ class InputsReport(Presenter):
         cov = self.coverage()
         miss = cov[cov["origin"] == "missing"][["framework", "criterion", "reason"]]
         return self.label(miss).reset_index(drop=True)
-
-    def weights(self) -> pd.DataFrame:
-        """The weights in use, one row per category and criterion (relative; an id not named weighs 1)."""
-        return self.products["weights"]
-
-    def write_tables(self) -> str:
-        """What the scoring step staged (every product, written when the step opened)."""
-        return "staged " + "; ".join(f"{name} ({len(frame)} rows)" for name, frame in self.products.items())

@@ -29,4 +29,10 @@ def build(out_dir: str | Path | None = None) -> Path:
     return target / "index.html"
 
 
-__all__ = ["build"]
+def build_step(step) -> None:
+    """The pipeline's ``site`` step (notebooks/steps.yaml): its inputs are the tables, figures and executed
+    notebooks it renders, so a run that changed none of them does not build it again."""
+    build()
+
+
+__all__ = ["build", "build_step"]

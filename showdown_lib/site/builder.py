@@ -110,6 +110,8 @@ def render(nb, site: Site, href: str, title: str, banner: str = "", scripts: tup
     depth = href.count("/")
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = f"{title} · Showdown"
+    for i, cell in enumerate(nb.cells):  # pages made in memory draw random cell ids: a rebuilt page must be identical
+        cell["id"] = f"cell-{i}"
     resources = {"showdown": {"root": "../" * depth, "nav": site.nav(), "here": href, "banner": banner,
                               "scripts": list(scripts), "footer": FOOTER}}
     body, _ = exporter().from_notebook_node(nb, resources=resources)

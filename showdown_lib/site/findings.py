@@ -15,7 +15,7 @@ NOW, THEN = "current", "2018"
 
 
 def lifecycle(edition: str = NOW) -> pd.DataFrame:
-    """The edition's lifecycle table (``lifecycle.csv``, written by 00_collect from the one lifecycle rule over
+    """The edition's lifecycle table (``lifecycle.csv``, written by the scoring step from the one lifecycle rule over
     the registry and the measured release history): framework, status, since, into, evidence, citation."""
     return read(edition, "lifecycle").fillna("")
 

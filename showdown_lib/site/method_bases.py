@@ -2,7 +2,7 @@
 where measured values and cited facts were reconciled.
 
 Everything here is read from the method table (``criteria.yaml``), the edition's declared bases and
-the tables its ``00_collect`` step wrote (``validity.csv``, ``data_issues.csv``, ``inputs.csv``), so
+the tables its scoring step (``score``) wrote (``validity.csv``, ``data_issues.csv``, ``inputs.csv``), so
 the page says what each edition actually did.
 """
 from __future__ import annotations

@@ -35,12 +35,9 @@ WEIGHT_EDITIONS = ("2018", "current", "2018-remeasured")
 
 def processed(edition: str, name: str) -> pd.DataFrame:
     """A processed table the pipeline wrote, checked against its declared schema."""
-    from ..tables import validate
+    from ..tables import read
 
-    path = paths.processed_dir(edition) / f"{name}.csv"
-    frame = pd.read_csv(path)
-    validate(frame, name, path)
-    return frame
+    return read(paths.processed_dir(edition) / f"{name}.csv", name)
 
 
 def md(text: str):

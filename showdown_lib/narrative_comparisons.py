@@ -10,6 +10,7 @@ import pandas as pd
 
 from .comparisons import spearman
 from .narrative import count, join_words
+from .series import rank_moves, ranks as series_ranks
 
 
 def share(p: float) -> str:
@@ -250,3 +251,30 @@ def gap_sentences(cores: pd.DataFrame, releases: pd.DataFrame) -> str:
     return (f"The largest GPU grew from {int(first.cores):,} CUDA cores ({int(first.year)}, {first.gpu}) to "
             f"{int(last.cores):,} ({int(last.year)}, {last.gpu}), {growth:,.0f} times as many. "
             f"On the package index, the cast's final releases peaked in {years} with {count(int(peak.releases.iloc[0]), 'release')} {tail}.")
+
+
+def series_sentences(series: pd.DataFrame, names: dict[str, str]) -> str:
+    """Who climbed and who fell furthest between the first and the last date (ties named together)."""
+    dates = sorted(series["date"].unique())
+    if len(dates) < 2:
+        return "The series has fewer than two dates, so nothing can have moved yet."
+    moves = rank_moves(series)
+    table = series_ranks(series)
+    joined = int((table[dates[0]].isna() & table[dates[-1]].notna()).sum())
+    head = (f"{len(dates)} dates from {dates[0]} to {dates[-1]}; {len(moves)} frameworks ranked on both the first and the last"
+            + (f", and {joined} joined the ranking in between (each newcomer ranked above a framework pushes it down one place)."
+               if joined else "."))
+    if moves.empty or (moves["climbed"] == 0).all():
+        return head + " None of them changed rank."
+
+    def who(value: float) -> str:
+        part = moves[moves["climbed"] == value]
+        return join_words([f"{names.get(r.framework, r.framework)} ({int(r.first)} → {int(r.last)})" for r in part.itertuples()])
+
+    up, down = moves["climbed"].max(), moves["climbed"].min()
+    text = head
+    if up > 0:
+        text += f" Climbed furthest: {who(up)}."
+    if down < 0:
+        text += f" Fell furthest: {who(down)}."
+    return text

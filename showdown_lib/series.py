@@ -98,32 +98,3 @@ def rank_moves(series: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"framework": both.index, "first": both[first].to_numpy(), "last": both[last].to_numpy()})
     out["climbed"] = out["first"] - out["last"]
     return out.sort_values(["climbed", "framework"], ascending=[False, True]).reset_index(drop=True)
-
-
-def series_sentences(series: pd.DataFrame, names: dict[str, str]) -> str:
-    """Who climbed and who fell furthest between the first and the last date (ties named together)."""
-    from .narrative import join_words
-
-    dates = sorted(series["date"].unique())
-    if len(dates) < 2:
-        return "The series has fewer than two dates, so nothing can have moved yet."
-    moves = rank_moves(series)
-    table = ranks(series)
-    joined = int((table[dates[0]].isna() & table[dates[-1]].notna()).sum())
-    head = (f"{len(dates)} dates from {dates[0]} to {dates[-1]}; {len(moves)} frameworks ranked on both the first and the last"
-            + (f", and {joined} joined the ranking in between (each newcomer ranked above a framework pushes it down one place)."
-               if joined else "."))
-    if moves.empty or (moves["climbed"] == 0).all():
-        return head + " None of them changed rank."
-
-    def who(value: float) -> str:
-        part = moves[moves["climbed"] == value]
-        return join_words([f"{names.get(r.framework, r.framework)} ({int(r.first)} → {int(r.last)})" for r in part.itertuples()])
-
-    up, down = moves["climbed"].max(), moves["climbed"].min()
-    text = head
-    if up > 0:
-        text += f" Climbed furthest: {who(up)}."
-    if down < 0:
-        text += f" Fell furthest: {who(down)}."
-    return text

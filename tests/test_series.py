@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from showdown_lib import charts, charts_series, series  # noqa: E402
+from showdown_lib import charts, charts_series, narrative_comparisons, series  # noqa: E402
 from showdown_lib.registry import load_registry  # noqa: E402
 from showdown_lib.sources.base import snapshot_dates  # noqa: E402
 
@@ -47,7 +47,7 @@ def _synthetic(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
 def test_the_sentence_names_every_framework_tied_at_the_extremes():
     table = _synthetic([("2019-01-01", "a", 1), ("2019-01-01", "b", 2), ("2019-01-01", "c", 3),
                         ("2020-01-01", "a", 3), ("2020-01-01", "b", 1), ("2020-01-01", "c", 2), ("2020-01-01", "d", 4)])
-    text = series.series_sentences(table, {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta"})
+    text = narrative_comparisons.series_sentences(table, {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta"})
     assert "2 dates from 2019-01-01 to 2020-01-01; 3 frameworks ranked on both" in text and "1 joined the ranking" in text
     assert "Climbed furthest: Beta (2 → 1) and Gamma (3 → 2)." in text and "Fell furthest: Alpha (1 → 3)." in text
     assert "Delta" not in text
@@ -57,7 +57,7 @@ def test_the_committed_sentence_agrees_with_the_committed_rank_table():
     table = pd.read_csv(COMMITTED / "series.csv", dtype={"date": str})
     ranks = series.ranks(table)
     names = {fw.name: fw.id for fw in load_registry()}
-    text = series.series_sentences(table, {v: k for k, v in names.items()})
+    text = narrative_comparisons.series_sentences(table, {v: k for k, v in names.items()})
     pairs = re.findall(r"([A-Za-z0-9 ]+?) \((\d+) → (\d+)\)", text)
     assert pairs
     first, last = ranks.columns[0], ranks.columns[-1]

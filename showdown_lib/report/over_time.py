@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import charts_series, series
+from .. import charts_series, narrative_comparisons, series
 from ..editions import load_edition
 from ..methodology import load_methodology
 from .common import Presenter
@@ -49,4 +49,4 @@ class OverTime(Presenter):
         self.show(fig, "measured_over_time")
 
     def story(self) -> str:
-        return series.series_sentences(self.series, self.names)
+        return narrative_comparisons.series_sentences(self.series, self.names)

@@ -41,7 +41,7 @@ _spec = importlib.util.spec_from_file_location("_ops_probe_checker", Path(__file
 _checker = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_checker)
 resolve, short = _checker.resolve, _checker._short
-# The fixed MLP is the ONNX check's: load that file by path too (this script imports nothing from Showdown).
+# The fixed MLP and the stdin/stdout protocol are the ONNX check's: load that file by path too (this script imports nothing from Showdown).
 _probe_spec = importlib.util.spec_from_file_location("_ops_probe_checks", Path(__file__).with_name("probe_checks.py"))
 _probe = importlib.util.module_from_spec(_probe_spec)
 _probe_spec.loader.exec_module(_probe)
@@ -295,17 +295,7 @@ def run_modern(payload: dict) -> dict:
 
 
 def main() -> int:
-    doc = json.loads(sys.stdin.read())
-    sys.stdout.flush()
-    result_fd = os.dup(1)
-    os.dup2(2, 1)  # the framework's prints go to stderr; the result alone to the real stdout
-    try:
-        result = _child(doc) if "task" in doc else run_modern(doc)
-    finally:
-        sys.stdout.flush()
-    with os.fdopen(result_fd, "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(result) + "\n")
-    return 0
+    return _probe.serve(lambda doc: _child(doc) if "task" in doc else run_modern(doc))
 
 
 if __name__ == "__main__":

@@ -394,23 +394,31 @@ def run_checks(payload: dict) -> dict:
     return out
 
 
-def main() -> int:
+def serve(handle) -> int:
+    """Read one JSON document on stdin, answer ``handle(doc)`` as one JSON line on stdout (the modern suite too)."""
     doc = json.loads(sys.stdin.read())
     sys.stdout.flush()
     result_fd = os.dup(1)
     os.dup2(2, 1)  # the framework's prints go to stderr; the result alone to the real stdout
     try:
-        if "worker" in doc:
-            result = worker(doc["worker"])
-        elif doc.get("list_installed"):
-            result = {"installed": installed_distributions()}
-        else:
-            result = run_checks(doc)
+        result = handle(doc)
     finally:
         sys.stdout.flush()
     with os.fdopen(result_fd, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(result) + "\n")
     return 0
+
+
+def _handle(doc: dict) -> dict:
+    if "worker" in doc:
+        return worker(doc["worker"])
+    if doc.get("list_installed"):
+        return {"installed": installed_distributions()}
+    return run_checks(doc)
+
+
+def main() -> int:
+    return serve(_handle)
 
 
 if __name__ == "__main__":

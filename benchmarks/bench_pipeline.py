@@ -1,7 +1,7 @@
 """Benchmark: what users run, whole process against whole process, in pairs.
 
 Prints times and ratios, never pass/fail. Every side is a whole process (``subprocess``) on its own
-scratch copy of the project (``data/``, ``notebooks/``, ``pyproject.toml``; nothing tracked is
+scratch copy of the project (``synthetic_cast.scratch_copy``: what a run reads; nothing tracked is
 touched), with the README's commands and their defaults:
 
 * **cold**: ``python run_all.py`` (the default edition, the once-per-run steps and the site) on a
@@ -35,18 +35,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import synthetic_cast  # benchmarks/ is on the path when a benchmark runs as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 CURATED_FACT = ("data/raw/curated/current/tensorflow.yaml", r"(sponsor:\s*\n\s+value:\s*)3", r"\g<1>2")
 
 
 def scratch_copy(base: Path, name: str) -> Path:
-    root = base / name
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    shutil.copytree(ROOT / "data", root / "data")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    return root
+    return synthetic_cast.scratch_copy(base / name)
 
 
 def _env(root: Path) -> dict[str, str]:

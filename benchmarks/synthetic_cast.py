@@ -27,13 +27,20 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 
 
+#: What a run reads from the project besides the library: its data, its notebooks, the package
+#: metadata and the citation the site quotes.
+SCRATCH_TREES = ("data", "notebooks")
+SCRATCH_FILES = ("pyproject.toml", "CITATION.cff")
+
+
 def scratch_copy(dest: Path) -> Path:
-    """``data/``, ``notebooks/`` and ``pyproject.toml`` of the project under ``dest`` (replaced)."""
+    """What a run reads (``SCRATCH_TREES``, ``SCRATCH_FILES``) copied under ``dest`` (replaced)."""
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
-    shutil.copytree(ROOT / "data", dest / "data")
-    shutil.copytree(ROOT / "notebooks", dest / "notebooks")
-    shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    for tree in SCRATCH_TREES:
+        shutil.copytree(ROOT / tree, dest / tree)
+    for name in SCRATCH_FILES:
+        shutil.copy(ROOT / name, dest / name)
     return dest
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from showdown_lib import kernel
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 from showdown_lib.scoring import cast_of
 from showdown_lib.stability import rank_stability, sample_weights
 from showdown_lib.steps import load_steps

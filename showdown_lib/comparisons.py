@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
-from .editions import EditionResult
+from .edition_scores import EditionResult
 from .errors import DataError
 from .fileio import read_yaml
 from .registry import load_registry

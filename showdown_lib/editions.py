@@ -1,14 +1,15 @@
-"""Editions: one dated set of inputs for the whole cast, scored the same way.
+"""Editions: one dated set of inputs for the whole cast, defined once and loaded with its checks.
 
 An edition lives in ``data/raw/editions/<id>/edition.yaml``. Two kinds exist:
 
 * ``published``: the inputs are scores someone published (the 2018 post's figures). They pass
-  through the scorer unchanged; where a criterion has a fixed scale we also infer the raw level
-  the score stands for, and flag scores that sit off the scale.
+  through the scorer unchanged; where a criterion has a fixed scale the scorer also infers the raw level
+  the score stands for, and flags scores that sit off the scale.
 * ``collected``: the inputs are snapshots of our collectors and curated facts, turned into raw
   values by :mod:`showdown_lib.raw_values` and scored by the methodology.
 
-``score_edition`` returns every table of the processed contract; ``write_processed`` writes them.
+This module reads and checks an edition's definition (its cast, as-of date, rounds and pinned inputs), which
+collection, scoring and the pipeline all need; :mod:`showdown_lib.edition_scores` scores it.
 """
 from __future__ import annotations
 
@@ -16,22 +17,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
-
-import numpy as np
-import pandas as pd
+from typing import Any
 
 from . import paths
 from .errors import DataError, UsageError
-from .fileio import read_csv, read_yaml, sha256_of
-from .raw_values import build_raw
+from .fileio import read_yaml
 from .methodology import Methodology, load_methodology
 from .registry import load_registry
-from .scoring import category_scores, infer_levels, normalise_weights, overall_scores, score_criteria
 
 KINDS = ("published", "collected")
 _EDITION_KEYS = {"id", "title", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on", "rounds"}
-PUBLISHED_COLUMNS = ["framework", "round", "criterion", "score_0_100", "status"]
 
 
 @dataclass
@@ -53,28 +48,6 @@ class Edition:
     @property
     def file(self) -> Path:
         return self.folder / "edition.yaml"
-
-
-@dataclass
-class EditionResult:
-    edition: Edition
-    method: Methodology
-    raw: pd.DataFrame
-    criteria: pd.DataFrame
-    categories: pd.DataFrame
-    overall: pd.DataFrame
-    checks: pd.DataFrame = field(default_factory=pd.DataFrame)
-    weights: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    @property
-    def bases(self) -> dict[str, str]:
-        """criterion -> the basis this edition measured it on (criteria with several bases only);
-        pass it to ``Methodology.table`` so the method shown is the one used."""
-        table = self.raw if "basis" in self.raw else self.criteria  # a later step has only the scores
-        if "basis" not in table:
-            return {}
-        rows = table[table["basis"].fillna("") != ""]
-        return dict(zip(rows["criterion"], rows["basis"]))
 
 
 #: A shortlist set for this process by ``-p cast=[...]`` (see :func:`restrict_cast`); None: each edition's own cast.
@@ -214,154 +187,3 @@ def edition_method(edition: Edition, method: Methodology | None = None) -> Metho
     """The method an edition scores: criteria.yaml restricted to the edition's ``rounds`` (default: the standing
     rounds, so an opt-in round such as Modern stack is scored only where an edition asks for it)."""
     return (method or load_methodology()).for_rounds(edition.rounds)
-
-
-def _known_only(weights: Mapping[str, float] | None, names: list[str], everything: list[str]) -> dict[str, float]:
-    """Weights without the names of rounds or criteria this edition does not score (a weight naming nothing
-    anywhere is kept, so the scorer still rejects it)."""
-    return {k: v for k, v in (weights or {}).items() if k in names or k not in everything}
-
-
-# --------------------------------------------------------------------------------------------
-# published editions
-
-
-def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
-    """The published criteria of an edition, validated, as scorer input.
-
-    Checks the file's checksum against ``edition.yaml``, that every row names a cast framework and
-    a known criterion in its right round, that scores lie in 0-100, that ``not_available`` rows
-    carry no score, and that each framework x criterion appears exactly once.
-    """
-    spec = edition.inputs.get("published_criteria")
-    if not isinstance(spec, dict) or "file" not in spec:
-        raise DataError(edition.file, "a published edition needs inputs.published_criteria.file", edition.id, "inputs")
-    path = edition.folder / spec["file"]
-    if spec.get("sha256"):
-        actual = sha256_of(path) if path.exists() else None
-        if actual is None:
-            raise DataError(path, "file not found")
-        if actual != spec["sha256"]:
-            raise DataError(path, f"checksum mismatch: edition.yaml pins {spec['sha256'][:12]}..., the file has {actual[:12]}...; "
-                            "if the change is intended, update inputs.published_criteria.sha256", field="sha256")
-    frame = read_csv(path, required=PUBLISHED_COLUMNS)
-    crit_round = {c.id: c.round for c in method.criteria}
-    for i, row in frame.iterrows():
-        entry = f"row {i + 2} ({row['framework']}/{row['criterion']})"
-        if row["framework"] not in (edition.declared_cast or edition.cast):
-            raise DataError(path, f"framework {row['framework']!r} is not in the edition's cast", entry, "framework")
-        if row["criterion"] not in crit_round:
-            raise DataError(path, f"unknown criterion {row['criterion']!r}", entry, "criterion")
-        if crit_round[row["criterion"]] != row["round"]:
-            raise DataError(path, f"criterion {row['criterion']!r} belongs to round {crit_round[row['criterion']]!r}, not {row['round']!r}", entry, "round")
-        if row["status"] not in ("value", "not_available"):
-            raise DataError(path, f"status must be value or not_available, got {row['status']!r}", entry, "status")
-        score = row["score_0_100"]
-        if row["status"] == "value":
-            try:
-                score = float(score)
-            except (TypeError, ValueError):
-                raise DataError(path, f"score must be a number, got {score!r}", entry, "score_0_100") from None
-            if not (0 <= score <= 100) or np.isnan(score):
-                raise DataError(path, f"score must lie in 0-100, got {score!r}", entry, "score_0_100")
-        elif pd.notna(score):
-            raise DataError(path, f"a not_available row must have no score, got {score!r}", entry, "score_0_100")
-    dup = frame[frame.duplicated(["framework", "criterion"], keep=False)]
-    if len(dup):
-        r = dup.iloc[0]
-        raise DataError(path, "appears more than once", f"{r['framework']}/{r['criterion']}", "criterion")
-    frame = frame[frame["framework"].isin(edition.cast)].reset_index(drop=True)  # a shortlist keeps its rows only
-    figure = frame["figure"] if "figure" in frame else pd.Series("", index=frame.index)
-    out = pd.DataFrame(
-        {
-            "framework": frame["framework"],
-            "criterion": frame["criterion"],
-            "published_score": pd.to_numeric(frame["score_0_100"], errors="coerce"),
-            "source": "published figure: " + figure.fillna("").astype(str),
-        }
-    )
-    out["raw_value"] = np.nan
-    out["note"] = np.where(frame["status"] == "not_available", "marked 'data not available' on the published figure", "")
-    # rows the file does not have at all are not available either, and say so
-    have = set(zip(out["framework"], out["criterion"]))
-    absent = [
-        {"framework": fw, "criterion": c, "published_score": np.nan, "raw_value": np.nan,
-         "source": "", "note": "no value in the published figures"}
-        for fw in edition.cast for c in method.criterion_ids if (fw, c) not in have
-    ]
-    if absent:
-        out = pd.concat([out, pd.DataFrame(absent)], ignore_index=True)
-    return infer_levels(out, method)
-
-
-# --------------------------------------------------------------------------------------------
-
-
-def raw_inputs(edition: Edition, method: Methodology, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """The scorer's input table: published scores, or values measured by :mod:`showdown_lib.raw_values`.
-
-    A collected edition with ``inputs.published_fallback`` gets that edition's published table,
-    read once, for the criteria it does not measure. ``bases`` overrides the edition's declared
-    bases (criterion -> basis id), to compare two bases of one edition.
-    """
-    if edition.kind == "published":
-        return read_published(edition, method)
-    fallback = None
-    fb_id = edition.inputs.get("published_fallback")
-    if fb_id:
-        fb = load_edition(str(fb_id))
-        fallback = (fb.id, fb.as_of, read_published(fb, method))
-    return build_raw(edition, method, fallback, dict(bases or {}))
-
-
-def score_edition(
-    edition_id: str,
-    criterion_weights: Mapping[str, float] | None = None,
-    category_weights: Mapping[str, float] | None = None,
-    n_tiers: int | None = None,
-) -> EditionResult:
-    """Score one edition end to end: inputs, criterion scores, category scores, overall."""
-    edition = load_edition(edition_id)
-    full = load_methodology()
-    method = edition_method(edition, full)
-    criterion_weights = _known_only(criterion_weights, method.criterion_ids, full.criterion_ids)
-    category_weights = _known_only(category_weights, method.round_ids, full.round_ids)
-    raw = raw_inputs(edition, method)
-    tiers = n_tiers or edition.n_tiers
-    crit = score_criteria(raw, method)
-    crit = crit.merge(raw[["framework", "criterion", "note"]], on=["framework", "criterion"], how="left")
-    crit["note"] = crit["note"].fillna("")
-    cats = category_scores(crit, method, criterion_weights, tiers)
-    overall = overall_scores(cats, method, category_weights, tiers)
-    weights = {
-        "criterion": normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights),
-        "category": normalise_weights(category_weights, method.round_ids, "category"),
-    }
-    return EditionResult(edition, method, raw, crit, cats, overall, weights=weights)
-
-
-def processed_tables(result: EditionResult) -> dict[str, pd.DataFrame]:
-    """The processed contract tables of an edition, rounded as they are written."""
-    return {
-        "criteria_scores": rounded(result.criteria),
-        "category_scores": rounded(result.categories),
-        "overall_scores": rounded(result.overall),
-    }
-
-
-def write_processed(result: EditionResult, folder: Path | None = None) -> dict[str, Path]:
-    """Write the processed contract tables of an edition (atomically, one file at a time)."""
-    from .tables import write
-
-    folder = Path(folder) if folder else paths.processed_dir(result.edition.id)
-    return {name: write(frame, name, folder / f"{name}.csv") for name, frame in processed_tables(result).items()}
-
-
-def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
-    """Floats rounded as every processed table is written (4 decimals: well below what any chart shows)."""
-    frame = frame.copy()
-    for col in frame.columns:
-        if frame[col].dtype.kind == "f":
-            frame[col] = frame[col].round(decimals)
-    return frame
-

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .comparisons import on_rounds
-from .editions import EditionResult
+from .edition_scores import EditionResult
 from .registry import load_registry
 
 #: A criterion is saturated among the active frameworks when their scores' standard deviation is below

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from .editions import EditionResult
+from .edition_scores import EditionResult
 from .errors import DataError
 from .fileio import read_yaml
 

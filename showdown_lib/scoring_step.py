@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths, published_check, published_review
-from .editions import EditionResult, processed_tables, score_edition
+from .edition_scores import EditionResult, processed_tables, score_edition
 from .fileio import read_csv
 from .raw_values import Obs, coverage, data_issues, load_observations, measure_cell, resolve_snapshots
 from .registry import load_registry, select

@@ -176,7 +176,7 @@ def single_cell_changes(raw: pd.DataFrame, method: Methodology, weights: dict, n
 def edition_changes(result) -> pd.DataFrame:
     """:func:`single_cell_changes` for a scored edition: its inputs, weights and tiers, and for a collected
     edition every other basis of each criterion it measured on one of several (read generically from criteria.yaml)."""
-    from .editions import raw_inputs
+    from .edition_scores import raw_inputs
 
     method, edition = result.method, result.edition
     n_tiers = int(result.overall["tier"].max()) if len(result.overall) else edition.n_tiers

@@ -24,7 +24,8 @@ from typing import Mapping
 import pandas as pd
 
 from .comparisons import on_rounds
-from .editions import load_edition, score_edition
+from .edition_scores import score_edition
+from .editions import load_edition
 from .kernel import ranks as kernel_ranks
 from .registry import load_registry
 from .sources.base import snapshot_dates

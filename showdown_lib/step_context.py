@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from . import fileio, paths
-from .editions import rounded
+from .tables import rounded
 from .steps import Ref, StepError, expand, load_steps, step_parameters, step_values
 
 
@@ -105,7 +105,8 @@ class OpenStep:
 
     def result(self, edition: str | None = None):
         """A scored edition rebuilt from its declared processed tables (never scored again here)."""
-        from .editions import EditionResult, edition_method, load_edition
+        from .edition_scores import EditionResult
+        from .editions import edition_method, load_edition
 
         edition = edition or self.edition
         has = {r.arg for r in self.reads if r.kind == "processed"}

@@ -398,3 +398,12 @@ def write(frame: pd.DataFrame, name: str, path, schema_target=None):
     written = atomic_write_csv(path, frame)
     atomic_write_text(schema_target or schema_path(path), schema_text(name, [str(c) for c in frame.columns]))
     return written
+
+
+def rounded(frame: pd.DataFrame, decimals: int = 4) -> pd.DataFrame:
+    """Floats rounded as every processed table is written (4 decimals: well below what any chart shows)."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype.kind == "f":
+            frame[col] = frame[col].round(decimals)
+    return frame

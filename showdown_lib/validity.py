@@ -144,7 +144,8 @@ def edition_bases(result) -> set[tuple[str, str]]:
 # -------------------------------------------------------------------------------- the checks
 @lru_cache(maxsize=None)
 def _scored(edition_id: str, overrides: tuple = ()):
-    from .editions import load_edition, raw_inputs
+    from .edition_scores import raw_inputs
+    from .editions import load_edition
     from .scoring import score_criteria
 
     method = load_methodology()
@@ -154,7 +155,7 @@ def _scored(edition_id: str, overrides: tuple = ()):
 
 @lru_cache(maxsize=None)
 def _published(criterion: str) -> pd.Series:
-    from .editions import score_edition
+    from .edition_scores import score_edition
 
     crit = score_edition("2018").criteria
     return crit[crit["criterion"] == criterion].set_index("framework")["score"]

@@ -27,7 +27,7 @@ def cast100(tmp_path_factory):
     added = gen.make_cast(root, 100)
     mp = pytest.MonkeyPatch()
     mp.setenv("SHOWDOWN_ROOT", str(root))
-    from showdown_lib.editions import score_edition
+    from showdown_lib.edition_scores import score_edition
     from showdown_lib.registry import load_registry
 
     yield score_edition("current"), load_registry(), added

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from showdown_lib import charts, narrative
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 from showdown_lib.registry import Framework, load_registry
 
 

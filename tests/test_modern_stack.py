@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from showdown_lib import comparisons, modern_stack as ms, narrative_modern
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 from showdown_lib.registry import load_registry
 
 NAMES = {fw.id: fw.name for fw in load_registry()}

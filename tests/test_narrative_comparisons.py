@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from showdown_lib import comparisons, narrative_comparisons as nb, scoring_step
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 
 NAMES = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "e": "Epsilon", "f": "Zeta"}
 

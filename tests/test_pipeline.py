@@ -178,11 +178,11 @@ def test_an_open_step_refuses_undeclared_reads_and_writes(project):
 
 
 def test_a_step_rebuilds_the_scored_edition_from_its_tables_without_scoring(project, monkeypatch):
-    from showdown_lib import editions
+    from showdown_lib import edition_scores
     from showdown_lib.fileio import set_read_guard
     from showdown_lib.step_context import open_step
 
-    monkeypatch.setattr(editions, "score_edition", lambda *a, **k: pytest.fail("a later step must not score again"))
+    monkeypatch.setattr(edition_scores, "score_edition", lambda *a, **k: pytest.fail("a later step must not score again"))
     try:
         result = open_step("05_discussion", edition="2018").result()
     finally:

@@ -76,7 +76,7 @@ def test_tier_rule_comparison_counts_exact_matches():
 
 def test_summary_sentences_name_the_disagreeing_frameworks():
     s = pc.load_summary("2018")
-    from showdown_lib.editions import score_edition
+    from showdown_lib.edition_scores import score_edition
 
     r = score_edition("2018")
     text = narrative_findings.summary_sentences(pc.published_vs_reproduced(s, r.categories, r.overall), pc.self_consistency(s),

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from showdown_lib import comparisons, editions, raw_values
-from showdown_lib.editions import score_edition, write_processed
+from showdown_lib import comparisons, edition_scores, raw_values
+from showdown_lib.edition_scores import score_edition, write_processed
 from showdown_lib.errors import DataError
 from showdown_lib.scoring import ORIGINS, contract_origin
 from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
@@ -239,8 +239,8 @@ def test_contract_origin_rejects_an_unknown_raw_origin():
 
 def test_remeasured_loads_the_published_edition_once(monkeypatch):
     calls = []
-    real = editions.load_edition
-    monkeypatch.setattr(editions, "load_edition", lambda eid: calls.append(eid) or real(eid))
+    real = edition_scores.load_edition
+    monkeypatch.setattr(edition_scores, "load_edition", lambda eid: calls.append(eid) or real(eid))
     score_edition("2018-remeasured")
     assert calls == ["2018-remeasured", "2018"]
 

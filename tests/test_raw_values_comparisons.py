@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from showdown_lib import comparisons
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 from showdown_lib.errors import DataError
 from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
 

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from showdown_lib import editions
-from showdown_lib.editions import load_edition, score_edition
+from showdown_lib.edition_scores import score_edition
+from showdown_lib.editions import load_edition
 from showdown_lib.errors import DataError, UsageError
 from showdown_lib.sources import base
 from showdown_lib.sources.base import Observation, SourceResult, read_snapshot, write_snapshot

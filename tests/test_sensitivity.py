@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from showdown_lib import narrative_findings
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 from showdown_lib.lifecycle import display_names
 from showdown_lib.registry import load_registry
 from showdown_lib.scoring import assign_tiers

@@ -100,7 +100,7 @@ def test_a_cell_that_is_not_measured_is_a_gap_never_a_zero(origin):
 
 
 def test_the_scoring_step_writes_the_series_and_a_dated_edition_stops_at_its_date():
-    from showdown_lib.editions import score_edition
+    from showdown_lib.edition_scores import score_edition
     from showdown_lib.scoring_step import products
 
     dated = products(score_edition("current@2021-06-30"))["series"]

@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from showdown_lib import comparisons, charts, paths  # noqa: E402
-from showdown_lib.editions import score_edition  # noqa: E402
+from showdown_lib.edition_scores import score_edition  # noqa: E402
 from showdown_lib.registry import load_registry  # noqa: E402
 
 
@@ -50,7 +50,7 @@ def test_footer_gives_the_share_of_cells_by_origin():
 
 
 def test_presenters_stamp_one_edition_or_two():
-    from showdown_lib.editions import score_edition
+    from showdown_lib.edition_scores import score_edition
     from showdown_lib.report.common import comparison_stamp, edition_stamp
 
     then, now = score_edition("2018"), score_edition("current")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from showdown_lib import kernel
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 from showdown_lib.scoring import cast_of, category_scores, overall_scores
 from showdown_lib import stability as stab
 from showdown_lib.stability import overall_for_weights, rank_stability, sample_weights

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from showdown_lib import comparisons, raw_values, validity
-from showdown_lib.editions import score_edition
+from showdown_lib.edition_scores import score_edition
 from showdown_lib.errors import DataError
 from showdown_lib.fileio import read_yaml
 from showdown_lib.methodology import load_methodology
@@ -228,7 +228,8 @@ def test_method_page_is_generated_from_each_editions_declared_bases():
 
 
 def test_chainer_is_never_scored_numpy_against_itself():
-    from showdown_lib.editions import load_edition, raw_inputs
+    from showdown_lib.edition_scores import raw_inputs
+    from showdown_lib.editions import load_edition
 
     raw = raw_inputs(load_edition("current"), load_methodology(), bases={"numerics": "coverage"}).set_index(["framework", "criterion"])
     chainer = raw.loc[("chainer", "numerics")]

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from showdown_lib import comparisons, narrative, narrative_comparisons, narrative_findings, paths
-from showdown_lib.editions import load_edition, score_edition
+from showdown_lib.edition_scores import score_edition
+from showdown_lib.editions import load_edition
 from showdown_lib.lifecycle import display_names, edition_table, is_developed, last_final_releases, status_table
 from showdown_lib.methodology import load_methodology
 from showdown_lib.registry import load_registry

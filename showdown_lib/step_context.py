@@ -136,19 +136,17 @@ class OpenStep:
         write(frame, arg, self._staged(target))
         return f"{_rel(target)} ({len(frame)} rows)"
 
-    def save_figure(self, fig, name: str) -> list[Path]:
-        """Stage a declared figure as PNG (nothing when the step runs with save_figures off)."""
-        from .charts import save_figure
-
+    def figure_folder(self, name: str) -> Path | None:
+        """The staging folder of the declared figure ``name``, where its presenter draws it; None when the step
+        runs with save_figures off. The step stages and publishes files; drawing them is the presenters' work."""
         folder_name = self.edition if self.edition else None
         matches = [w for w in self.writes if w.kind == "figure" and w.arg.rsplit("/", 1)[1] == name
                    and (folder_name is None or w.arg.rsplit("/", 1)[0] == folder_name)]
         if not matches:
             raise StepError(f"step {self.step.name} does not declare the figure {name!r} (notebooks/steps.yaml)")
         if not self.save_figures:
-            return []
-        targets = matches[0].files()
-        return save_figure(fig, "", name, folder=self._staged(targets[0]).parent)
+            return None
+        return self._staged(matches[0].files()[0]).parent
 
     def publish(self) -> str:
         """Put every staged output into place; the step's last cell.

@@ -71,8 +71,8 @@ def test_a_presenter_shows_the_saved_png_and_draws_once(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "display", shown.append)
 
     class Step:
-        def save_figure(self, fig, name):
-            return charts.save_figure(fig, "2018", name, tmp_path)
+        def figure_folder(self, name):
+            return tmp_path
 
     presenter = common.Presenter.__new__(common.Presenter)
     presenter.step = Step()

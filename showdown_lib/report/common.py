@@ -121,7 +121,8 @@ class Presenter:
         context = self.stamp_context()
         if context:
             charts.stamp(fig, *context)
-        saved = self.step.save_figure(fig, name)
+        folder = self.step.figure_folder(name)
+        saved = charts.save_figure(fig, "", name, folder=folder) if folder is not None else []
         data = saved[0].read_bytes() if saved else charts.render(fig)
         shown = InlinePNG(data, repr(fig))
         plt.close(fig)

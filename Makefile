@@ -38,7 +38,7 @@ test: $(TEST_STAMP)  ## unit tests, the papermill runs, and nbval over every not
 	MPLCONFIGDIR=$(CURDIR)/.cache/matplotlib $(PY) -m pytest tests notebooks reports/notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(ARGS)
 
 report: $(STAMP)  ## build the static site reports/site/ from the executed notebooks (open reports/site/index.html)
-	$(PY) -m showdown_lib.site
+	$(PY) -m showdown_lib.present.site
 
 lab: $(STAMP)  ## open the notebooks in JupyterLab
 	$(VENV)/bin/jupyter lab notebooks

@@ -25,8 +25,8 @@ import sys
 import warnings
 from pathlib import Path
 
-from showdown_lib.errors import ShowdownError
-from showdown_lib.pipeline import PipelineError, parse_overrides, run
+from showdown_lib.core.errors import ShowdownError
+from showdown_lib.pipeline.runner import PipelineError, parse_overrides, run
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,7 +54,7 @@ def _editions(given: list[str] | None) -> list[str] | None:
     if not given:
         return None
     if "all" in given:
-        from showdown_lib.steps import load_steps
+        from showdown_lib.pipeline.steps import load_steps
 
         return load_steps().editions
     return given
@@ -62,8 +62,8 @@ def _editions(given: list[str] | None) -> list[str] | None:
 
 def _refresh(args, parser) -> str:
     """Collect new snapshots for one edition; returns the edition id that uses them (e.g. current@2026-12-01)."""
-    from showdown_lib import collect
-    from showdown_lib.editions import load_edition
+    from showdown_lib.acquire import collect
+    from showdown_lib.acquire.editions import load_edition
 
     if not args.edition or len(args.edition) != 1 or args.edition[0] == "all":
         parser.error("--refresh collects one edition: give exactly one --edition")

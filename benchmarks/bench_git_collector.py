@@ -3,7 +3,7 @@
 Prints times and ratios, never pass/fail. Both sides read the default branch of the repository given
 on the command line (a bare mirror, a ``.git`` folder or a work tree):
 
-* the collector: ``python -m showdown_lib.sources.git_cli PATH --as-of DATE`` (interpreter start,
+* the collector: ``python -m showdown_lib.acquire.sources.git_cli PATH --as-of DATE`` (interpreter start,
   imports, finding the branch, the history-through date, every count; what ``collect --source git``
   does for one repository, without an edition or a snapshot);
 * the baseline: ``git log --first-parent <tip>`` with git's default format, written to ``/dev/null``;
@@ -27,7 +27,7 @@ import subprocess
 import sys
 import time
 
-from showdown_lib.sources import git as gitsrc
+from showdown_lib.acquire.sources import git as gitsrc
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, bytes]:
@@ -70,7 +70,7 @@ def main() -> None:
     if tip is None:
         parser.error("the repository has no commits")
     as_of = args.as_of or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    cli = [sys.executable, "-m", "showdown_lib.sources.git_cli", args.path, "--as-of", as_of]
+    cli = [sys.executable, "-m", "showdown_lib.acquire.sources.git_cli", args.path, "--as-of", as_of]
     sides = {"git log --first-parent": gitsrc._git_cmd(git_dir) + ["log", "--first-parent", tip],
              "collector (git counts)": cli}
     if args.graph:

@@ -6,7 +6,7 @@ touched), with the README's commands and their defaults:
 
 * **cold**: ``python run_all.py`` (the default edition, the once-per-run steps and the site) on a
   fresh copy, against papermill's own command line over the same notebooks one after the other on
-  another fresh copy (``python -m papermill`` per notebook, then ``python -m showdown_lib.site`` so
+  another fresh copy (``python -m papermill`` per notebook, then ``python -m showdown_lib.present.site`` so
   both sides make the same outputs; the ratio without the site build is printed too). Target: at
   most 0.45x.
 * **no change**: ``python run_all.py`` again on the copy the cold run left. Target: at most 0.05x of
@@ -67,8 +67,8 @@ def papermill_cli(root: Path) -> tuple[float, float]:
     """The default run's notebooks through papermill's command line, one after the other, then the site
     builder: (seconds of the notebooks, seconds of the site)."""
     os.environ["SHOWDOWN_ROOT"] = str(root)
-    from showdown_lib.pipeline import ensure_kernel
-    from showdown_lib.steps import load_steps
+    from showdown_lib.pipeline.runner import ensure_kernel
+    from showdown_lib.pipeline.steps import load_steps
 
     ensure_kernel()  # the same kernel spec run_all writes under .cache/ (not timed on either side)
     table = load_steps()
@@ -78,14 +78,14 @@ def papermill_cli(root: Path) -> tuple[float, float]:
             if step.name == "site":  # built below, as on the other side
                 continue
             given = {"edition": table.default_edition} if step.scope == "edition" else {}
-            total += timed([sys.executable, "-m", "showdown_lib.task_step", step.name, "--params", json.dumps(given)], root)[0]
+            total += timed([sys.executable, "-m", "showdown_lib.pipeline.task_step", step.name, "--params", json.dumps(given)], root)[0]
             continue
         cmd = [sys.executable, "-m", "papermill", str(step.path), str(step.path), "-k", "showdown",
                "--cwd", str(root / "notebooks"), "--no-progress-bar"]
         if step.scope == "edition":
             cmd += ["-r", "edition", table.default_edition]
         total += timed(cmd, root)[0]
-    site = timed([sys.executable, "-m", "showdown_lib.site"], root)[0]
+    site = timed([sys.executable, "-m", "showdown_lib.present.site"], root)[0]
     return total, site
 
 

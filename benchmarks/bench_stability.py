@@ -24,11 +24,11 @@ import time
 import numpy as np
 import pandas as pd
 
-from showdown_lib import kernel
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.scoring import cast_of
-from showdown_lib.stability import rank_stability, sample_weights
-from showdown_lib.steps import load_steps
+from showdown_lib.method import kernel
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.method.scoring import cast_of
+from showdown_lib.method.stability import rank_stability, sample_weights
+from showdown_lib.pipeline.steps import load_steps
 
 TARGET_S = 0.1  # seconds per 100,000 draws (issue 18)
 

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def method():
-    from showdown_lib.methodology import load_methodology
+    from showdown_lib.core.methodology import load_methodology
 
     return load_methodology()
 

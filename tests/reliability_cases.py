@@ -2,7 +2,7 @@
 
     python tests/reliability_cases.py          # runs every case and prints the README's table
 
-Each case runs ``python -m showdown_lib.collect`` or ``run_all.py`` in a subprocess (so exit codes,
+Each case runs ``python -m showdown_lib.acquire.collect`` or ``run_all.py`` in a subprocess (so exit codes,
 messages and tracebacks are what a user sees) against a copy of the project (``SHOWDOWN_ROOT``), with a fake
 package index and GitHub API on 127.0.0.1 (``PIP_INDEX_URL`` carrying a user name and password,
 ``GITHUB_API_URL``) and fake secrets in ``GITHUB_TOKEN`` and ``STACKEXCHANGE_KEY``. Measured per case:
@@ -235,7 +235,7 @@ class Case:
     interrupt: bool = False
     signal: int = signal.SIGINT  # what an interrupting case sends
     code: int | None = None  # the exact exit status expected, when it matters
-    command: str = "collect"  # "collect" (python -m showdown_lib.collect) or "run_all" (the pipeline)
+    command: str = "collect"  # "collect" (python -m showdown_lib.acquire.collect) or "run_all" (the pipeline)
 
 
 CASES: list[Case] = [
@@ -301,7 +301,7 @@ CASES: list[Case] = [
     Case("SHOWDOWN_HTTP_RETRIES=many", ["--source", "pypi", "--framework", "tinygrad"], "error", r"SHOWDOWN_HTTP_RETRIES must be a whole number",
          env={"SHOWDOWN_HTTP_RETRIES": "many"}),
 
-    # evidence that must be there, raw files that must be well formed (schemas, showdown_lib/schemas.py)
+    # evidence that must be there, raw files that must be well formed (schemas, showdown_lib/core/schemas.py)
     Case("a curated-set typo in an edition file (currnet)", ["--check"], "error",
          r"edition\.yaml, entry 'current', field 'inputs\.curated\.set'.*'currnet' does not exist", code=2,
          setup=lambda r: _replace(r, "data/raw/editions/current/edition.yaml", "{set: current}", "{set: currnet}"),
@@ -378,7 +378,7 @@ CASES: list[Case] = [
          command="run_all", setup=lambda root: _truncate(root / "notebooks" / "09_hardware_gap.ipynb"),
          may_change=(r"notebooks/09_hardware_gap\.ipynb$",)),
     Case("run_all: the scoring step fails (tampered published figures)", ["--only", "score"], "error",
-         r"step score \(showdown_lib\.scoring_step:write_products\) failed: DataError: .*checksum mismatch", code=1, command="run_all",
+         r"step score \(showdown_lib\.method\.scoring_step:write_products\) failed: DataError: .*checksum mismatch", code=1, command="run_all",
          setup=lambda root: _tamper_published(root), may_change=(r"published_criteria\.csv$",)),
     Case("Ctrl-C during a run", ["--only", "09", "--force"], "error", r"^run_all: interrupted", code=130, command="run_all", interrupt=True),
 ]
@@ -494,7 +494,7 @@ def _tamper_published(root: Path) -> None:
 
 
 def _seal(root: Path) -> None:
-    subprocess.run([sys.executable, "-m", "showdown_lib.collect", "--seal", "git/2026-11-25"], check=True, capture_output=True,
+    subprocess.run([sys.executable, "-m", "showdown_lib.acquire.collect", "--seal", "git/2026-11-25"], check=True, capture_output=True,
                    env={**os.environ, "SHOWDOWN_ROOT": str(root)}, cwd=ROOT)
 
 
@@ -544,7 +544,7 @@ def run_case(case: Case) -> dict:
                "GITHUB_TOKEN": TOKEN, "STACKEXCHANGE_KEY": SE_KEY, "SHOWDOWN_HTTP_RETRIES": "1", "SHOWDOWN_NO_PROGRESS": "1",
                "PIP_CONFIG_FILE": os.devnull, "PYTHONPATH": str(ROOT)}
         env.update({k: v.replace("{host}", server.base.removeprefix("http://")) for k, v in case.env.items()})
-        cmd = ([sys.executable, "-m", "showdown_lib.collect", *args] if case.command == "collect"
+        cmd = ([sys.executable, "-m", "showdown_lib.acquire.collect", *args] if case.command == "collect"
                else [sys.executable, str(ROOT / "run_all.py"), "--no-site", *args])
         if case.interrupt:
             proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from showdown_lib import charts, charts_many
+from showdown_lib.present import charts, charts_many
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,8 +27,8 @@ def cast100(tmp_path_factory):
     added = gen.make_cast(root, 100)
     mp = pytest.MonkeyPatch()
     mp.setenv("SHOWDOWN_ROOT", str(root))
-    from showdown_lib.edition_scores import score_edition
-    from showdown_lib.registry import load_registry
+    from showdown_lib.method.edition_scores import score_edition
+    from showdown_lib.core.registry import load_registry
 
     yield score_edition("current"), load_registry(), added
     mp.undo()
@@ -67,7 +67,8 @@ def test_short_casts_keep_their_layout():
 
 
 def test_round_four_rank_chart_has_short_rows_in_a_long_cast(cast100):
-    from showdown_lib import charts_modern, modern_stack
+    from showdown_lib.method import modern_stack
+    from showdown_lib.present import charts_modern
 
     result, registry, _ = cast100
     table = modern_stack.with_without(result)

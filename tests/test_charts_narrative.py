@@ -9,9 +9,9 @@ matplotlib.use("Agg")
 import pandas as pd
 import pytest
 
-from showdown_lib import charts, narrative
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.registry import Framework, load_registry
+from showdown_lib.present import charts, narrative
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.core.registry import Framework, load_registry
 
 
 def test_one_distinct_colour_per_framework_and_fallback_for_new_ones():
@@ -63,7 +63,7 @@ def test_save_figure_draws_one_png_the_same_every_time_and_other_formats_on_requ
 def test_a_presenter_shows_the_saved_png_and_draws_once(tmp_path, monkeypatch):
     from matplotlib.figure import Figure
 
-    from showdown_lib.report import common
+    from showdown_lib.present.presenters import common
 
     drawn, shown = [], []
     real = Figure.savefig

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from showdown_lib import collect, fileio
-from showdown_lib.errors import CollectionError
-from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.acquire import collect
+from showdown_lib.core import fileio
+from showdown_lib.core.errors import CollectionError
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
 
 
 def result(source, as_of, values):

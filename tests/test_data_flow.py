@@ -8,18 +8,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from showdown_lib import fileio, paths, tables
-from showdown_lib.errors import DataError
-from showdown_lib.step_context import open_step
-from showdown_lib.steps import StepError, load_steps
+from showdown_lib.core import fileio, paths, tables
+from showdown_lib.core.errors import DataError
+from showdown_lib.pipeline.step_context import open_step
+from showdown_lib.pipeline.steps import StepError, load_steps
 
-SCORING_STEP = "score"  # a plain Python step: showdown_lib.scoring_step.write_products
+SCORING_STEP = "score"  # a plain Python step: showdown_lib.method.scoring_step.write_products
 
 
 def test_no_step_after_the_scoring_step_declares_a_snapshot_or_an_editions_raw_inputs():
     table = load_steps()
     assert table.steps[0].name == SCORING_STEP
-    assert table.steps[0].task == "showdown_lib.scoring_step:write_products"
+    assert table.steps[0].task == "showdown_lib.method.scoring_step:write_products"
     for step in table.steps[1:]:
         for ref in step.reads:
             assert not ref.startswith(("edition:", "snapshot:")), (step.name, ref)
@@ -76,7 +76,7 @@ def test_the_scoring_step_may_open_its_snapshots(tmp_path, monkeypatch):
 
 
 def test_the_site_opens_no_snapshot(tmp_path, monkeypatch):
-    from showdown_lib.site import build
+    from showdown_lib.present.site import build
 
     snapshots = paths.snapshots_dir().resolve()
     opened: list[Path] = []

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from showdown_lib.edition_scores import score_edition, write_processed
-from showdown_lib.editions import load_edition
-from showdown_lib.errors import DataError
+from showdown_lib.method.edition_scores import score_edition, write_processed
+from showdown_lib.acquire.editions import load_edition
+from showdown_lib.core.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 

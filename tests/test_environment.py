@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 # import name -> distribution name, where they differ
 DISTRIBUTION = {"yaml": "pyyaml", "requests_cache": "requests-cache", "IPython": "ipython"}
-# imported only inside the probe's own virtual environments (showdown_lib/ops_probe), never by the pipeline
+# imported only inside the probe's own virtual environments (showdown_lib/acquire/probe), never by the pipeline
 PROBE_ONLY = {"onnx", "onnxruntime", "pip"}
 
 

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from showdown_lib.errors import CollectionError
-from showdown_lib.sources import http
+from showdown_lib.core.errors import CollectionError
+from showdown_lib.acquire.sources import http
 
 PASSWORD = "Pw-redirect-s3cret"
 TOKEN = "tok-in-query-4242"
@@ -124,7 +124,7 @@ def test_the_total_wait_for_rate_limits_is_capped_per_run(server, monkeypatch):
 
 
 def test_a_bad_deadline_setting_is_a_usage_error(monkeypatch):
-    from showdown_lib.errors import UsageError
+    from showdown_lib.core.errors import UsageError
 
     monkeypatch.setenv("SHOWDOWN_HTTP_DEADLINE", "nan")
     with pytest.raises(UsageError, match="SHOWDOWN_HTTP_DEADLINE must be a number from 1 to 86400"):

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from showdown_lib import kernel
+from showdown_lib.method import kernel
 
 
 def test_weighted_mean_leaves_na_out_and_shares_its_weight():

@@ -5,10 +5,10 @@ import copy
 
 import pytest
 
-from showdown_lib.errors import DataError
-from showdown_lib.methodology import parse_methodology
-from showdown_lib.paths import criteria_file
-from showdown_lib.fileio import read_yaml
+from showdown_lib.core.errors import DataError
+from showdown_lib.core.methodology import parse_methodology
+from showdown_lib.core.paths import criteria_file
+from showdown_lib.core.fileio import read_yaml
 
 
 def test_the_post_structure(method):
@@ -75,7 +75,7 @@ def test_every_criterion_names_its_inputs_and_formula(method):
 
 
 def test_curated_fact_scales_come_from_the_table(method):
-    from showdown_lib.sources.curated import fact_specs
+    from showdown_lib.acquire.sources.curated import fact_specs
 
     specs = fact_specs()
     for crit in method.criteria:
@@ -91,7 +91,7 @@ def test_curated_fact_scales_come_from_the_table(method):
 
 def test_changing_the_table_changes_the_validator(scratch_root):
     """Drift is impossible: the validator has no scale of its own."""
-    from showdown_lib.sources.curated import fact_specs
+    from showdown_lib.acquire.sources.curated import fact_specs
 
     path = scratch_root / "data/raw/criteria.yaml"
     data = read_yaml(path)

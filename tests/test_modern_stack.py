@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from showdown_lib import comparisons, modern_stack as ms, narrative_modern
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.registry import load_registry
+from showdown_lib.method import comparisons, modern_stack as ms
+from showdown_lib.present import narrative_modern
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.core.registry import load_registry
 
 NAMES = {fw.id: fw.name for fw in load_registry()}
 
@@ -131,8 +132,8 @@ def test_cpu_speed_sentence_is_cpu_only_and_matches_the_table():
 
 
 def test_accelerator_grid_counts_match_the_observations(current):
-    from showdown_lib.scoring_step import modern_tables
-    from showdown_lib.raw_values import resolve_snapshots
+    from showdown_lib.method.scoring_step import modern_tables
+    from showdown_lib.method.raw_values import resolve_snapshots
 
     snap = resolve_snapshots(current.edition)["index_reach"]
     acc = modern_tables(snap, None)["modern_accelerators"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from showdown_lib import narrative, paths
-from showdown_lib.scoring import category_scores, overall_scores
+from showdown_lib.core import paths
+from showdown_lib.present import narrative
+from showdown_lib.method.scoring import category_scores, overall_scores
 
 NAMES = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "e": "Epsilon"}
 
@@ -169,7 +170,7 @@ def test_doubt_impact_top_three_compares_sets_with_ties():
 def test_a_superlative_claim_holds_only_for_a_unique_extreme(method):
     from types import SimpleNamespace
 
-    from showdown_lib import published_review
+    from showdown_lib.method import published_review
 
     crit, cats, over = scored(method, {"a": {"sponsor": 0}, "b": {"sponsor": 0}, "c": {"sponsor": 100}})
     result = SimpleNamespace(criteria=crit, categories=cats, overall=over.assign(tier=[1, 2, 2]))
@@ -219,7 +220,7 @@ def test_headline_and_profiles_follow_the_tables(method):
 
 
 def test_active_ranking_leaves_out_the_retired_and_shares_tied_ranks():
-    from showdown_lib.narrative import active_ranking
+    from showdown_lib.present.narrative import active_ranking
 
     overall = pd.DataFrame({"framework": ["a", "b", "c", "d"], "score": [90.0, 80.0, 80.0, 70.0]})
     names = {"a": "A (archived)", "b": "B", "c": "C", "d": "D"}

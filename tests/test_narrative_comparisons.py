@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from showdown_lib import comparisons, narrative_comparisons as nb, scoring_step
-from showdown_lib.edition_scores import score_edition
+from showdown_lib.method import comparisons, scoring_step
+from showdown_lib.present import narrative_comparisons as nb
+from showdown_lib.method.edition_scores import score_edition
 
 NAMES = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta", "e": "Epsilon", "f": "Zeta"}
 
@@ -76,7 +77,7 @@ def test_fates_of_today_never_give_a_pre_release_as_last_release():
     fates = scoring_step.fates(score_edition("current")).set_index("framework")
     released = fates[fates.last_release != ""]
     assert len(released) >= 8
-    from showdown_lib.sources.pypi import is_final
+    from showdown_lib.acquire.sources.pypi import is_final
 
     assert all(is_final(v) for v in released.last_release)
     assert fates.loc["tensorflow", "last_release"] == "2.21.0" and fates.loc["tensorflow", "last_release_date"] == "2026-03-06"

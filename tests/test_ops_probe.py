@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from showdown_lib.errors import DataError
-from showdown_lib.ops_probe import runner as runner_mod
-from showdown_lib.ops_probe.checker import check, resolve
-from showdown_lib.ops_probe.runner import InstallError, last_error_line, probe
-from showdown_lib.ops_probe.spec import checker_payload, load_api_spec, load_sample
+from showdown_lib.core.errors import DataError
+from showdown_lib.acquire.probe import runner as runner_mod
+from showdown_lib.acquire.probe.checker import check, resolve
+from showdown_lib.acquire.probe.runner import InstallError, last_error_line, probe
+from showdown_lib.acquire.probe.spec import checker_payload, load_api_spec, load_sample
 
 OPS = ["dense", "conv2d", "relu", "gelu", "adam", "softmax"]
 
@@ -291,7 +291,7 @@ def test_last_error_line_prefers_error_lines():
 
 
 def test_default_venv_root_is_outside_repo(monkeypatch, tmp_path):
-    from showdown_lib import paths
+    from showdown_lib.core import paths
 
     monkeypatch.delenv("SHOWDOWN_PROBE_VENVS", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -320,8 +320,8 @@ def test_scrubber_removes_local_paths(tmp_path):
 
 def test_install_runs_preinstall_first_and_passes_no_build_isolation(tmp_path):
     """install_framework calls the venv's pip twice for a framework with preinstall; no index URL is passed."""
-    from showdown_lib.ops_probe.runner import install_framework
-    from showdown_lib.ops_probe.spec import FrameworkSpec
+    from showdown_lib.acquire.probe.runner import install_framework
+    from showdown_lib.acquire.probe.spec import FrameworkSpec
 
     bin_dir = tmp_path / "venvs" / "oldfw" / "bin"
     bin_dir.mkdir(parents=True)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from showdown_lib.registry import load_registry
-from showdown_lib.steps import StepError, check_parameters, load_steps
+from showdown_lib.core.registry import load_registry
+from showdown_lib.pipeline.steps import StepError, check_parameters, load_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORTLIST = ["pytorch", "jax", "tensorflow"]
@@ -61,8 +61,8 @@ def test_a_shortlist_run_speaks_of_that_cast_only(pipeline_project):
 
 def test_a_framework_without_any_value_is_said_to_be_unranked_not_a_crash():
     """A registry entry with nothing collected yet: its profile says so (05_discussion used to fail on int(NaN))."""
-    from showdown_lib import narrative
-    from showdown_lib.methodology import load_methodology
+    from showdown_lib.present import narrative
+    from showdown_lib.core.methodology import load_methodology
 
     overall = pd.DataFrame({"framework": ["a", "b", "new"], "score": [80.0, 60.0, float("nan")],
                             "rank": [1.0, 2.0, float("nan")], "tier": [1.0, 2.0, float("nan")]})

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from showdown_lib.errors import DataError
+from showdown_lib.core.errors import DataError
 
 from conftest import digest
-from showdown_lib.pipeline import PipelineError, parse_overrides, plan, run
-from showdown_lib.errors import UsageError
-from showdown_lib.steps import StepError, check_edition_id, check_parameters, load_steps
+from showdown_lib.pipeline.runner import PipelineError, parse_overrides, plan, run
+from showdown_lib.core.errors import UsageError
+from showdown_lib.pipeline.steps import StepError, check_edition_id, check_parameters, load_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,7 +139,7 @@ def test_once_steps_are_planned_once_whatever_the_editions():
     assert "2018:score" in names and "current:inputs" in names and names.count("once:site") == 1
     assert not any(n.startswith("current:06") for n in names)
     dest = {r.name: r.destination for r in runs}
-    from showdown_lib import paths
+    from showdown_lib.core import paths
     assert dest["2018:01_support_community"].parent == paths.notebooks_dir()
     assert dest["current:01_support_community"].parent == paths.project_root() / "reports" / "notebooks" / "current"
     assert dest["once:09_hardware_gap"].parent == paths.notebooks_dir()
@@ -151,8 +151,8 @@ def test_once_steps_are_planned_once_whatever_the_editions():
 def test_an_open_step_refuses_undeclared_reads_and_writes(project):
     import pandas as pd
 
-    from showdown_lib import fileio
-    from showdown_lib.step_context import open_step
+    from showdown_lib.core import fileio
+    from showdown_lib.pipeline.step_context import open_step
 
     step = open_step("01_support_community", edition="2018")
     try:
@@ -178,9 +178,9 @@ def test_an_open_step_refuses_undeclared_reads_and_writes(project):
 
 
 def test_a_step_rebuilds_the_scored_edition_from_its_tables_without_scoring(project, monkeypatch):
-    from showdown_lib import edition_scores
-    from showdown_lib.fileio import set_read_guard
-    from showdown_lib.step_context import open_step
+    from showdown_lib.method import edition_scores
+    from showdown_lib.core.fileio import set_read_guard
+    from showdown_lib.pipeline.step_context import open_step
 
     monkeypatch.setattr(edition_scores, "score_edition", lambda *a, **k: pytest.fail("a later step must not score again"))
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import digest
-from showdown_lib.pipeline import NotebookFailure, PipelineError, run
+from showdown_lib.pipeline.runner import NotebookFailure, PipelineError, run
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -51,7 +51,7 @@ def test_a_failing_step_names_notebook_and_cell_and_publishes_nothing(project):
     published = project / "data" / "raw" / "editions" / "2018" / "published_criteria.csv"
     published.write_text(published.read_text().replace("pytorch,support_community,activity,100", "pytorch,support_community,activity,99", 1))
     before = digest(project / "data" / "processed")
-    with pytest.raises(PipelineError, match=r"step score \(showdown_lib.scoring_step:write_products\) failed: DataError: .*checksum mismatch"):
+    with pytest.raises(PipelineError, match=r"step score \(showdown_lib.method.scoring_step:write_products\) failed: DataError: .*checksum mismatch"):
         run(["2018"], {}, ["score"], force=True, **QUIET)
     assert digest(project / "data" / "processed") == before
     # a notebook that fails names itself, the cell and its executed copy, and publishes nothing
@@ -76,7 +76,7 @@ def _tiny_step(project: Path, publish: bool) -> None:
         {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "execution_count": None, "outputs": [], "id": "p",
          "source": 'edition: str = "2018"'},
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "id": "a", "source":
-         "import pandas as pd\nfrom showdown_lib.step_context import open_step\nstep = open_step('00_tiny', edition=edition)\n"
+         "import pandas as pd\nfrom showdown_lib.pipeline.step_context import open_step\nstep = open_step('00_tiny', edition=edition)\n"
          + ("step.write_table(pd.DataFrame({'kind': ['category'], 'id': ['x'], 'weight': [1.0]}), 'weights')\n" if publish else "")},
         {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "id": "b", "source": "step.publish()"},
     ], "metadata": {"kernelspec": {"name": "showdown", "display_name": "showdown", "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}

@@ -60,7 +60,7 @@ def engine(scratch_root, monkeypatch):
                                      b'{"version": 1, "steps": {}}', b"\xff\xfe\x00garbage",
                                      b'{"version": 2, "steps": {"once:a": {"config": {}, "inputs": [], "outputs": {}}}}'])
 def test_a_corrupt_state_is_discarded_with_one_line(tmp_path, content):
-    from showdown_lib.run_state import RunState
+    from showdown_lib.pipeline.run_state import RunState
 
     path = tmp_path / ".cache" / "pipeline-state.json"
     path.parent.mkdir()
@@ -94,7 +94,7 @@ def test_a_hand_edited_or_deleted_output_runs_its_step_again(engine):
 
 
 def test_the_state_is_recorded_per_step_as_each_publishes(engine):
-    from showdown_lib.run_state import RunState
+    from showdown_lib.pipeline.run_state import RunState
 
     assert _run_all(engine).returncode == 0
     state = RunState(engine / ".cache" / "pipeline-state.json", engine)
@@ -174,7 +174,7 @@ def test_only_with_an_empty_or_unknown_name_is_one_message(engine, given, says):
 
 
 def test_a_second_run_says_another_run_is_in_progress(engine):
-    from showdown_lib.step_exec import tree_lock
+    from showdown_lib.pipeline.step_exec import tree_lock
 
     with tree_lock():
         done = _run_all(engine)
@@ -188,8 +188,8 @@ def test_publishing_renames_only_inside_the_output_folder(pipeline_project, monk
 
     import pandas as pd
 
-    from showdown_lib import step_context
-    from showdown_lib.fileio import set_read_guard
+    from showdown_lib.pipeline import step_context
+    from showdown_lib.core.fileio import set_read_guard
 
     real = os.replace
 
@@ -212,8 +212,8 @@ def test_publishing_renames_only_inside_the_output_folder(pipeline_project, monk
 
 
 def test_a_run_without_figures_removes_the_steps_old_figures(pipeline_project):
-    from showdown_lib.fileio import set_read_guard
-    from showdown_lib.step_context import open_step
+    from showdown_lib.core.fileio import set_read_guard
+    from showdown_lib.pipeline.step_context import open_step
 
     figures = pipeline_project / "reports" / "figures" / "2018"
     figures.mkdir(parents=True)
@@ -228,8 +228,8 @@ def test_a_run_without_figures_removes_the_steps_old_figures(pipeline_project):
 
 
 def test_two_open_steps_never_share_a_staging_folder(pipeline_project):
-    from showdown_lib.fileio import set_read_guard
-    from showdown_lib.step_context import open_step
+    from showdown_lib.core.fileio import set_read_guard
+    from showdown_lib.pipeline.step_context import open_step
 
     try:
         one, two = open_step("04_aggregate", edition="2018"), open_step("04_aggregate", edition="2018")
@@ -242,19 +242,21 @@ def test_two_open_steps_never_share_a_staging_folder(pipeline_project):
 
 
 def test_a_steps_code_fingerprint_covers_what_it_imports_not_the_whole_library():
-    from showdown_lib.code_deps import LIB, files_of, imports_of_source
-    from showdown_lib.pipeline import notebook_fingerprint
-    from showdown_lib.steps import load_steps
+    from showdown_lib.pipeline.code_deps import LIB, files_of, imports_of_source
+    from showdown_lib.pipeline.runner import notebook_fingerprint
+    from showdown_lib.pipeline.steps import load_steps
 
     table = load_steps()
-    scoring = {str(p.relative_to(LIB)) for p in files_of({"showdown_lib.scoring_step"})}
-    assert {"scoring_step.py", "kernel.py", "editions.py", "scoring.py", "raw_values.py"} <= scoring
-    assert "charts.py" not in scoring and "site/builder.py" not in scoring
+    scoring = {str(p.relative_to(LIB)) for p in files_of({"showdown_lib.method.scoring_step"})}
+    assert {"method/scoring_step.py", "method/kernel.py", "method/edition_scores.py", "acquire/editions.py",
+            "method/scoring.py", "method/raw_values.py"} <= scoring
+    assert "present/charts.py" not in scoring and "present/site/builder.py" not in scoring
     _, code = notebook_fingerprint(table.step("04_aggregate").path)
     aggregate = {str(p.relative_to(LIB)) for p in files_of(imports_of_source(code))}
-    assert "charts.py" in aggregate and "report/aggregate.py" in aggregate and "site/builder.py" not in aggregate
-    site = {str(p.relative_to(LIB)) for p in files_of({"showdown_lib.site"})}
-    assert {"site/templates/showdown/index.html.j2", "site/static/weights.js"} <= site
+    assert "present/charts.py" in aggregate and "present/presenters/aggregate.py" in aggregate
+    assert "present/site/builder.py" not in aggregate
+    site = {str(p.relative_to(LIB)) for p in files_of({"showdown_lib.present.site"})}
+    assert {"present/site/templates/showdown/index.html.j2", "present/site/static/weights.js"} <= site
 
 
 # ------------------------------------------------------------------------------ kernels end with their run

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 import yaml
 
-from showdown_lib.ops_probe import observe
-from showdown_lib.ops_probe import probe_checks as pc
-from showdown_lib.ops_probe.checks_spec import load_checks_spec, load_numpy_sample
-from showdown_lib.errors import DataError
+from showdown_lib.acquire.probe import observe
+from showdown_lib.acquire.probe import probe_checks as pc
+from showdown_lib.acquire.probe.checks_spec import load_checks_spec, load_numpy_sample
+from showdown_lib.core.errors import DataError
 
 FAKE_FW = '''
 class Symbol:

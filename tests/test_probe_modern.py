@@ -13,9 +13,9 @@ import sys
 import pytest
 import yaml
 
-from showdown_lib.errors import DataError
-from showdown_lib.ops_probe import modern
-from showdown_lib.ops_probe import modern_checks as mc
+from showdown_lib.core.errors import DataError
+from showdown_lib.acquire.probe import modern
+from showdown_lib.acquire.probe import modern_checks as mc
 
 COMPILER_OK = """
 import numpy as np

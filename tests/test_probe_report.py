@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from showdown_lib.ops_probe.report import probe_status
-from showdown_lib.sources.base import OBSERVATION_COLUMNS, Observation, missing
+from showdown_lib.acquire.probe.report import probe_status
+from showdown_lib.acquire.sources.base import OBSERVATION_COLUMNS, Observation, missing
 
 
 def _frame(rows):

@@ -15,11 +15,11 @@ import pytest
 import yaml
 from packaging.tags import Tag
 
-from showdown_lib.errors import DataError
-from showdown_lib.ops_probe import runner as runner_mod
-from showdown_lib.ops_probe.runner import InstallError, install_framework, probe
-from showdown_lib.ops_probe.spec import FrameworkSpec, load_api_spec, load_sample
-from showdown_lib.ops_probe.versions import bounded_requirements, compare_installed, newest_final
+from showdown_lib.core.errors import DataError
+from showdown_lib.acquire.probe import runner as runner_mod
+from showdown_lib.acquire.probe.runner import InstallError, install_framework, probe
+from showdown_lib.acquire.probe.spec import FrameworkSpec, load_api_spec, load_sample
+from showdown_lib.acquire.probe.versions import bounded_requirements, compare_installed, newest_final
 
 TAGS = {Tag("cp311", "cp311", "manylinux_2_17_x86_64"), Tag("py3", "none", "any")}
 

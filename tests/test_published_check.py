@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from showdown_lib import narrative_findings
-from showdown_lib import published_check as pc
-from showdown_lib.errors import DataError
+from showdown_lib.present import narrative_findings
+from showdown_lib.method import published_check as pc
+from showdown_lib.core.errors import DataError
 
 
 def _summary(rows):
@@ -25,7 +25,7 @@ def test_committed_summary_loads_with_its_checksum_and_flags_two_frameworks():
 def test_checksum_mismatch_is_an_error(tmp_path, monkeypatch):
     import shutil
 
-    from showdown_lib import paths
+    from showdown_lib.core import paths
 
     root = tmp_path / "proj"
     shutil.copytree(paths.raw_dir(), root / "data" / "raw")
@@ -76,7 +76,7 @@ def test_tier_rule_comparison_counts_exact_matches():
 
 def test_summary_sentences_name_the_disagreeing_frameworks():
     s = pc.load_summary("2018")
-    from showdown_lib.edition_scores import score_edition
+    from showdown_lib.method.edition_scores import score_edition
 
     r = score_edition("2018")
     text = narrative_findings.summary_sentences(pc.published_vs_reproduced(s, r.categories, r.overall), pc.self_consistency(s),

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from showdown_lib import comparisons, edition_scores, raw_values
-from showdown_lib.edition_scores import score_edition, write_processed
-from showdown_lib.errors import DataError
-from showdown_lib.scoring import ORIGINS, contract_origin
-from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.method import comparisons, edition_scores, raw_values
+from showdown_lib.method.edition_scores import score_edition, write_processed
+from showdown_lib.core.errors import DataError
+from showdown_lib.method.scoring import ORIGINS, contract_origin
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-01-31"
@@ -259,7 +259,7 @@ def test_activity_bases_agreement_by_hand():
 
 
 def test_activity_of_2018_on_both_bases():
-    from showdown_lib.scoring_step import basis_scores
+    from showdown_lib.method.scoring_step import basis_scores
 
     table = comparisons.activity_by_basis(score_edition("2018"), basis_scores(score_edition("2018-remeasured")))
     rel = table[table.basis == "releases"].set_index("framework")

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from showdown_lib import comparisons
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.errors import DataError
-from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.method import comparisons
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.core.errors import DataError
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
 
 
 def snap(source, as_of, rows, tables=None):
@@ -69,8 +69,8 @@ def test_probe_os_and_missing_reasons(toy_edition):
 
 
 def test_releases_per_year_counts_final_versions_once(toy_edition):
-    from showdown_lib.scoring_step import releases_per_year
-    from showdown_lib.raw_values import resolve_snapshots
+    from showdown_lib.method.scoring_step import releases_per_year
+    from showdown_lib.method.raw_values import resolve_snapshots
 
     r = score_edition("toy")
     per_year = releases_per_year(r, resolve_snapshots(r.edition)["pypi"]).set_index("year")
@@ -125,8 +125,8 @@ def test_adding_a_framework_is_one_registry_entry(scratch_root):
     crit = r.criteria[r.criteria.framework == "newframe"]
     assert len(crit) == len(r.method.criteria) == 18 and (crit.status == "not_available").all()
     assert (r.raw[r.raw.framework == "newframe"].note != "").all()  # every n/a says why
-    from showdown_lib import charts
-    from showdown_lib.registry import load_registry
+    from showdown_lib.present import charts
+    from showdown_lib.core.registry import load_registry
 
     assert charts.framework_colors(load_registry())["newframe"] not in {fw.color for fw in load_registry() if fw.color}
 

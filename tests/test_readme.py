@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from showdown_lib import narrative_findings, paths
-from showdown_lib.ops_probe.report import read_status
-from showdown_lib.lifecycle import display_names
-from showdown_lib.registry import load_registry
+from showdown_lib.core import paths
+from showdown_lib.present import narrative_findings
+from showdown_lib.acquire.probe.report import read_status
+from showdown_lib.method.lifecycle import display_names
+from showdown_lib.core.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

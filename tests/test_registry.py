@@ -6,8 +6,8 @@ import copy
 import pytest
 import yaml
 
-from showdown_lib.errors import DataError
-from showdown_lib.registry import load_registry, parse_registry
+from showdown_lib.core.errors import DataError
+from showdown_lib.core.registry import load_registry, parse_registry
 
 GOOD = {"frameworks": [{
     "id": "alpha", "name": "Alpha", "association": "Lab", "first_release": 2015,
@@ -67,7 +67,7 @@ LIFE = {"status": "archived", "since": "2023-11-17", "citation": {"url": "https:
 
 
 def test_committed_registry_has_a_cited_lifecycle_for_every_framework():
-    from showdown_lib.registry import inactive
+    from showdown_lib.core.registry import inactive
 
     frameworks = load_registry()
     assert all(fw.lifecycle is not None and fw.lifecycle.citation["url"].startswith("http") for fw in frameworks)
@@ -160,7 +160,7 @@ def test_front_end_names_registry_backends(tmp_path):
 @pytest.mark.parametrize("rule, words", [(None, "lifecycle_rule must be"), ({"dormant_after_days": "two years"}, "whole number"),
                                          ({"dormant_after_days": 730, "x": 1}, "exactly")])
 def test_bad_lifecycle_rule_is_named(tmp_path, rule, words):
-    from showdown_lib.registry import load_lifecycle_rule
+    from showdown_lib.core.registry import load_lifecycle_rule
 
     path = tmp_path / "frameworks.yaml"
     path.write_text(yaml.safe_dump({**GOOD, **({"lifecycle_rule": rule} if rule is not None else {})}))

@@ -93,8 +93,8 @@ def test_a_dated_edition_with_ecosystem_and_github_activity_scored_for_the_recor
 
 
 def _fakeflow_colour(root: Path) -> tuple[int, int, int]:
-    from showdown_lib.charts import framework_colors
-    from showdown_lib.registry import load_registry
+    from showdown_lib.present.charts import framework_colors
+    from showdown_lib.core.registry import load_registry
 
     colour = framework_colors(load_registry(root / "data" / "raw" / "frameworks.yaml"))["fakeflow"].lstrip("#")
     return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import responses
 
-from showdown_lib import collect
-from showdown_lib.errors import CollectionError
-from showdown_lib.sources import github, http, pypi
-from showdown_lib.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.acquire import collect
+from showdown_lib.core.errors import CollectionError
+from showdown_lib.acquire.sources import github, http, pypi
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "http" / "pypi"
 
@@ -224,7 +224,7 @@ def test_github_api_base_comes_from_the_environment(monkeypatch):
 @pytest.mark.parametrize("body, words", [({}, "no 'stargazers_count'"), ([], "not a JSON object"),
                                          ({"stargazers_count": "many", "forks_count": 1}, "'stargazers_count' is str")])
 def test_a_github_response_without_a_field_fails_the_source(monkeypatch, body, words):
-    from showdown_lib.registry import load_registry, select
+    from showdown_lib.core.registry import load_registry, select
 
     monkeypatch.setenv("GITHUB_API_URL", "https://ghe.invalid/api/v3")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -245,7 +245,7 @@ def test_a_malformed_index_page_is_a_collection_error(page, words):
 
 
 def test_provenance_says_how_many_responses_came_from_the_cache(scratch_root, monkeypatch):
-    from showdown_lib.registry import load_registry, select
+    from showdown_lib.core.registry import load_registry, select
 
     page = json.loads((FIXTURES / "tinygrad.json").read_text())
     monkeypatch.setenv("PIP_INDEX_URL", "https://index.invalid/simple")

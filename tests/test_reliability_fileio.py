@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from showdown_lib import fileio
-from showdown_lib.errors import DataError
+from showdown_lib.core import fileio
+from showdown_lib.core.errors import DataError
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def _fill(folder: Path, text: str) -> None:
 KILL_SCRIPT = textwrap.dedent("""
     import os, sys
     from pathlib import Path
-    from showdown_lib import fileio
+    from showdown_lib.core import fileio
     target = Path(sys.argv[1])
     calls = {"n": 0}
     real = os.replace
@@ -81,7 +81,7 @@ def test_a_kill_before_the_new_folder_is_complete_keeps_the_old_one(tmp_path):
     script = textwrap.dedent("""
         import os, sys
         from pathlib import Path
-        from showdown_lib import fileio
+        from showdown_lib.core import fileio
         with fileio.atomic_directory(Path(sys.argv[1])) as tmp:
             (tmp / "observations.csv").write_text("half")
             os._exit(9)

@@ -10,12 +10,12 @@ import warnings
 import pytest
 import yaml
 
-from showdown_lib import editions
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.editions import load_edition
-from showdown_lib.errors import DataError, UsageError
-from showdown_lib.sources import base
-from showdown_lib.sources.base import Observation, SourceResult, read_snapshot, write_snapshot
+from showdown_lib.acquire import editions
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.acquire.editions import load_edition
+from showdown_lib.core.errors import DataError, UsageError
+from showdown_lib.acquire.sources import base
+from showdown_lib.acquire.sources.base import Observation, SourceResult, read_snapshot, write_snapshot
 
 PYPI = "data/raw/snapshots/pypi/2026-11-25"
 
@@ -34,7 +34,7 @@ def _edit_row(path, framework, metric, value):
 
 def _drop_checksums(folder):
     """Reseal: record the checksums of the edited files, as a hostile editor could, so the row checks are what is tried."""
-    from showdown_lib.sources.base import file_checksums
+    from showdown_lib.acquire.sources.base import file_checksums
 
     prov = json.loads((folder / "provenance.json").read_text())
     prov["checksums"] = file_checksums(folder)
@@ -194,7 +194,7 @@ def test_a_bad_as_of_in_an_edition_file_names_the_file_and_field(scratch_root, a
 
 
 def test_every_collector_metric_has_a_declared_range():
-    from showdown_lib.sources import git, github, pypi, stackexchange
+    from showdown_lib.acquire.sources import git, github, pypi, stackexchange
 
     names = [*pypi.METRICS, *github.METRICS, *stackexchange.METRICS, *git.metric_units(30), *git.metric_units(7), "ootb_ops", "framework_version"]
     assert [m for m in names if base.metric_rule(m) is None] == []
@@ -214,7 +214,7 @@ def test_criterion_linked_ranges_follow_criteria_yaml(method):
 
 
 DERIVED_AT_LOAD = {"weeks_since_push", "weeks_since_last_final_release", "final_releases_12m",  # computed by measures, not stored
-                   "feature_releases_12m", "os_count_native", "onnx_level", "scalability_run"}  # showdown_lib.measured_bases
+                   "feature_releases_12m", "os_count_native", "onnx_level", "scalability_run"}  # showdown_lib.method.measured_bases
 
 
 def test_every_collected_input_of_the_method_has_a_declared_range():

@@ -1,13 +1,13 @@
 """Presenters: lifecycle marks in collected editions only, charts stamped with their edition."""
 from __future__ import annotations
 
-from showdown_lib.editions import load_edition
-from showdown_lib.registry import load_registry
-from showdown_lib.report.common import Presenter
+from showdown_lib.acquire.editions import load_edition
+from showdown_lib.core.registry import load_registry
+from showdown_lib.present.presenters.common import Presenter
 
 
 def test_retired_frameworks_are_marked_in_collected_editions_only():
-    from showdown_lib.lifecycle import edition_table, is_developed
+    from showdown_lib.method.lifecycle import edition_table, is_developed
 
     registry = {fw.id: fw for fw in load_registry()}
     current = load_edition("current")
@@ -29,7 +29,7 @@ def test_retired_frameworks_are_marked_in_collected_editions_only():
 
 
 def test_numbers_in_tables_never_use_e_notation():
-    from showdown_lib.report.common import plain_number
+    from showdown_lib.present.presenters.common import plain_number
 
     assert [plain_number(x) for x in (92.1098, 0.0, 0.85, 0.0188, 1e-05, 2.2e-04, 1234.5)] == [
         "92.1", "0.0", "0.850", "0.019", "0.00001", "0.0002", "1,234.5"]

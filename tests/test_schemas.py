@@ -1,4 +1,4 @@
-"""Every raw data file is validated by a schema (showdown_lib.schemas): malformed variants of the committed
+"""Every raw data file is validated by a schema (showdown_lib.core.schemas): malformed variants of the committed
 files, generated here, each end in one DataError naming the file and the field, never another exception."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import math
 import pytest
 import yaml
 
-from showdown_lib.errors import DataError
+from showdown_lib.core.errors import DataError
 
 PYPI = "data/raw/snapshots/pypi/2026-11-25"
 
@@ -17,22 +17,22 @@ PYPI = "data/raw/snapshots/pypi/2026-11-25"
 def _load(kind: str):
     """Load the committed file of ``kind`` the way the pipeline does."""
     if kind == "frameworks":
-        from showdown_lib.registry import load_registry
+        from showdown_lib.core.registry import load_registry
         return load_registry()
     if kind == "criteria":
-        from showdown_lib.methodology import load_methodology
+        from showdown_lib.core.methodology import load_methodology
         return load_methodology()
     if kind == "edition":
-        from showdown_lib.editions import load_edition
+        from showdown_lib.acquire.editions import load_edition
         return load_edition("current")
     if kind in ("curated", "curated_set"):
-        from showdown_lib.sources.curated import load_curated_files
+        from showdown_lib.acquire.sources.curated import load_curated_files
         return load_curated_files("current")
     if kind == "probe_checks":
-        from showdown_lib.ops_probe.checks_spec import load_checks_spec
+        from showdown_lib.acquire.probe.checks_spec import load_checks_spec
         return load_checks_spec()
     if kind == "provenance":
-        from showdown_lib.sources.base import read_snapshot
+        from showdown_lib.acquire.sources.base import read_snapshot
         return read_snapshot("pypi", "2026-11-25")
     raise AssertionError(kind)
 

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from showdown_lib.methodology import parse_methodology
-from showdown_lib.scoring import (
+from showdown_lib.core.methodology import parse_methodology
+from showdown_lib.method.scoring import (
     WeightError,
     assign_tiers,
     category_scores,

@@ -1,5 +1,5 @@
 """Input sensitivity (issue 13, item 5): which single inputs move the podium or a tier boundary, recomputed here
-independently of showdown_lib.sensitivity (a plain mean-of-means scorer over dictionaries), and the sentences checked
+independently of showdown_lib.method.sensitivity (a plain mean-of-means scorer over dictionaries), and the sentences checked
 against the table."""
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from showdown_lib import narrative_findings
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.lifecycle import display_names
-from showdown_lib.registry import load_registry
-from showdown_lib.scoring import assign_tiers
-from showdown_lib.sensitivity import edition_changes, single_cell_changes
+from showdown_lib.present import narrative_findings
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.method.lifecycle import display_names
+from showdown_lib.core.registry import load_registry
+from showdown_lib.method.scoring import assign_tiers
+from showdown_lib.method.sensitivity import edition_changes, single_cell_changes
 
 
 def naive_overall(raw: pd.DataFrame, method) -> dict[str, float]:
@@ -93,7 +93,7 @@ def test_podium_and_tier_changes_recomputed_independently(current):
 
 
 def test_a_published_score_moves_in_score_points():
-    from showdown_lib.methodology import load_methodology
+    from showdown_lib.core.methodology import load_methodology
 
     method = load_methodology().for_rounds(None)  # the post's three rounds
     rows = [(fw, c.id, np.nan, s) for fw, s in (("a", 90.0), ("b", 85.0), ("c", 40.0)) for c in method.criteria]
@@ -128,7 +128,7 @@ def test_sentences_list_exactly_the_changes_that_move_the_podium(current):
 
 
 def test_committed_table_is_what_the_edition_gives():
-    from showdown_lib import paths
+    from showdown_lib.core import paths
 
     committed = pd.read_csv(paths.processed_dir("current") / "sensitivity.csv", dtype=str, keep_default_na=False)
     fresh = edition_changes(score_edition("current"))

@@ -1,4 +1,4 @@
-"""The series of editions over time (showdown_lib.series, charts_series): dates, ranks, the sentence, the charts."""
+"""The series of editions over time (showdown_lib.method.series, charts_series): dates, ranks, the sentence, the charts."""
 from __future__ import annotations
 
 import re
@@ -13,9 +13,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from showdown_lib import charts, charts_series, narrative_comparisons, series  # noqa: E402
-from showdown_lib.registry import load_registry  # noqa: E402
-from showdown_lib.sources.base import snapshot_dates  # noqa: E402
+from showdown_lib.method import series  # noqa: E402
+from showdown_lib.present import charts, charts_series, narrative_comparisons
+from showdown_lib.core.registry import load_registry  # noqa: E402
+from showdown_lib.acquire.sources.base import snapshot_dates  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "data" / "processed" / "current"
@@ -100,8 +101,8 @@ def test_a_cell_that_is_not_measured_is_a_gap_never_a_zero(origin):
 
 
 def test_the_scoring_step_writes_the_series_and_a_dated_edition_stops_at_its_date():
-    from showdown_lib.edition_scores import score_edition
-    from showdown_lib.scoring_step import products
+    from showdown_lib.method.edition_scores import score_edition
+    from showdown_lib.method.scoring_step import products
 
     dated = products(score_edition("current@2021-06-30"))["series"]
     assert sorted(dated["date"].unique()) == [d for d in series.series_dates("current") if d <= "2021-06-30"]
@@ -117,9 +118,9 @@ def test_the_committed_series_is_the_scoring_steps():
 
 
 def test_the_over_time_step_reads_the_series_table_and_no_snapshot(tmp_path, monkeypatch):
-    from showdown_lib import fileio, paths
-    from showdown_lib.step_context import open_step
-    from showdown_lib.steps import StepError
+    from showdown_lib.core import fileio, paths
+    from showdown_lib.pipeline.step_context import open_step
+    from showdown_lib.pipeline.steps import StepError
 
     root = tmp_path / "project"
     root.mkdir()

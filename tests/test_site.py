@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from showdown_lib.lifecycle import is_developed
-from showdown_lib import narrative_findings, paths
-from showdown_lib.registry import load_registry
-from showdown_lib.scoring import assign_tiers
-from showdown_lib.site import build
-from showdown_lib.site import builder, findings, pages
+from showdown_lib.method.lifecycle import is_developed
+from showdown_lib.core import paths
+from showdown_lib.present import narrative_findings
+from showdown_lib.core.registry import load_registry
+from showdown_lib.method.scoring import assign_tiers
+from showdown_lib.present.site import build
+from showdown_lib.present.site import builder, findings, pages
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +74,7 @@ def visible_text(page: Path) -> str:
 
 
 def test_tables_are_never_cut(site):
-    from showdown_lib.methodology import load_methodology
+    from showdown_lib.core.methodology import load_methodology
 
     text = visible_text(site / "methodology.html")
     for c in load_methodology().criteria:
@@ -259,10 +260,10 @@ JS_SCORE = """([e, cw, w]) => { const d = JSON.parse(document.getElementById('sd
 
 def kernel_outputs(edition: str, crit_w: dict, cat_w: dict) -> pd.DataFrame:
     """The Python kernel's outputs (through the scorer) on the page's inputs: the edition's processed criterion scores."""
-    from showdown_lib.methodology import load_methodology
-    from showdown_lib.scoring import category_scores, overall_scores
+    from showdown_lib.core.methodology import load_methodology
+    from showdown_lib.method.scoring import category_scores, overall_scores
 
-    from showdown_lib.editions import load_edition
+    from showdown_lib.acquire.editions import load_edition
 
     method = load_methodology()
     n_tiers = load_edition(edition).n_tiers

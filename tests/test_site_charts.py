@@ -1,4 +1,4 @@
-"""Self-contained charts and reader tables (showdown_lib.charts): edition in the title, a source footer,
+"""Self-contained charts and reader tables (showdown_lib.present.charts): edition in the title, a source footer,
 0 drawn differently from n/a, the crowded radar as dots, the hardware running maximum, full-text tables."""
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from showdown_lib import comparisons, charts, paths  # noqa: E402
-from showdown_lib.edition_scores import score_edition  # noqa: E402
-from showdown_lib.registry import load_registry  # noqa: E402
+from showdown_lib.core import paths  # noqa: E402
+from showdown_lib.method import comparisons
+from showdown_lib.present import charts
+from showdown_lib.method.edition_scores import score_edition  # noqa: E402
+from showdown_lib.core.registry import load_registry  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +52,8 @@ def test_footer_gives_the_share_of_cells_by_origin():
 
 
 def test_presenters_stamp_one_edition_or_two():
-    from showdown_lib.edition_scores import score_edition
-    from showdown_lib.report.common import comparison_stamp, edition_stamp
+    from showdown_lib.method.edition_scores import score_edition
+    from showdown_lib.present.presenters.common import comparison_stamp, edition_stamp
 
     then, now = score_edition("2018"), score_edition("current")
     edition, as_of, footer = edition_stamp(now)

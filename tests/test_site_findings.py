@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from showdown_lib import narrative_findings
-from showdown_lib.site import findings
+from showdown_lib.present import narrative_findings
+from showdown_lib.present.site import findings
 
 NAMES = {k: k.upper() for k in ["a", "b", "c", "d", "e", "f", "mxnet", "pytorch"]}
 
@@ -86,8 +86,8 @@ def test_onnx_takeaway_needs_an_exporter_and_an_importer():
 
 
 def test_lifecycle_table_is_the_rule_over_the_registry():
-    from showdown_lib.editions import load_edition
-    from showdown_lib.lifecycle import edition_table
+    from showdown_lib.acquire.editions import load_edition
+    from showdown_lib.method.lifecycle import edition_table
 
     life = findings.lifecycle().set_index("framework")
     expected = edition_table(load_edition("current")).set_index("framework").fillna("")

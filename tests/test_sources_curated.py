@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from showdown_lib import paths
-from showdown_lib.errors import DataError
-from showdown_lib.sources import curated
-from showdown_lib.sources.base import SourceResult
+from showdown_lib.core import paths
+from showdown_lib.core.errors import DataError
+from showdown_lib.acquire.sources import curated
+from showdown_lib.acquire.sources.base import SourceResult
 
 CITE = {"url": "https://example.org/docs", "title": "Example docs", "accessed": dt.date(2026, 11, 1)}
 
@@ -322,7 +322,7 @@ def test_every_committed_curated_file_is_valid():
     files = _committed_files()
     if not files:
         pytest.skip("no curated files committed yet")
-    from showdown_lib.registry import load_registry
+    from showdown_lib.core.registry import load_registry
 
     ids = [fw.id for fw in load_registry()]
     for path in files:
@@ -344,8 +344,8 @@ def test_every_edition_loads_through_the_public_api():
 
 def test_curated_status_agrees_with_the_registry_lifecycle():
     """The lifecycle lives in frameworks.yaml; a curated status that is stated must not contradict it."""
-    from showdown_lib.registry import load_registry
-    from showdown_lib.sources.curated import citations_table
+    from showdown_lib.core.registry import load_registry
+    from showdown_lib.acquire.sources.curated import citations_table
 
     fits = {"discontinued": {"archived", "maintenance"}}
     life = {fw.id: fw.lifecycle.status for fw in load_registry()}

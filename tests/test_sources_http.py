@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import responses
 
-from showdown_lib.errors import CollectionError
-from showdown_lib.sources import http
+from showdown_lib.core.errors import CollectionError
+from showdown_lib.acquire.sources import http
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,4 +1,4 @@
-"""Accelerator and model-hub reach from the package index's metadata (showdown_lib.sources.index_reach).
+"""Accelerator and model-hub reach from the package index's metadata (showdown_lib.acquire.sources.index_reach).
 
 The rules run on metadata recorded from the index pip is configured with on this machine, as of 2026-11-25,
 trimmed to the fields they use (tests/fixtures/index_reach/metadata_2026-11-25.csv: no URLs, no host). The
@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from showdown_lib.errors import DataError
-from showdown_lib.sources import index_reach as ir
+from showdown_lib.core.errors import DataError
+from showdown_lib.acquire.sources import index_reach as ir
 
 FIXTURE = Path(__file__).parent / "fixtures" / "index_reach" / "metadata_2026-11-25.csv"
 
@@ -182,7 +182,7 @@ def test_collect_reads_metadata_by_range_requests_and_honours_the_date(tmp_path)
         ir.Provider("pytorch", "cuda", "requires", "torch", "^nvidia-", {"url": "https://a", "title": "a"}),
         ir.Provider("pytorch", "tpu", "release", "torch-xla", None, {"url": "https://b", "title": "b"})))
     libs = ir.ModelLibraries((("timm", "timm", {"url": "https://c", "title": "c"}),), {"pytorch": ("torch",)})
-    from showdown_lib.sources.http import make_session
+    from showdown_lib.acquire.sources.http import make_session
 
     session = make_session(use_cache=False)
     session.get = index.get  # the fake index answers every request

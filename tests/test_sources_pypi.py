@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import responses
 
-from showdown_lib.errors import CollectionError
-from showdown_lib.registry import Framework, Repository
-from showdown_lib.sources import pypi
-from showdown_lib.sources.http import make_session
+from showdown_lib.core.errors import CollectionError
+from showdown_lib.core.registry import Framework, Repository
+from showdown_lib.acquire.sources import pypi
+from showdown_lib.acquire.sources.http import make_session
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http" / "pypi"
 INDEX = "https://index.test/simple"

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 
-from showdown_lib.errors import CollectionError
-from showdown_lib.registry import Framework, Repository
-from showdown_lib.sources import github, pypi, stackexchange
-from showdown_lib.sources.base import write_snapshot
-from showdown_lib.sources.http import make_session
+from showdown_lib.core.errors import CollectionError
+from showdown_lib.core.registry import Framework, Repository
+from showdown_lib.acquire.sources import github, pypi, stackexchange
+from showdown_lib.acquire.sources.base import write_snapshot
+from showdown_lib.acquire.sources.http import make_session
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http"
 API = "https://api.stackexchange.com/2.3"

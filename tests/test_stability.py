@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from showdown_lib import kernel
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.scoring import cast_of, category_scores, overall_scores
-from showdown_lib import stability as stab
-from showdown_lib.stability import overall_for_weights, rank_stability, sample_weights
+from showdown_lib.method import kernel
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.method.scoring import cast_of, category_scores, overall_scores
+from showdown_lib.method import stability as stab
+from showdown_lib.method.stability import overall_for_weights, rank_stability, sample_weights
 
 
 @pytest.fixture(scope="module")

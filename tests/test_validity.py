@@ -1,6 +1,6 @@
 """The validity check of every measured basis, recomputed from the committed data, and the fixes it decided.
 
-The agreements are computed by showdown_lib.validity from the committed snapshots, curated facts and the post's
+The agreements are computed by showdown_lib.method.validity from the committed snapshots, curated facts and the post's
 published figures; the tests compare them with independent computations, never with numbers written here.
 """
 from __future__ import annotations
@@ -10,11 +10,11 @@ import copy
 import pandas as pd
 import pytest
 
-from showdown_lib import comparisons, raw_values, validity
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.errors import DataError
-from showdown_lib.fileio import read_yaml
-from showdown_lib.methodology import load_methodology
+from showdown_lib.method import comparisons, raw_values, validity
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.core.errors import DataError
+from showdown_lib.core.fileio import read_yaml
+from showdown_lib.core.methodology import load_methodology
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_a_documented_level_belongs_to_a_documented_cells_check(tmp_path):
 
 # ---------------------------------------------------------------- agreements, recomputed independently
 def test_activity_agreements_match_the_remeasured_comparison(table):
-    from showdown_lib.scoring_step import basis_scores
+    from showdown_lib.method.scoring_step import basis_scores
 
     published = score_edition("2018")
     by_basis = comparisons.activity_by_basis(published, basis_scores(score_edition("2018-remeasured")),
@@ -208,7 +208,7 @@ def test_readme_figures_on_bases_are_the_computed_ones(table):
 
 
 def test_method_page_is_generated_from_each_editions_declared_bases():
-    from showdown_lib.site import method_bases
+    from showdown_lib.present.site import method_bases
 
     method = load_methodology()
     assert method_bases.collected_editions() == ["current", "2018-remeasured"]
@@ -228,8 +228,8 @@ def test_method_page_is_generated_from_each_editions_declared_bases():
 
 
 def test_chainer_is_never_scored_numpy_against_itself():
-    from showdown_lib.edition_scores import raw_inputs
-    from showdown_lib.editions import load_edition
+    from showdown_lib.method.edition_scores import raw_inputs
+    from showdown_lib.acquire.editions import load_edition
 
     raw = raw_inputs(load_edition("current"), load_methodology(), bases={"numerics": "coverage"}).set_index(["framework", "criterion"])
     chainer = raw.loc[("chainer", "numerics")]
@@ -265,7 +265,7 @@ def test_readme_names_the_round_four_cells_that_differ_from_the_documentation():
     import re
     from pathlib import Path
 
-    from showdown_lib.registry import load_registry
+    from showdown_lib.core.registry import load_registry
 
     names = {fw.id: fw.name for fw in load_registry()}
     text = re.sub(r"\s+", " ", (Path(__file__).resolve().parents[1] / "README.md").read_text())

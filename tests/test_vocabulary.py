@@ -8,13 +8,15 @@ import re
 import pandas as pd
 import pytest
 
-from showdown_lib import comparisons, narrative, narrative_comparisons, narrative_findings, paths
-from showdown_lib.edition_scores import score_edition
-from showdown_lib.editions import load_edition
-from showdown_lib.lifecycle import display_names, edition_table, is_developed, last_final_releases, status_table
-from showdown_lib.methodology import load_methodology
-from showdown_lib.registry import load_registry
-from showdown_lib.site import findings
+from showdown_lib.core import paths
+from showdown_lib.method import comparisons
+from showdown_lib.present import narrative, narrative_comparisons, narrative_findings
+from showdown_lib.method.edition_scores import score_edition
+from showdown_lib.acquire.editions import load_edition
+from showdown_lib.method.lifecycle import display_names, edition_table, is_developed, last_final_releases, status_table
+from showdown_lib.core.methodology import load_methodology
+from showdown_lib.core.registry import load_registry
+from showdown_lib.present.site import findings
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +175,7 @@ def test_ecosystem_na_is_said_with_what_the_round_rests_on(f):
 def test_round_chart_says_ecosystem_is_na():
     import matplotlib.pyplot as plt
 
-    from showdown_lib import charts
+    from showdown_lib.present import charts
 
     r = score_edition("current")
     fig = charts.category_strip(r.categories, "support_community", r.method, load_registry(), r.criteria)
@@ -184,7 +186,7 @@ def test_round_chart_says_ecosystem_is_na():
 
 # ------------------------------------------------------------------------------ a front end named with its backend
 def test_keras_is_named_with_the_backend_it_is_measured_on(f):
-    from showdown_lib.fileio import read_yaml
+    from showdown_lib.core.fileio import read_yaml
 
     keras = {fw.id: fw for fw in load_registry()}["keras"]
     api = read_yaml(paths.raw_dir() / "ootb_ops_api.yaml")

@@ -1,0 +1,183 @@
+"""A branch's counts as of a day, counted by git: no commit object in Python, no landing walk.
+
+:mod:`showdown_lib.acquire.sources.git_history` reads every commit of the history into Python to find each
+commit's landing commit. The counts need much less. Write the branch's first-parent chain
+``M0 (tip), M1, ... Mk (root)``; the commits a mainline commit ``Mi`` lands are those reachable from
+it and not from ``Mi+1`` (``git rev-list Mi ^Mi+1``), so the commits landed by the mainline commits
+``Ma .. Mb`` (a maximal *run* of consecutive chain entries whose committer times pass a test) are
+exactly ``git rev-list Ma ^Mb+1``, and git can count them without printing them. Hence:
+
+* one walk of the whole history, ``git rev-list --parents --timestamp <tip>``, kept as bytes and read
+  by one regular expression: its first-parent links give the chain with committer times; its length
+  is ``total_commits`` when every chain commit landed by the end of the as-of day (committer times
+  usually grow along the chain); otherwise one ``git rev-list --count Ma ^Mb+1`` per run counts;
+* first and last commit dates: the oldest and newest committer time of the landed chain commits;
+* the window: ``git log Ma ^Mb+1`` (parents, author, message) per run of chain commits landed in the
+  window, whose landing commits are found in that small graph as
+  :func:`~showdown_lib.acquire.sources.git_history.landing_commits` finds them in the whole one;
+* the history-through date: the ref tips listed in the background from the start, those in the
+  history dated from the walk, only the others read, beside the window's reading (``RefDates``).
+
+The numbers are those of the whole-graph reader by construction, and the tests compare both on
+histories with merges, pull-request marks and committer times that go back along the chain. A
+chain cut into more than ``MAX_RUNS`` runs (a history with scrambled clocks) is left to the
+whole-graph reader.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from typing import Iterable
+
+from .git_history import Background, HistoryError, RepoStats, landing_commits, parse_log, stream_env
+
+#: More runs than this (committer times going back and forth along the chain): read the whole graph instead.
+MAX_RUNS = 8
+
+_LOG_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"
+
+
+def runs(chain: list[tuple[str, int]], start: int | None, end: int) -> list[tuple[int, int]]:
+    """Maximal runs ``(a, b)`` of chain positions (``a`` newest) whose committer time is in ``[start, end)``."""
+    out: list[tuple[int, int]] = []
+    for i, (_, t) in enumerate(chain):
+        if t < end and (start is None or t >= start):
+            if out and out[-1][1] == i - 1:
+                out[-1] = (out[-1][0], i)
+            else:
+                out.append((i, i))
+    return out
+
+
+def _range(chain: list[tuple[str, int]], run: tuple[int, int]) -> list[str]:
+    """The revision range of the commits landed by the chain commits of ``run``."""
+    a, b = run
+    return [chain[a][0]] + ([f"^{chain[b + 1][0]}"] if b + 1 < len(chain) else [])
+
+
+class RefDates:
+    """The newest committer date of the refs that point at commits, dated without a serial pass.
+
+    The ref listing (``for-each-ref --format=%(objectname)``, no object read) runs in the background
+    from the start. Tips in ``reachable`` (hash -> committer time, from the walk that counts the
+    history) are dated from it; only the others are read, by one ``rev-list --no-walk --timestamp``.
+    A listed tip that is a tag is peeled by rev-list to another hash and ignored, a tree or blob is
+    not a commit: as ``for-each-ref --sort=-committerdate`` answers. Should git fail, that sorted
+    ``for-each-ref`` answers.
+    """
+
+    def __init__(self, git: list[str], env: dict[str, str]):
+        self.git, self.env = git, env
+        self.listing = Background(git, env, ["for-each-ref", "--format=%(objectname)"])
+        self.known: int | None = None
+        self.job: Background | None = None
+        self.unknown: set[str] = set()
+
+    def date(self, graph: dict[bytes, tuple[bytes, bytes]] | None) -> None:
+        """Date the listed tips found in ``graph`` (hash -> (committer time, first parent), as bytes),
+        start reading the others (call once, early)."""
+        out = self.listing.result()
+        if out is None:
+            return
+        tips = set(out.split())
+        graph = graph or {}
+        self.known = max((int(graph[t][0]) for t in tips.intersection(graph)), default=None)
+        self.unknown = {t.decode("ascii") for t in tips.difference(graph)}
+        if self.unknown:
+            args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]
+            self.job = Background(self.git, self.env, args, "\n".join(sorted(self.unknown)).encode() + b"\n")
+
+    def newest(self) -> int | None:
+        if self.known is None and self.job is None and not self.unknown:
+            self.date(None)
+        times = [self.known] if self.known is not None else []
+        if self.job is not None:
+            out = self.job.result()
+            if out is None:
+                return _sorted_answer(self.git, self.env)
+            lines = (line.partition(" ") for line in out.decode("ascii", "replace").splitlines())
+            times += [int(ct) for ct, _, sha in lines if sha in self.unknown and ct.isdigit()]
+        return max(times, default=None)
+
+
+def _sorted_answer(git: list[str], env: dict[str, str]) -> int | None:
+    args = ["for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(committerdate:unix)"]
+    proc = subprocess.run(git + args, capture_output=True, env=env)
+    newest = proc.stdout.decode("ascii", "replace").strip() if proc.returncode == 0 else ""
+    return int(newest) if newest.isdigit() else None
+
+
+_LINE = re.compile(rb"^(\d+) ([0-9a-f]+) ?([0-9a-f]*)", re.MULTILINE)
+
+
+def parse_graph(out: bytes) -> dict[bytes, tuple[bytes, bytes]]:
+    """``rev-list --parents --timestamp`` output as hash -> (committer time, first parent or b""), all bytes.
+
+    Only what the chain and the ref dates need, taken by one regular expression (no object per commit)."""
+    return {sha: (ct, parent) for ct, sha, parent in _LINE.findall(out)}
+
+
+def first_parent_chain(graph: dict[bytes, tuple[bytes, bytes]], tip: str) -> list[tuple[str, int]]:
+    """The first-parent chain from ``tip`` with committer times, tip first (stops at a commit not read)."""
+    chain, cur = [], tip.encode("ascii")
+    while cur in graph:
+        ct, parent = graph[cur]
+        chain.append((cur.decode("ascii"), int(ct)))
+        cur = parent
+    return chain
+
+
+def _count(job: Background) -> int:
+    out = job.result()
+    if out is None or not out.strip().isdigit():
+        raise HistoryError("git rev-list --count failed")
+    return int(out)
+
+
+def _window_commits(git: list[str], env: dict[str, str], chain: list[tuple[str, int]], run: tuple[int, int]):
+    """(commit, landing commit) pairs of the commits landed by the chain commits of ``run``, with details."""
+    cmd = git + ["log", "--no-mailmap", "--no-color", f"--format={_LOG_FORMAT}", *_range(chain, run), "--"]
+    proc = subprocess.run(cmd, capture_output=True, env=stream_env(env))
+    if proc.returncode != 0:
+        raise HistoryError(f"git log failed: {proc.stderr.decode('utf-8', 'replace')}")
+    sub = parse_log([proc.stdout])
+    landed = landing_commits(sub, chain[run[0]][0])
+    return ((sub[sha], sub[main]) for sha, main in landed.items())
+
+
+def _add_window(stats: RepoStats, pairs: Iterable) -> None:
+    for c, main in pairs:
+        stats.window_commits += 1
+        stats.window_authors.add(c.author_email)
+        pr = main.pr if main.pr is not None else c.pr
+        if pr is not None:
+            stats.window_prs.add(pr)
+
+
+def chain_stats(git: list[str], env: dict[str, str], tip: str, window: tuple[int, int], dates: RefDates | None = None) -> RepoStats | None:
+    """The :class:`RepoStats` of the branch at ``tip`` for ``window`` = (start, end), counted by git.
+
+    One walk of the whole history (``rev-list --parents --timestamp``) gives the chain, the count when
+    every chain commit has landed (its length) and the dates of the ref tips it holds (``RefDates``).
+    None when the chain has more than ``MAX_RUNS`` runs (see the module docstring).
+    """
+    start, end = window
+    whole = Background(git, env, ["rev-list", "--parents", "--timestamp", tip, "--"])
+    out = whole.result()
+    if out is None:
+        raise HistoryError("git rev-list failed")
+    graph = parse_graph(out)
+    if dates is not None:
+        dates.date(graph)
+    chain = first_parent_chain(graph, tip)
+    landed, inside = runs(chain, None, end), runs(chain, start, end)
+    if len(landed) > MAX_RUNS or len(inside) > MAX_RUNS:
+        return None
+    every = landed == [(0, len(chain) - 1)]
+    counts = [] if every else [Background(git, env, ["rev-list", "--count", *_range(chain, r), "--"]) for r in landed]
+    times = [chain[i][1] for a, b in landed for i in range(a, b + 1)]
+    stats = RepoStats(0, min(times, default=None), max(times, default=None), 0)
+    for r in inside:
+        _add_window(stats, _window_commits(git, env, chain, r))
+    stats.total = len(graph) if every else sum(_count(job) for job in counts)
+    return stats

@@ -133,7 +133,7 @@ def test_cpu_speed_sentence_is_cpu_only_and_matches_the_table():
 
 def test_accelerator_grid_counts_match_the_observations(current):
     from showdown_lib.method.scoring_step import modern_tables
-    from showdown_lib.method.raw_values import resolve_snapshots
+    from showdown_lib.acquire.observations import resolve_snapshots
 
     snap = resolve_snapshots(current.edition)["index_reach"]
     acc = modern_tables(snap, None)["modern_accelerators"]

@@ -70,7 +70,7 @@ def test_probe_os_and_missing_reasons(toy_edition):
 
 def test_releases_per_year_counts_final_versions_once(toy_edition):
     from showdown_lib.method.scoring_step import releases_per_year
-    from showdown_lib.method.raw_values import resolve_snapshots
+    from showdown_lib.acquire.observations import resolve_snapshots
 
     r = score_edition("toy")
     per_year = releases_per_year(r, resolve_snapshots(r.edition)["pypi"]).set_index("year")

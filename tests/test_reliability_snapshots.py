@@ -214,7 +214,7 @@ def test_criterion_linked_ranges_follow_criteria_yaml(method):
 
 
 DERIVED_AT_LOAD = {"weeks_since_push", "weeks_since_last_final_release", "final_releases_12m",  # computed by measures, not stored
-                   "feature_releases_12m", "os_count_native", "onnx_level", "scalability_run"}  # showdown_lib.method.measured_bases
+                   "feature_releases_12m", "os_count_native", "onnx_level", "scalability_run"}  # showdown_lib.acquire.measured_bases
 
 
 def test_every_collected_input_of_the_method_has_a_declared_range():

@@ -10,6 +10,7 @@ import copy
 import pandas as pd
 import pytest
 
+from showdown_lib.acquire import observations
 from showdown_lib.method import comparisons, raw_values, validity
 from showdown_lib.method.edition_scores import score_edition
 from showdown_lib.core.errors import DataError
@@ -166,7 +167,7 @@ def test_scalability_comes_from_the_all_reduce_result(current):
 
 def test_backport_patches_add_nothing_to_activity(current):
     rel = pd.read_csv("data/raw/snapshots/pypi/2026-11-25/releases.csv")
-    keras = rel[(rel.framework == "keras") & rel.version.astype(str).map(raw_values.is_final_release)]
+    keras = rel[(rel.framework == "keras") & rel.version.astype(str).map(observations.is_final_release)]
     keras = keras.assign(when=pd.to_datetime(keras.upload_time, utc=True, format="mixed"))
     window = keras[keras.when >= pd.Timestamp("2025-11-26", tz="UTC")]
     backports = window[window.version.str.startswith("3.12.")]

@@ -104,10 +104,10 @@ def status_table(frameworks: list[Framework], as_of: str, releases: pd.DataFrame
 
 def edition_table(edition) -> pd.DataFrame:
     """:func:`status_table` for an edition's cast on its date, over its package-index snapshot (when it has one)."""
+    from ..acquire.observations import resolve_snapshots
     from ..core import paths
     from ..core.fileio import read_csv
     from ..core.registry import load_registry, select
-    from .raw_values import resolve_snapshots
 
     releases = None
     if edition.kind == "collected":

@@ -16,193 +16,25 @@ and records where the value came from. Nothing here restates an input, a range o
   gets the criterion's ``when_inactive`` value, with the lifecycle citation as its source.
 * A value that cannot be formed is NaN with the reason.
 
-Some inputs are derived here from a snapshot's auxiliary tables: ``pypi.final_releases_12m``,
-``pypi.feature_releases_12m`` and ``pypi.weeks_since_last_final_release`` from the package-index
-release list (PEP 440 final versions only), ``github.weeks_since_push`` from ``github.pushed_at``;
-the others (native OS count, ONNX level by the converter rule, scalability from the all-reduce) in
-:mod:`.measured_bases`.
+The observations themselves (every snapshot the edition resolves, its curated facts and the inputs derived from
+them) are read by :mod:`showdown_lib.acquire.observations`, once.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..acquire.sources import curated
-from ..acquire.sources.base import OBSERVATION_COLUMNS, read_snapshot
+from ..acquire.observations import Obs, load_observations
 from ..core import paths
 from ..core.errors import DataError
-from ..core.methodology import MEASURED_SOURCES, Criterion, Methodology
+from ..core.methodology import Criterion, Methodology
 from ..core.registry import Framework, load_registry, select
-from .measured_bases import derived_rows, refuse_self_scoring
 
-SOURCES = MEASURED_SOURCES
-RELEASE_WINDOW_MONTHS = 12
 _LABEL = {"git": "git", "github": "github", "stackexchange": "stackexchange", "pypi": "package index",
           "ops_probe": "ops probe", "index_reach": "package index metadata", "modern_probe": "modern probe",
           "curated": "curated"}
-
-
-@dataclass
-class Obs:
-    """Observations of one edition, indexed for lookup: (source, framework, metric) -> row."""
-
-    table: pd.DataFrame
-    snapshots: dict[str, str | None]
-    as_of: str = ""
-    unavailable: dict[str, str] | None = None
-    index: dict = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.index = {(r["source"], r["framework"], r["metric"]): r for r in self.table.to_dict("records")}
-
-    def get(self, source: str, framework: str, metric: str) -> tuple[float | str | None, str, str]:
-        """(value, detail, reason) of one observation; value None when missing, with the reason."""
-        key = (source, framework, metric)
-        if key not in self.index:
-            snap = self.snapshots.get(source)
-            if snap is None:
-                reason = (self.unavailable or {}).get(source) or f"no {source} snapshot in this edition"
-                reason = f"{source}: {reason}"
-            else:
-                reason = f"{source} snapshot {snap} has no {metric} for {framework}"
-            return None, "", reason
-        row = self.index[key]
-        if row["status"] != "ok":
-            return None, row.get("detail", "") or "", f"{source}: {row['reason']}"
-        return row["value"], row.get("detail", "") or "", ""
-
-
-def resolve_snapshots(edition) -> dict[str, str | None]:
-    """The snapshot date each source of the edition uses (None when the edition has none); see
-    :func:`showdown_lib.acquire.sources.base.resolve_edition_snapshots` for the rules and the notes."""
-    from ..acquire.sources.base import resolve_edition_snapshots
-
-    return resolve_edition_snapshots(edition, SOURCES)[0]
-
-
-def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs:
-    """Every observation the edition uses, from each snapshot read once, plus the derived inputs."""
-    frameworks = frameworks if frameworks is not None else select(load_registry(), edition.cast)
-    snaps = resolve_snapshots(edition)
-    frames = []
-    for source, snap in snaps.items():
-        if snap is None:
-            continue
-        obs, _prov = read_snapshot(source, snap)
-        frames.append(obs.assign(source=source))
-    if snaps.get("pypi"):
-        frames.append(release_inputs(paths.snapshots_dir("pypi") / snaps["pypi"] / "releases.csv", frameworks, edition.as_of))
-    curated_spec = edition.inputs.get("curated")
-    if isinstance(curated_spec, dict) and curated_spec.get("set"):
-        result = curated.collect(frameworks, edition.as_of, edition=curated_spec["set"])
-        frames.append(pd.DataFrame([o.as_row() for o in result.observations]))
-        snaps["curated"] = curated_spec["set"]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
-    table = table[table["framework"].isin(edition.cast)]
-    if snaps.get("ops_probe"):
-        from ..acquire.probe.checks_spec import load_checks_spec
-
-        table = refuse_self_scoring(table, load_checks_spec())
-    table = pd.concat([table, _push_weeks(table, edition.as_of), derived_rows(table, bool(snaps.get("ops_probe")))], ignore_index=True)
-    unavailable = {k: v.get("unavailable") for k, v in edition.inputs.items() if isinstance(v, dict) and v.get("unavailable")}
-    return Obs(table, snaps, edition.as_of, unavailable)
-
-
-# -------------------------------------------------------------------------------- derived inputs
-def is_final_release(version: str) -> bool:
-    """A new final release under PEP 440: not a pre-, dev- or post-release, and no local version."""
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        v = Version(str(version))
-    except InvalidVersion:
-        return False
-    return not (v.is_prerelease or v.is_devrelease or v.is_postrelease or v.local)
-
-
-def _day_end(as_of: str) -> pd.Timestamp:
-    return pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
-
-
-def _weeks_between(timestamp, as_of: str) -> float | None:
-    """Weeks from a timestamp to the end of the as-of day, or None."""
-    if timestamp is None or not as_of:
-        return None
-    try:
-        when = pd.Timestamp(str(timestamp))
-    except ValueError:
-        return None
-    when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
-    return max((_day_end(as_of) - when).total_seconds(), 0.0) / (7 * 86400)
-
-
-def feature_line(version: str) -> tuple[int, int]:
-    """The feature line of a final version: its major.minor (3.12.4 and 3.12.0 are one feature release)."""
-    from packaging.version import Version
-
-    release = Version(str(version)).release
-    return (release[0], release[1] if len(release) > 1 else 0)
-
-
-def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFrame:
-    """``final_releases_12m``, ``feature_releases_12m`` and ``weeks_since_last_final_release`` per
-    framework, as pypi observations. A feature release is a new major.minor: it counts in the window
-    when the first final version of that major.minor was uploaded in it, so patch and backport
-    releases (3.12.1 ... 3.12.4) add nothing to it.
-
-    Only non-yanked PEP 440 final versions uploaded by the end of the as-of day count; a version
-    shipped as several packages counts once, dated by its first upload. A framework with releases
-    but no final one has no last final release (infinite weeks). A framework without a project on
-    the index by the as-of date (none listed in frameworks.yaml, or no upload yet) is missing with
-    that reason.
-    """
-    rel = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["framework", "version", "upload_time", "yanked"])
-    rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
-    rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"))
-    rel = rel[rel["when"] < _day_end(as_of)]
-    on_index = set(rel["framework"])
-    rel = rel[rel["version"].astype(str).map(is_final_release)].sort_values("when").drop_duplicates(["framework", "version"])
-    start = _day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)
-    rows = []
-    for fw in frameworks:
-        base = {"framework": fw.id, "as_of": as_of, "source": "pypi"}
-        if fw.id not in on_index:
-            reason = ("not distributed on the package index (frameworks.yaml lists no project for it)" if not fw.pypi
-                      else f"no release of {', '.join(fw.pypi)} on the package index by {as_of}")
-            rows += [{**base, "metric": m, "value": None, "unit": u, "detail": "", "status": "missing", "reason": reason}
-                     for m, u in (("final_releases_12m", "releases"), ("feature_releases_12m", "feature releases"),
-                                  ("weeks_since_last_final_release", "weeks"))]
-            continue
-        mine = rel[rel["framework"] == fw.id]
-        n_window = int((mine["when"] >= start).sum())
-        firsts = mine.assign(line=mine["version"].map(feature_line)).drop_duplicates("line")
-        new_lines = firsts[firsts["when"] >= start]
-        n_feature = len(new_lines)
-        last = mine.iloc[-1] if len(mine) else None
-        weeks = _weeks_between(last["when"], as_of) if last is not None else math.inf
-        detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
-        detail += f"; {n_window} final releases in the {RELEASE_WINDOW_MONTHS} months before {as_of}"
-        rows.append({**base, "metric": "final_releases_12m", "value": n_window, "unit": "releases", "detail": detail, "status": "ok", "reason": ""})
-        lines = ", ".join(f"{a}.{b}" for a, b in new_lines["line"]) or "none"
-        feature_detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
-        feature_detail += f"; {n_feature} new feature lines (major.minor) in the {RELEASE_WINDOW_MONTHS} months before {as_of}: {lines}"
-        rows.append({**base, "metric": "feature_releases_12m", "value": n_feature, "unit": "feature releases",
-                     "detail": feature_detail, "status": "ok", "reason": ""})
-        rows.append({**base, "metric": "weeks_since_last_final_release", "value": weeks, "unit": "weeks", "detail": detail, "status": "ok", "reason": ""})
-    return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
-
-
-def _push_weeks(table: pd.DataFrame, as_of: str) -> pd.DataFrame:
-    """``github.weeks_since_push`` from ``github.pushed_at``."""
-    pushed = table[(table["source"] == "github") & (table["metric"] == "pushed_at")]
-    out = pushed.assign(metric="weeks_since_push", unit="weeks")
-    weeks = out["value"].map(lambda v: _weeks_between(v, as_of) if isinstance(v, str) and v else None)
-    out["value"] = weeks
-    out.loc[weeks.isna() & (out["status"] == "ok"), ["status", "reason"]] = ["missing", "pushed_at is not a date"]
-    return out[OBSERVATION_COLUMNS] if len(out) else pd.DataFrame(columns=OBSERVATION_COLUMNS)
 
 
 # -------------------------------------------------------------------------------- bases

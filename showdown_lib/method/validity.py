@@ -185,7 +185,7 @@ def _rank_result(rho: float, n: int, threshold: float, reference: str) -> dict:
 def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
     """This basis against another, both from the committed snapshots as of ``check['as_of']``."""
     from ..acquire.editions import load_edition
-    from .raw_values import load_observations
+    from ..acquire.observations import load_observations
 
     method, as_of = load_methodology(), check["as_of"]
     edition = load_edition("current")
@@ -207,9 +207,10 @@ def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
 
 def _dated(obs, source: str, fw: str, metric: str, as_of: str) -> float | None:
     """One input as of an earlier date: git from that date's snapshot, releases from the release list."""
+    from ..acquire.observations import release_inputs
     from ..acquire.sources.base import read_snapshot
     from ..core.registry import load_registry, select
-    from .raw_values import _num, release_inputs
+    from .raw_values import _num
 
     if source == "git":
         table, _ = read_snapshot("git", as_of)

@@ -17,7 +17,7 @@ def _files(folder: Path) -> list[Path]:
 
 def edition_input_files(edition_id: str, sources: list[str] | None = None, with_edition: bool = True) -> list[Path]:
     """The raw files behind ``edition_id``; with ``sources``, only those sources' resolved snapshots."""
-    from ..method.raw_values import resolve_snapshots
+    from ..acquire.observations import resolve_snapshots
 
     edition = load_edition(edition_id)
     files: list[Path] = []

@@ -14,7 +14,7 @@ columns), so a better basis is computed from the committed data without collecti
 * ``ops_probe.scalability_run`` -- the level from the collective that ran and returned the right
   sum (:func:`~showdown_lib.acquire.probe.observe.scalability_level`), not from the declared API.
 * a ``numerics_coverage`` measured in NumPy itself is refused (:func:`refuse_self_scoring`).
-* ``pypi.feature_releases_12m`` is made with the other release inputs in :mod:`.raw_values`.
+* ``pypi.feature_releases_12m`` is made with the other release inputs in :mod:`.observations`.
 """
 from __future__ import annotations
 

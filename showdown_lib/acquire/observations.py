@@ -1,5 +1,6 @@
 """An edition's observations: every snapshot it resolves, read once, its curated facts, and the inputs derived
-from them, indexed for lookup (:class:`Obs`). The method turns them into raw values (:mod:`showdown_lib.method.raw_values`).
+from them (:func:`read_observations`). The method indexes them and turns them into raw values
+(:mod:`showdown_lib.method.raw_values`).
 
 Some inputs are derived here from a snapshot's auxiliary tables: ``pypi.final_releases_12m``,
 ``pypi.feature_releases_12m`` and ``pypi.weeks_since_last_final_release`` from the package-index
@@ -10,8 +11,6 @@ the others (native OS count, ONNX level by the converter rule, scalability from 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
 import pandas as pd
 
 from ..core import paths
@@ -25,36 +24,6 @@ SOURCES = MEASURED_SOURCES
 RELEASE_WINDOW_MONTHS = 12
 
 
-@dataclass
-class Obs:
-    """Observations of one edition, indexed for lookup: (source, framework, metric) -> row."""
-
-    table: pd.DataFrame
-    snapshots: dict[str, str | None]
-    as_of: str = ""
-    unavailable: dict[str, str] | None = None
-    index: dict = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self.index = {(r["source"], r["framework"], r["metric"]): r for r in self.table.to_dict("records")}
-
-    def get(self, source: str, framework: str, metric: str) -> tuple[float | str | None, str, str]:
-        """(value, detail, reason) of one observation; value None when missing, with the reason."""
-        key = (source, framework, metric)
-        if key not in self.index:
-            snap = self.snapshots.get(source)
-            if snap is None:
-                reason = (self.unavailable or {}).get(source) or f"no {source} snapshot in this edition"
-                reason = f"{source}: {reason}"
-            else:
-                reason = f"{source} snapshot {snap} has no {metric} for {framework}"
-            return None, "", reason
-        row = self.index[key]
-        if row["status"] != "ok":
-            return None, row.get("detail", "") or "", f"{source}: {row['reason']}"
-        return row["value"], row.get("detail", "") or "", ""
-
-
 def resolve_snapshots(edition) -> dict[str, str | None]:
     """The snapshot date each source of the edition uses (None when the edition has none); see
     :func:`showdown_lib.acquire.sources.base.resolve_edition_snapshots` for the rules and the notes."""
@@ -63,8 +32,10 @@ def resolve_snapshots(edition) -> dict[str, str | None]:
     return resolve_edition_snapshots(edition, SOURCES)[0]
 
 
-def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs:
-    """Every observation the edition uses, from each snapshot read once, plus the derived inputs."""
+def read_observations(edition, frameworks: list[Framework] | None = None) -> tuple[pd.DataFrame, dict[str, str | None], dict[str, str]]:
+    """Every observation the edition uses, from each snapshot read once, plus the derived inputs: the table
+    (``OBSERVATION_COLUMNS`` and ``source``), the snapshot each source uses (the curated set for ``curated``)
+    and, per source, why the edition has none where it says so (``inputs.<source>.unavailable``)."""
     frameworks = frameworks if frameworks is not None else select(load_registry(), edition.cast)
     snaps = resolve_snapshots(edition)
     frames = []
@@ -88,7 +59,7 @@ def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs
         table = refuse_self_scoring(table, load_checks_spec())
     table = pd.concat([table, _push_weeks(table, edition.as_of), derived_rows(table, bool(snaps.get("ops_probe")))], ignore_index=True)
     unavailable = {k: v.get("unavailable") for k, v in edition.inputs.items() if isinstance(v, dict) and v.get("unavailable")}
-    return Obs(table, snaps, edition.as_of, unavailable)
+    return table, snaps, unavailable
 
 
 # -------------------------------------------------------------------------------- derived inputs

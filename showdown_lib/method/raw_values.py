@@ -22,11 +22,12 @@ them) are read by :mod:`showdown_lib.acquire.observations`, once.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..acquire.observations import Obs, load_observations
+from ..acquire.observations import read_observations
 from ..core import paths
 from ..core.errors import DataError
 from ..core.methodology import Criterion, Methodology
@@ -35,6 +36,42 @@ from ..core.registry import Framework, load_registry, select
 _LABEL = {"git": "git", "github": "github", "stackexchange": "stackexchange", "pypi": "package index",
           "ops_probe": "ops probe", "index_reach": "package index metadata", "modern_probe": "modern probe",
           "curated": "curated"}
+
+
+@dataclass
+class Obs:
+    """Observations of one edition, indexed for lookup: (source, framework, metric) -> row."""
+
+    table: pd.DataFrame
+    snapshots: dict[str, str | None]
+    as_of: str = ""
+    unavailable: dict[str, str] | None = None
+    index: dict = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.index = {(r["source"], r["framework"], r["metric"]): r for r in self.table.to_dict("records")}
+
+    def get(self, source: str, framework: str, metric: str) -> tuple[float | str | None, str, str]:
+        """(value, detail, reason) of one observation; value None when missing, with the reason."""
+        key = (source, framework, metric)
+        if key not in self.index:
+            snap = self.snapshots.get(source)
+            if snap is None:
+                reason = (self.unavailable or {}).get(source) or f"no {source} snapshot in this edition"
+                reason = f"{source}: {reason}"
+            else:
+                reason = f"{source} snapshot {snap} has no {metric} for {framework}"
+            return None, "", reason
+        row = self.index[key]
+        if row["status"] != "ok":
+            return None, row.get("detail", "") or "", f"{source}: {row['reason']}"
+        return row["value"], row.get("detail", "") or "", ""
+
+
+def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs:
+    """The edition's observations (:func:`~showdown_lib.acquire.observations.read_observations`), indexed for lookup."""
+    table, snapshots, unavailable = read_observations(edition, frameworks)
+    return Obs(table, snapshots, edition.as_of, unavailable)
 
 
 # -------------------------------------------------------------------------------- bases

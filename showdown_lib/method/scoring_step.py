@@ -39,13 +39,13 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..acquire.observations import Obs, load_observations, resolve_snapshots
+from ..acquire.observations import resolve_snapshots
 from ..core import paths
 from ..core.fileio import read_csv
 from ..core.registry import load_registry, select
 from . import published_check, published_review
 from .edition_scores import EditionResult, processed_tables, score_edition
-from .raw_values import coverage, data_issues, measure_cell
+from .raw_values import Obs, coverage, data_issues, load_observations, measure_cell
 from .scoring import score_criteria
 from .lifecycle import last_final_releases, status_table  # noqa: F401  (last_final_releases: re-exported)
 from ..acquire.sources.pypi import is_final, release_of

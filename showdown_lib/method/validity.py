@@ -185,7 +185,7 @@ def _rank_result(rho: float, n: int, threshold: float, reference: str) -> dict:
 def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
     """This basis against another, both from the committed snapshots as of ``check['as_of']``."""
     from ..acquire.editions import load_edition
-    from ..acquire.observations import load_observations
+    from .raw_values import load_observations
 
     method, as_of = load_methodology(), check["as_of"]
     edition = load_edition("current")

@@ -3,15 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-def _shown(path: str | Path) -> str:
-    """A path inside the project as a relative path, so messages and logs never show this machine's folders."""
-    from . import paths
-
-    try:
-        return str(Path(path).resolve().relative_to(paths.project_root().resolve()))
-    except (ValueError, OSError):
-        return str(path)
+from .paths import shown
 
 
 class ShowdownError(Exception):
@@ -25,7 +17,7 @@ class DataError(ShowdownError, ValueError):
         self.path = str(path)
         self.entry = entry
         self.field = field
-        where = _shown(path)
+        where = shown(path, whole_outside=True)
         if entry is not None:
             where += f", entry {entry!r}"
         if field is not None:

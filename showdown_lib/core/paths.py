@@ -61,3 +61,13 @@ def frameworks_file() -> Path:
 
 def criteria_file() -> Path:
     return raw_dir() / "criteria.yaml"
+
+
+def shown(path: str | Path, whole_outside: bool = False) -> str:
+    """A path as messages and logs show it: relative to the project when it is inside it, so nothing written
+    by the project shows this machine's folders; outside it, its name alone, or the path as given with
+    ``whole_outside`` (an error about a file the user named, which must say which one)."""
+    try:
+        return str(Path(path).resolve().relative_to(project_root().resolve()))
+    except (ValueError, OSError):
+        return str(path) if whole_outside else Path(path).name

@@ -35,7 +35,7 @@ import yaml
 from ..core import paths
 from ..core.errors import ShowdownError
 from .step_exec import (KERNEL_NAME, NotebookFailure, PipelineError, ensure_kernel, execute_notebook, execute_task,
-                        shown as _shown, tree_lock, work_folder)
+                        tree_lock, work_folder)
 from .steps import Ref, Step, StepTable, check_edition_id, check_parameters, expand, load_steps, step_parameters, step_values
 
 __all__ = ["KERNEL_NAME", "NotebookFailure", "PipelineError", "RunSummary", "StepRun", "parse_overrides", "plan", "run"]
@@ -175,7 +175,7 @@ def _check_inputs(runs: list[StepRun]) -> None:
             if ref.kind == "raw" and not files:  # an empty folder
                 missing = [paths.raw_dir() / ref.arg]
             if missing:
-                problems.append(f"{run.name} reads {ref.name}, but {_shown(missing[0])} does not exist "
+                problems.append(f"{run.name} reads {ref.name}, but {paths.shown(missing[0])} does not exist "
                                 "and no step of this run writes it")
         produced |= {f.resolve() for f in run.output_files()}
     if problems:
@@ -194,7 +194,7 @@ def notebook_fingerprint(path: Path) -> tuple[str, str]:
         cells = [(c["cell_type"], "".join(c["source"])) for c in book["cells"]
                  if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise PipelineError(f"{_shown(path)} is not a readable notebook ({type(exc).__name__}: {exc}); "
+        raise PipelineError(f"{paths.shown(path)} is not a readable notebook ({type(exc).__name__}: {exc}); "
                             "restore it from git (git checkout -- FILE)") from None
     code = "\n".join(src for kind, src in cells if kind == "code" and not src.lstrip().startswith(("%", "!")))
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest(), code
@@ -217,7 +217,7 @@ def step_config(run: StepRun, cache: dict[str, str]) -> dict[str, Any]:
         cache[key] = code_fingerprint(modules, extra)
     entry = [step.name, step.notebook, step.task, step.scope, list(step.parameters), list(step.reads), list(step.writes)]
     return {"params": run.given(), "step": hashlib.sha256(json.dumps(entry).encode()).hexdigest(), "code": own,
-            "library": cache[key], "destination": _shown(run.destination)}
+            "library": cache[key], "destination": paths.shown(run.destination)}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ def _run_locked(table, runs, editions, params, selection, force, jobs, output_di
         with lock:
             summary.ran.append(r.name)
             summary.written.append(written)
-            log(f"[{r.name}] done in {time.monotonic() - t0:.1f} s -> {_shown(written)}")
+            log(f"[{r.name}] done in {time.monotonic() - t0:.1f} s -> {paths.shown(written)}")
 
     deps = dependencies({r.name: r.input_roots() for r in runs}, {r.name: r.output_files() for r in runs})
     is_stale = (lambda name: "forced") if force else (lambda name: stale(by_name[name]))

@@ -30,13 +30,6 @@ from ..core.tables import rounded
 from .steps import Ref, StepError, expand, load_steps, step_parameters, step_values
 
 
-def _rel(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.project_root()))
-    except ValueError:
-        return Path(path).name
-
-
 class OpenStep:
     def __init__(self, notebook: str, edition: str | None = None, **params: Any) -> None:
         table = load_steps()
@@ -55,7 +48,7 @@ class OpenStep:
             base.mkdir(parents=True, exist_ok=True)
             self.stage = Path(tempfile.mkdtemp(prefix=f"{self.step.name}-", dir=base))
         except OSError as exc:
-            raise StepError(f"cannot make a staging folder under {_rel(base)}: {exc.strerror or exc}") from None
+            raise StepError(f"cannot make a staging folder under {paths.shown(base)}: {exc.strerror or exc}") from None
         self._allowed = self._allowed_roots()
         fileio.set_read_guard(self._guard)
 
@@ -73,7 +66,7 @@ class OpenStep:
             return
         if any(path == root or root in path.parents for root in self._allowed):
             return
-        raise StepError(f"step {self.step.name} reads {_rel(path)}, which it does not declare: "
+        raise StepError(f"step {self.step.name} reads {paths.shown(path)}, which it does not declare: "
                         f"add it to the step's reads in notebooks/steps.yaml")
 
     def _repr_markdown_(self) -> str:
@@ -134,7 +127,7 @@ class OpenStep:
         frame = rounded(frame)
         validate(frame, arg, target)  # named as it will be published
         write(frame, arg, self._staged(target))
-        return f"{_rel(target)} ({len(frame)} rows)"
+        return f"{paths.shown(target)} ({len(frame)} rows)"
 
     def figure_folder(self, name: str) -> Path | None:
         """The staging folder of the declared figure ``name``, where its presenter draws it; None when the step
@@ -174,7 +167,7 @@ class OpenStep:
         moved = []
         for tmp, target in ready:
             os.replace(tmp, target)
-            moved.append(_rel(target))
+            moved.append(paths.shown(target))
         if not self.save_figures:
             for ref in self.writes:
                 if ref.kind == "figure":

@@ -38,15 +38,7 @@ class NotebookFailure(PipelineError):
 
     def __str__(self) -> str:
         where = f"cell {self.cell}" if self.cell is not None else "setup"
-        return f"{self.notebook} failed in {where}: {self.error}\n  executed copy with the failing cell: {shown(self.record)}"
-
-
-def shown(path: Path) -> str:
-    """A path relative to the project when it is inside it (logs never show this machine's folders)."""
-    try:
-        return str(Path(path).resolve().relative_to(paths.project_root()))
-    except ValueError:
-        return Path(path).name
+        return f"{self.notebook} failed in {where}: {self.error}\n  executed copy with the failing cell: {paths.shown(self.record)}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -63,7 +55,7 @@ def work_folder(*parts: str) -> Path:
         os.unlink(probe)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise PipelineError(f"cannot write the working folder {shown(folder)} ({reason}); the pipeline keeps its state "
+        raise PipelineError(f"cannot write the working folder {paths.shown(folder)} ({reason}); the pipeline keeps its state "
                             f"in .cache/ and executed notebooks in runs/: make them writable folders") from None
     return folder
 
@@ -158,7 +150,7 @@ def execute_notebook(run, kernel_name: str, timeout: int = 1800) -> Path:
         raise NotebookFailure(run.step.path.name, _failed_cell(record), f"{exc.ename}: {exc.evalue}", record) from None
     except Exception as exc:  # kernel died, malformed notebook, ...
         raise NotebookFailure(run.step.path.name, _failed_cell(record), f"{type(exc).__name__}: {exc}", record) from None
-    check_written(run, started, f"executed copy: {shown(record)}")
+    check_written(run, started, f"executed copy: {paths.shown(record)}")
     strip_volatile(record)
     target = run.destination
     if target.resolve() != record.resolve():
@@ -173,10 +165,10 @@ def check_written(run, started: float, where: str) -> None:
     """Every declared output is there and new; every figure of a run without figures is gone."""
     for path, present in run.declared_outputs():
         if present and (not path.exists() or path.stat().st_mtime < started - 1):
-            raise PipelineError(f"{run.name} ran but did not write its declared output {shown(path)} "
+            raise PipelineError(f"{run.name} ran but did not write its declared output {paths.shown(path)} "
                                 f"(notebooks/steps.yaml); {where}")
         if not present and path.exists():
-            raise PipelineError(f"{run.name} ran without figures but left {shown(path)} in place; {where}")
+            raise PipelineError(f"{run.name} ran without figures but left {paths.shown(path)} in place; {where}")
 
 
 # ----------------------------------------------------------------------------------------------

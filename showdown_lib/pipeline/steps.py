@@ -145,7 +145,7 @@ class StepTable:
         for s in self.steps:
             if name in (s.name, s.notebook) or (s.notebook and s.notebook == Path(name).stem):
                 return s
-        raise StepError(f"{_shown(self.file)}: no step {name!r}; steps: {[s.name for s in self.steps]}")
+        raise StepError(f"{paths.shown(self.file)}: no step {name!r}; steps: {[s.name for s in self.steps]}")
 
     def select(self, selection: Iterable[str] | None) -> list[Step]:
         """Steps matching one of ``selection`` (name, notebook or a prefix; all when None), in table order."""
@@ -163,18 +163,11 @@ class StepTable:
         return {p: self.parameters[p].default for p in step.parameters}
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(paths.project_root()))
-    except ValueError:
-        return Path(path).name
-
-
 def load_steps(path: Path | None = None) -> StepTable:
     """Read and check the step table; every problem names the file, the step and the field."""
     path = Path(path) if path else paths.notebooks_dir() / "steps.yaml"
     data = read_yaml(path)
-    where = _shown(path)
+    where = paths.shown(path)
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         raise StepError(f"{where}: must be a mapping with a list of steps")
     params = {}
@@ -210,7 +203,7 @@ def load_steps(path: Path | None = None) -> StepTable:
             if str(ref).split(":", 1)[0] not in WRITE_KINDS:
                 raise StepError(f"{label}, field 'writes': {ref!r}: a step writes only processed tables, figures and the site")
         if not step.path.exists():
-            raise StepError(f"{label}: {'notebook' if step.notebook else 'the module of task'} {_shown(step.path)} does not exist")
+            raise StepError(f"{label}: {'notebook' if step.notebook else 'the module of task'} {paths.shown(step.path)} does not exist")
         steps.append(step)
     if len({s.name for s in steps}) != len(steps) or len({s.notebook for s in steps if s.notebook}) != len([s for s in steps if s.notebook]):
         raise StepError(f"{where}: a step name or a notebook appears in two steps")

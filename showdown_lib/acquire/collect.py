@@ -33,14 +33,14 @@ from typing import Callable
 
 import pandas as pd
 
-from ..core import paths
+from ..core import methodology, paths
 from ..core.errors import CollectionError, DataError, ShowdownError, UsageError
 from ..core.fileio import read_csv
 from ..core.registry import load_registry, select
 from .editions import load_edition
 from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of, read_snapshot, snapshot_path, write_snapshot
 
-SOURCES = ("pypi", "git", "github", "stackexchange", "index_reach", "curated")
+SOURCES = tuple(s for s in methodology.SOURCES if s not in methodology.PROBE_SOURCES)  # the probe collects the others
 
 
 def parse_mirrors(items: list[str] | None) -> dict[str, str]:

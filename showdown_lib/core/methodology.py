@@ -25,7 +25,12 @@ from .errors import DataError
 from .fileio import read_yaml
 
 KINDS = ("levels", "relative")
-SOURCES = ("pypi", "git", "github", "stackexchange", "ops_probe", "index_reach", "modern_probe", "curated")
+#: Every source an input may name (``source.metric``), the one list of them, with the label a value's source text
+#: gives it. The probe collects the ``*_probe`` sources (PROBE_SOURCES); the collection runner collects the others.
+SOURCES = {"pypi": "package index", "git": "git", "github": "github", "stackexchange": "stackexchange",
+           "ops_probe": "ops probe", "index_reach": "package index metadata", "modern_probe": "modern probe",
+           "curated": "curated"}
+PROBE_SOURCES = ("ops_probe", "modern_probe")
 MEASURED_SOURCES = tuple(s for s in SOURCES if s != "curated")
 LIFECYCLE_STATUSES = ("active", "maintenance", "archived", "merged")
 _CRITERION_KEYS = {"id", "round", "name", "question", "rule", "kind", "min", "max", "step", "inputs", "formula",

@@ -30,13 +30,8 @@ import pandas as pd
 from ..acquire.observations import read_observations
 from ..core import paths
 from ..core.errors import DataError
-from ..core.methodology import Criterion, Methodology
+from ..core.methodology import SOURCES, Criterion, Methodology
 from ..core.registry import Framework, load_registry, select
-
-_LABEL = {"git": "git", "github": "github", "stackexchange": "stackexchange", "pypi": "package index",
-          "ops_probe": "ops probe", "index_reach": "package index metadata", "modern_probe": "modern probe",
-          "curated": "curated"}
-
 
 @dataclass
 class Obs:
@@ -178,7 +173,7 @@ def measure_cell(obs: Obs, fw: Framework, crit: Criterion, basis_id: str | None)
 
 
 def _describe(obs: Obs, fw: str, source: str, detail: str) -> str:
-    label = _LABEL.get(source, source)
+    label = SOURCES.get(source, source)
     if source == "ops_probe":
         version, _, _ = obs.get("ops_probe", fw, "framework_version")
         label += f" ({version})" if version else ""

@@ -23,7 +23,8 @@ from ...core import paths
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-DEFAULT_EDITION = "2018"
+#: How the navigation names an edition (its id where none is given); which editions there are, and which is the
+#: default, is the step table's (notebooks/steps.yaml).
 EDITION_LABELS = {"2018": "2018 (as published)", "current": "today", "2018-remeasured": "2018 re-measured"}
 SITE_PAGES = [("index.html", "Key findings"), ("methodology.html", "Method"), ("data.html", "Data & citation"),
               ("weights.html", "Your weights")]
@@ -71,13 +72,16 @@ def notebook_title(nb, fallback: str) -> str:
 def find_notebooks(root: Path | None = None) -> list[NotebookPage]:
     """The executed notebooks: ``notebooks/*.ipynb`` for the default edition, ``reports/notebooks/<edition>/``
     for the others, in edition order (default first) and notebook order."""
+    from ...pipeline.steps import load_steps
+
     root = root or paths.project_root()
-    found = [(DEFAULT_EDITION, p) for p in sorted((root / "notebooks").glob("*.ipynb"))]
+    table = load_steps()
+    found = [(table.default_edition, p) for p in sorted((root / "notebooks").glob("*.ipynb"))]
     others = root / "reports" / "notebooks"
     if others.is_dir():
-        order = list(EDITION_LABELS)
+        order = list(table.editions)
         for folder in sorted(others.iterdir(), key=lambda f: (order.index(f.name) if f.name in order else len(order), f.name)):
-            if folder.is_dir() and folder.name != DEFAULT_EDITION:
+            if folder.is_dir() and folder.name != table.default_edition:
                 found += [(folder.name, p) for p in sorted(folder.glob("*.ipynb"))]
     pages = []
     for edition, path in found:
@@ -136,7 +140,7 @@ def render_notebooks(site: Site) -> None:
         except Exception:  # a folder of executed notebooks whose edition is no longer defined
             when = f"edition {page.edition}"
         banner = (f"{page.title}: {when}. Code hidden; the notebook with its code is "
-                  f"{'notebooks' if page.edition == DEFAULT_EDITION else 'reports/notebooks/' + page.edition}/{page.source.name} "
+                  f"{paths.shown(page.source)} "
                   "in the repository.")
         render(nb, site, page.href, f"{page.title} ({page.edition})", banner=banner)
 

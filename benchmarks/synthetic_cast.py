@@ -72,7 +72,7 @@ def _copy_rows(csv_path: Path, mapping: dict[str, str], projects: dict[str, dict
 
 
 def _reseal(folder: Path) -> None:
-    from showdown_lib.acquire.sources.base import file_checksums
+    from showdown_lib.acquire.snapshots import file_checksums
 
     prov_path = folder / "provenance.json"
     prov = json.loads(prov_path.read_text(encoding="utf-8"))

@@ -10,7 +10,8 @@ import pytest
 from showdown_lib.acquire import collect
 from showdown_lib.core import fileio
 from showdown_lib.core.errors import CollectionError
-from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing
+from showdown_lib.acquire.snapshots import write_snapshot
 
 
 def result(source, as_of, values):

@@ -12,7 +12,8 @@ from showdown_lib.method import comparisons, edition_scores, raw_values
 from showdown_lib.method.edition_scores import score_edition, write_processed
 from showdown_lib.core.errors import DataError
 from showdown_lib.method.scoring import ORIGINS, contract_origin
-from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing
+from showdown_lib.acquire.snapshots import write_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = "2026-01-31"

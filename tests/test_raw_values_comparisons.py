@@ -10,7 +10,8 @@ import yaml
 from showdown_lib.method import comparisons
 from showdown_lib.method.edition_scores import score_edition
 from showdown_lib.core.errors import DataError
-from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing
+from showdown_lib.acquire.snapshots import write_snapshot
 
 
 def snap(source, as_of, rows, tables=None):

@@ -13,7 +13,8 @@ import responses
 from showdown_lib.acquire import collect
 from showdown_lib.core.errors import CollectionError
 from showdown_lib.acquire.sources import github, http, pypi
-from showdown_lib.acquire.sources.base import Observation, SourceResult, missing, write_snapshot
+from showdown_lib.acquire.sources.base import Observation, SourceResult, missing
+from showdown_lib.acquire.snapshots import write_snapshot
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "http" / "pypi"
 

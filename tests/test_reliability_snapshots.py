@@ -10,12 +10,13 @@ import warnings
 import pytest
 import yaml
 
-from showdown_lib.acquire import editions
+from showdown_lib.acquire import editions, snapshots
 from showdown_lib.method.edition_scores import score_edition
 from showdown_lib.acquire.editions import load_edition
 from showdown_lib.core.errors import DataError, UsageError
 from showdown_lib.acquire.sources import base
-from showdown_lib.acquire.sources.base import Observation, SourceResult, read_snapshot, write_snapshot
+from showdown_lib.acquire.sources.base import Observation, SourceResult
+from showdown_lib.acquire.snapshots import read_snapshot, write_snapshot
 
 PYPI = "data/raw/snapshots/pypi/2026-11-25"
 
@@ -34,7 +35,7 @@ def _edit_row(path, framework, metric, value):
 
 def _drop_checksums(folder):
     """Reseal: record the checksums of the edited files, as a hostile editor could, so the row checks are what is tried."""
-    from showdown_lib.acquire.sources.base import file_checksums
+    from showdown_lib.acquire.snapshots import file_checksums
 
     prov = json.loads((folder / "provenance.json").read_text())
     prov["checksums"] = file_checksums(folder)
@@ -43,7 +44,7 @@ def _drop_checksums(folder):
 
 def test_every_committed_snapshot_passes_the_checks():
     for source in ("pypi", "git", "ops_probe", "github", "stackexchange"):
-        for day in base.snapshot_dates(source):
+        for day in snapshots.snapshot_dates(source):
             obs, prov = read_snapshot(source, day)
             assert len(obs) == prov["n_observations"]
 
@@ -139,29 +140,29 @@ def test_a_pinned_snapshot_that_is_missing_is_an_error(scratch_root):
 def test_latest_with_no_snapshot_at_all_is_an_error(scratch_root):
     _edition(scratch_root, "nosnap", inputs={"github": {"snapshot": "latest"}})
     with pytest.raises(DataError, match=r"inputs\.github\.snapshot.*no github snapshot on or before 2026-11-25"):
-        base.resolve_edition_snapshots(load_edition("nosnap"))
+        snapshots.resolve_edition_snapshots(load_edition("nosnap"))
 
 
 def test_latest_older_than_the_edition_date_is_stated(scratch_root):
     import shutil
 
     shutil.rmtree(scratch_root / "data/raw/snapshots/git/2026-11-25")
-    with pytest.warns(base.SnapshotWarning, match="newest git snapshot on or before 2026-11-25 is of 2026-08-08, 109 days older"):
-        dates, notes = base.resolve_edition_snapshots(load_edition("current"))
+    with pytest.warns(snapshots.SnapshotWarning, match="newest git snapshot on or before 2026-11-25 is of 2026-08-08, 109 days older"):
+        dates, notes = snapshots.resolve_edition_snapshots(load_edition("current"))
     assert dates["git"] == "2026-08-08" and any("git" in n for n in notes)
 
 
 def test_the_committed_current_edition_has_no_snapshot_notes():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert base.snapshot_notes(load_edition("current")) == []
+        assert snapshots.snapshot_notes(load_edition("current")) == []
 
 
 def test_a_dated_edition_resolves_latest_on_or_before_its_date_and_keeps_the_file(scratch_root):
     text = (scratch_root / "data/raw/editions/current/edition.yaml").read_text()
-    with pytest.warns(base.SnapshotWarning):
+    with pytest.warns(snapshots.SnapshotWarning):
         edition = load_edition("current@2024-06-30")
-        dates, notes = base.resolve_edition_snapshots(edition)
+        dates, notes = snapshots.resolve_edition_snapshots(edition)
     assert edition.id == "current@2024-06-30" and edition.as_of == "2024-06-30" and edition.base_id == "current"
     assert dates["pypi"] == "2023-11-25" and dates["git"] == "2018-06-26" and dates["ops_probe"] is None
     assert any("ops_probe" in n and "missing" in n for n in notes) and any("2018-06-26" in n for n in notes)

@@ -32,7 +32,7 @@ def _load(kind: str):
         from showdown_lib.acquire.probe.checks_spec import load_checks_spec
         return load_checks_spec()
     if kind == "provenance":
-        from showdown_lib.acquire.sources.base import read_snapshot
+        from showdown_lib.acquire.snapshots import read_snapshot
         return read_snapshot("pypi", "2026-11-25")
     raise AssertionError(kind)
 

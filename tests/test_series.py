@@ -16,7 +16,7 @@ import pytest  # noqa: E402
 from showdown_lib.method import series  # noqa: E402
 from showdown_lib.present import charts, charts_series, narrative_comparisons
 from showdown_lib.core.registry import load_registry  # noqa: E402
-from showdown_lib.acquire.sources.base import snapshot_dates  # noqa: E402
+from showdown_lib.acquire.snapshots import snapshot_dates  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "data" / "processed" / "current"

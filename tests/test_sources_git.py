@@ -16,7 +16,7 @@ from showdown_lib.core.errors import CollectionError
 from showdown_lib.core.registry import Framework, Repository
 from showdown_lib.acquire.sources import git as gitsrc
 from showdown_lib.acquire.sources import git_chain
-from showdown_lib.acquire.sources.base import read_snapshot, write_snapshot
+from showdown_lib.acquire.snapshots import read_snapshot, write_snapshot
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -12,7 +12,7 @@ import responses
 from showdown_lib.core.errors import CollectionError
 from showdown_lib.core.registry import Framework, Repository
 from showdown_lib.acquire.sources import github, pypi, stackexchange
-from showdown_lib.acquire.sources.base import write_snapshot
+from showdown_lib.acquire.snapshots import write_snapshot
 from showdown_lib.acquire.sources.http import make_session
 
 FIXTURES = Path(__file__).parent / "fixtures" / "http"

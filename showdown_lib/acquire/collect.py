@@ -38,7 +38,8 @@ from ..core.errors import CollectionError, DataError, ShowdownError, UsageError
 from ..core.fileio import read_csv
 from ..core.registry import load_registry, select
 from .editions import load_edition
-from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of, read_snapshot, snapshot_path, write_snapshot
+from .snapshots import read_snapshot, snapshot_path, write_snapshot
+from .sources.base import OBSERVATION_COLUMNS, Observation, SourceResult, parse_as_of
 
 SOURCES = tuple(s for s in methodology.SOURCES if s not in methodology.PROBE_SOURCES)  # the probe collects the others
 
@@ -223,7 +224,8 @@ def nothing_collected(outcome: dict[str, str]) -> bool:
 def seal_snapshot(item: str) -> str:
     """Add checksums to the provenance of the snapshot ``SOURCE/DATE`` that has none; its data files are not touched."""
     from ..core.fileio import atomic_write_json, read_json
-    from .sources.base import check_day, check_observations, file_checksums
+    from .snapshots import file_checksums
+    from .sources.base import check_day, check_observations
 
     source, _, day = item.partition("/")
     if not re.fullmatch(r"[a-z_]+", source) or not day:
@@ -259,7 +261,7 @@ def check_stored(log: Callable[[str], None] = print) -> int:
     import warnings
 
     from .editions import list_editions
-    from .sources.base import resolve_edition_snapshots, snapshot_dates
+    from .snapshots import resolve_edition_snapshots, snapshot_dates
 
     n = 0
     base = paths.snapshots_dir()

@@ -17,8 +17,9 @@ from ..core import paths
 from ..core.methodology import MEASURED_SOURCES
 from ..core.registry import Framework, load_registry, select
 from .measured_bases import derived_rows, refuse_self_scoring
+from .snapshots import read_snapshot
 from .sources import curated
-from .sources.base import OBSERVATION_COLUMNS, read_snapshot
+from .sources.base import OBSERVATION_COLUMNS
 
 SOURCES = MEASURED_SOURCES
 RELEASE_WINDOW_MONTHS = 12
@@ -26,8 +27,8 @@ RELEASE_WINDOW_MONTHS = 12
 
 def resolve_snapshots(edition) -> dict[str, str | None]:
     """The snapshot date each source of the edition uses (None when the edition has none); see
-    :func:`showdown_lib.acquire.sources.base.resolve_edition_snapshots` for the rules and the notes."""
-    from .sources.base import resolve_edition_snapshots
+    :func:`showdown_lib.acquire.snapshots.resolve_edition_snapshots` for the rules and the notes."""
+    from .snapshots import resolve_edition_snapshots
 
     return resolve_edition_snapshots(edition, SOURCES)[0]
 

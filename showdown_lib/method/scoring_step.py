@@ -248,7 +248,7 @@ def releases_per_year(result: EditionResult, snap: str | None) -> pd.DataFrame:
 def modern_tables(index_snap: str | None, probe_snap: str | None) -> dict[str, pd.DataFrame]:
     """Round four's evidence, as the Modern stack step shows it: accelerators and model libraries per framework
     (index_reach) and the modern probe's observations and deployment formats (modern_probe)."""
-    from ..acquire.sources.base import read_snapshot
+    from ..acquire.snapshots import read_snapshot
 
     out = {name: empty(name) for name in ("modern_accelerators", "modern_model_hub", "modern_probe_observations", "modern_deployment")}
     if index_snap:
@@ -266,7 +266,7 @@ def probe_tables(snap: str | None) -> dict[str, pd.DataFrame]:
     """The probe snapshot's observations and per-op points, as the round-two notebook shows them."""
     if snap is None:
         return {"probe_observations": empty("probe_observations"), "probe_ops": empty("probe_ops")}
-    from ..acquire.sources.base import read_snapshot
+    from ..acquire.snapshots import read_snapshot
 
     obs, _prov = read_snapshot("ops_probe", snap)
     ops = _snapshot_table("ops_probe", snap, "ops.csv")
@@ -275,7 +275,7 @@ def probe_tables(snap: str | None) -> dict[str, pd.DataFrame]:
 
 def source_records(result: EditionResult, snaps: Mapping[str, Any]) -> pd.DataFrame:
     """One row per source of the edition's inputs: its snapshot and provenance, or why there is none."""
-    from ..acquire.sources.base import read_provenance, resolve_edition_snapshots
+    from ..acquire.snapshots import read_provenance, resolve_edition_snapshots
 
     edition = result.edition
     rows = []

@@ -24,7 +24,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..acquire.editions import load_edition
-from ..acquire.sources.base import snapshot_dates
+from ..acquire.snapshots import snapshot_dates
 from ..core.registry import load_registry
 from .comparisons import on_rounds
 from .edition_scores import score_edition

@@ -208,7 +208,7 @@ def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
 def _dated(obs, source: str, fw: str, metric: str, as_of: str) -> float | None:
     """One input as of an earlier date: git from that date's snapshot, releases from the release list."""
     from ..acquire.observations import release_inputs
-    from ..acquire.sources.base import read_snapshot
+    from ..acquire.snapshots import read_snapshot
     from ..core.registry import load_registry, select
     from .raw_values import _num
 

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..sources.base import write_snapshot
+from ..snapshots import write_snapshot
 from .runner import default_venv_root, probe
 from .spec import load_api_spec
 
@@ -53,7 +53,7 @@ def _keep_others(result, ids: list[str]):
     """Probing some frameworks keeps the other frameworks' rows (and provenance) of the snapshot of the same date."""
     from ...core.fileio import read_json
     from ..collect import merge_with_previous
-    from ..sources.base import snapshot_path
+    from ..snapshots import snapshot_path
 
     prov = snapshot_path(result.source, result.as_of) / "provenance.json"
     before = read_json(prov).get("extra", {}).get("frameworks", {}) if prov.exists() else {}

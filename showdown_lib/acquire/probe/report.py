@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..sources.base import read_snapshot
+from ..snapshots import read_snapshot
 from .observe import CHECK_METRICS
 
 STATUS_METRICS = ("framework_version", "ootb_ops", *CHECK_METRICS)

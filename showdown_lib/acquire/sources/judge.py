@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .base import SourceResult, metric_rule, read_snapshot, snapshot_dates, snapshot_path
+from ..snapshots import read_snapshot, snapshot_dates, snapshot_path
+from .base import SourceResult, metric_rule
 from .tables import TABLE_RULES
 
 #: A same-day re-collection whose count falls below this share of the stored one is implausible.

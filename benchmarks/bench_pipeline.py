@@ -43,7 +43,7 @@ from pathlib import Path
 import synthetic_cast  # benchmarks/ is on the path when a benchmark runs as a script
 
 ROOT = Path(__file__).resolve().parents[1]
-CHART_MODULE = "showdown_lib.charts_series"
+CHART_MODULE = "showdown_lib.present.charts_series"
 CHART_FUNCTION = "def rank_over_time("
 CURATED_FACT = ("data/raw/curated/current/tensorflow.yaml", r"(sponsor:\s*\n\s+value:\s*)3", r"\g<1>2")
 
@@ -111,9 +111,9 @@ def change_curated_fact(root: Path) -> str:
 def steps_importing(module: str) -> set[str]:
     """Names (``edition:step`` as the runner prints them, ``once:`` for once-per-run steps) of the
     default table's step runs whose code imports ``module``, read as the engine reads them."""
-    from showdown_lib import code_deps
-    from showdown_lib.pipeline import notebook_fingerprint
-    from showdown_lib.steps import load_steps
+    from showdown_lib.pipeline import code_deps
+    from showdown_lib.pipeline.runner import notebook_fingerprint
+    from showdown_lib.pipeline.steps import load_steps
 
     table, target = load_steps(), code_deps.module_file(module)
     out: set[str] = set()

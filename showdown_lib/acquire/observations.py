@@ -11,13 +11,14 @@ the others (native OS count, ONNX level by the converter rule, scalability from 
 from __future__ import annotations
 
 import math
+
 import pandas as pd
 
 from ..core import paths
 from ..core.methodology import MEASURED_SOURCES
 from ..core.registry import Framework, load_registry, select
 from .measured_bases import derived_rows, refuse_self_scoring
-from .snapshots import read_snapshot
+from .snapshots import read_snapshot, resolve_edition_snapshots
 from .sources import curated
 from .sources.base import OBSERVATION_COLUMNS
 
@@ -28,8 +29,6 @@ RELEASE_WINDOW_MONTHS = 12
 def resolve_snapshots(edition) -> dict[str, str | None]:
     """The snapshot date each source of the edition uses (None when the edition has none); see
     :func:`showdown_lib.acquire.snapshots.resolve_edition_snapshots` for the rules and the notes."""
-    from .snapshots import resolve_edition_snapshots
-
     return resolve_edition_snapshots(edition, SOURCES)[0]
 
 

@@ -107,6 +107,17 @@ def test_import_contracts_hold():
     assert "0 broken" in result.stdout and result.stdout.count("KEPT") == 4
 
 
+def test_every_module_lives_in_a_stage():
+    """The stages contract covers the whole library only if every module sits in one of its packages."""
+    import tomllib
+
+    contracts = tomllib.loads((LIB.parent / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    stages = {layer.split(".")[1] for layer in contracts[0]["layers"]}
+    assert contracts[0]["type"] == "layers" and stages == {"core", "acquire", "method", "pipeline", "present"}
+    outside = sorted(str(p.relative_to(LIB)) for p in LIB.rglob("*.py") if p.relative_to(LIB).parts[0] not in stages)
+    assert outside == ["__init__.py"]
+
+
 # One planted import against each contract of pyproject.toml, in its order.
 @pytest.mark.parametrize("module, planted, message", [
     ("acquire/sources/pypi.py", "from ...method import scoring\n", "showdown_lib.acquire is not allowed to import showdown_lib.method"),

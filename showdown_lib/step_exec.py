@@ -119,7 +119,8 @@ def ensure_kernel() -> str:
 
 
 def strip_volatile(path: Path) -> None:
-    """Remove per-run timing metadata so a re-run only changes what the notebook shows."""
+    """Remove per-run timing metadata so a re-run only changes what the notebook shows (the run record holds no
+    clock either: a re-run on the same inputs writes the same bytes)."""
     book = json.loads(path.read_text(encoding="utf-8"))
     book.get("metadata", {}).pop("papermill", None)
     for cell in book.get("cells", []):
@@ -159,13 +160,16 @@ def execute_notebook(run, kernel_name: str, timeout: int = 1800) -> Path:
     except Exception as exc:  # kernel died, malformed notebook, ...
         raise NotebookFailure(run.step.path.name, _failed_cell(record), f"{type(exc).__name__}: {exc}", record) from None
     check_written(run, started, f"executed copy: {shown(record)}")
-    strip_volatile(record)
     target = run.destination
-    if target.resolve() != record.resolve():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(record, tmp)
-        tmp.replace(target)
+    if target.resolve() == record.resolve():
+        strip_volatile(record)
+        return target
+    # The copy in runs/ keeps papermill's times; the published copy holds only what the notebook shows.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(record, tmp)
+    strip_volatile(tmp)
+    tmp.replace(target)
     return target
 
 

@@ -236,6 +236,7 @@ class Case:
     signal: int = signal.SIGINT  # what an interrupting case sends
     code: int | None = None  # the exact exit status expected, when it matters
     command: str = "collect"  # "collect" (python -m showdown_lib.collect) or "run_all" (the pipeline)
+    max_file_bytes: int | None = None  # a file-size limit on the command (ulimit -f), when the case sets one
 
 
 CASES: list[Case] = [
@@ -482,10 +483,27 @@ ENGINE_CASES: list[Case] = [
          "ok", r"current@2025-01-15:score\] done", code=0, command="run_all"),
     Case("SIGTERM during a run", ["--only", "09", "--force"], "error", r"^run_all: terminated", code=130, command="run_all",
          interrupt=True, signal=signal.SIGTERM),
+    # the rest of issue 14's list
+    Case("run_all -p n_tiers=3.0", ["-p", "n_tiers=3.0"], "error", r"n_tiers=3\.0: n_tiers must be integer", code=1, command="run_all"),
+    Case("a curated set named by a path that leaves data/raw", ["--check"], "error",
+         r"edition\.yaml, entry 'current', field 'inputs\.curated\.set'", code=2,
+         setup=lambda r: _replace(r, "data/raw/editions/current/edition.yaml", "{set: current}", "{set: ../../../../tmp}"),
+         may_change=(r"editions/current/edition\.yaml",)),
+    Case("run_all after a curated file was deleted", ["--edition", "current", "--only", "score"], "error",
+         r"curated/current/pytorch\.yaml: file not found, but _set\.yaml lists", code=1, command="run_all",
+         setup=lambda r: (r / "data/raw/curated/current/pytorch.yaml").unlink(), may_change=(r"curated/current/pytorch\.yaml",)),
+    Case("run_all under a file-size limit (ulimit -f 64 KB)", ["--edition", "current", "--only", "score", "--force"], "error",
+         r"^run_all: .*File too large", code=1, command="run_all", max_file_bytes=64 * 1024),
 ]
 
 
 CASES += ENGINE_CASES
+
+
+def _limit_file_size(limit: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
 def _tamper_published(root: Path) -> None:
@@ -561,7 +579,9 @@ def run_case(case: Case) -> dict:
             out, err = proc.communicate(timeout=120)
             out, rc = first + out, proc.returncode
         else:
-            done = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, timeout=300)
+            limit = case.max_file_bytes
+            done = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, timeout=300,
+                                  preexec_fn=(lambda: _limit_file_size(limit)) if limit else None)
             out, err, rc = done.stdout, done.stderr, done.returncode
         after = _digest(root)
         text = out + err

@@ -484,7 +484,8 @@ ENGINE_CASES: list[Case] = [
     Case("SIGTERM during a run", ["--only", "09", "--force"], "error", r"^run_all: terminated", code=130, command="run_all",
          interrupt=True, signal=signal.SIGTERM),
     # the rest of issue 14's list
-    Case("run_all -p n_tiers=3.0", ["-p", "n_tiers=3.0"], "error", r"n_tiers=3\.0: n_tiers must be integer", code=1, command="run_all"),
+    Case("run_all -p n_tiers=3.0 (read as 3)", ["--only", "score", "-p", "n_tiers=3.0"], "ok", _RAN_SCORE, code=0, command="run_all",
+         may_change=(r"^data/processed/2018/",)),
     Case("a curated set named by a path that leaves data/raw", ["--check"], "error",
          r"edition\.yaml, entry 'current', field 'inputs\.curated\.set'", code=2,
          setup=lambda r: _replace(r, "data/raw/editions/current/edition.yaml", "{set: current}", "{set: ../../../../tmp}"),

@@ -73,3 +73,28 @@ def test_the_dated_edition_runs_every_step_in_a_fresh_clone_and_changes_nothing_
     assert (clone / "reports" / "site" / "notebooks" / DATED).is_dir()  # the site (ignored by git) shows it
     again = run_all(clone, "--edition", DATED)
     assert again.returncode == 0 and f"run_all: 0 step(s) ran, {len(ran)} up to date." in again.stdout, again.stdout[-2000:]
+
+
+def test_a_framework_added_by_one_registry_entry_runs_through_every_step_of_current(tmp_path):
+    """The README's "Your own cast" without a collection or a curated file: one registry entry, then
+    ``run_all.py --edition current``. Every step runs (the issue saw 05_discussion fail on NaN); the new framework is
+    in the scored tables, n/a with the reason where nothing was measured or curated, never 0; no raw file changes."""
+    import pandas as pd
+
+    clone = fresh_clone(tmp_path / "project")
+    registry = clone / "data" / "raw" / "frameworks.yaml"
+    entry = (ROOT / "tests" / "fixtures" / "rehearsal" / "fakeflow_registry.yaml").read_text(encoding="utf-8")
+    registry.write_text(registry.read_text(encoding="utf-8").rstrip("\n") + "\n" + entry, encoding="utf-8")
+    done = run_all(clone, "--edition", "current", "--no-site")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stdout + done.stderr
+    ran = set(re.findall(r"^\[([^\]]+)\] done in ", done.stdout, re.M))
+    assert {f"current:{s}" for s in ("score", "inputs", "01_support_community", "04_aggregate", "05_discussion")} <= ran
+    assert f"run_all: {len(ran)} step(s) ran" in done.stdout
+    scores = pd.read_csv(clone / "data" / "processed" / "current" / "criteria_scores.csv")
+    mine = scores[scores.framework == "fakeflow"]
+    assert len(mine) and (mine.score.isna() == (mine.origin == "not_available")).all()
+    assert set(mine.loc[mine.origin == "curated", "criterion"]) == set()  # no curated file: nothing curated
+    assert not (mine.score == 0).any() or (mine.loc[mine.score == 0, "origin"] == "measured").all()
+    changed = _git(clone, "status", "--porcelain", "--", "data/raw").splitlines()
+    assert changed == [" M data/raw/frameworks.yaml"], changed

@@ -493,12 +493,24 @@ ENGINE_CASES: list[Case] = [
     Case("run_all after a curated file was deleted", ["--edition", "current", "--only", "score"], "error",
          r"curated/current/pytorch\.yaml: file not found, but _set\.yaml lists", code=1, command="run_all",
          setup=lambda r: (r / "data/raw/curated/current/pytorch.yaml").unlink(), may_change=(r"curated/current/pytorch\.yaml",)),
+    Case("a hand-edited overall_scores.csv after a run (its step runs again)", ["--only", "score"], "ok",
+         r"\[2018:score\] running(.*\n)*run_all: 1 step\(s\) ran, 0 up to date", code=0, command="run_all",
+         setup=lambda r: _ran_then_edited(r)),
     Case("run_all under a file-size limit (ulimit -f 64 KB)", ["--edition", "current", "--only", "score", "--force"], "error",
          r"^run_all: .*File too large", code=1, command="run_all", max_file_bytes=64 * 1024),
 ]
 
 
 CASES += ENGINE_CASES
+
+
+def _ran_then_edited(root: Path) -> None:
+    """A run of the scoring step (its state recorded), then its published overall scores edited by hand."""
+    env = {**os.environ, "SHOWDOWN_ROOT": str(root), "PYTHONPATH": str(ROOT)}
+    first = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--no-site", "--only", "score"], env=env, cwd=root,
+                           capture_output=True, text=True)
+    assert "run_all: 1 step(s) ran" in first.stdout, first.stdout + first.stderr
+    _replace(root, "data/processed/2018/overall_scores.csv", "mxnet,89.8889,", "mxnet,99.8889,")
 
 
 def _limit_file_size(limit: int) -> None:

@@ -24,7 +24,8 @@ def with_without(table: pd.DataFrame, frameworks: list[Framework], round_name: s
     label, colors = names(frameworks), framework_colors(frameworks)
     n = int(np.nanmax([table["rank_without"].max(), table["rank_with"].max()]))
     fig, ax = plt.subplots(figsize=(8.5, row_height(n, 0.42) * n + 1.6))
-    for r in table.itertuples():
+    unranked = table["rank_without"].isna() | table["rank_with"].isna()  # no score on one side: no rank to draw
+    for r in table[~unranked].itertuples():
         c = colors[r.framework]
         ax.plot([0, 1], [r.rank_without, r.rank_with], color=c, lw=2.2, marker="o")
         ax.text(-0.03, r.rank_without, f"{label[r.framework]} ({r.score_without:.0f})", ha="right", va="center", fontsize=8, color=c)
@@ -36,6 +37,9 @@ def with_without(table: pd.DataFrame, frameworks: list[Framework], round_name: s
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     ax.set_title(f"Overall rank without and with the {round_name} round (score in brackets)")
+    if unranked.any():
+        ax.text(0.5, n + 0.6, "n/a, no rank on one side: " + ", ".join(label[f] for f in table.loc[unranked, "framework"]),
+                ha="center", va="bottom", fontsize=8, color="#666666")
     fig.tight_layout()
     return fig
 

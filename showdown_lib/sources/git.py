@@ -556,7 +556,7 @@ def collect(
         raise ValueError(f"window_days must be at least 1, got {window_days}")
     day = parse_as_of(as_of)
     git_executable()
-    version = (_out(None, "--version") or "git").removeprefix("git version ").strip()  # type: ignore[arg-type]
+    version_job = history.Background(_git_cmd(None), _git_env(), ["--version"])  # read at the end, beside the work
     index = mirror_index(frameworks, mirrors)
     tmp_clones: Path | None = None
     if allow_clone and clone_dir is None:
@@ -576,4 +576,5 @@ def collect(
     finally:
         if tmp_clones is not None:
             shutil.rmtree(tmp_clones, ignore_errors=True)
+    version = (version_job.result() or b"git").decode("utf-8", "replace").removeprefix("git version ").strip()
     return _source_result(run, frameworks, observations, table, version)

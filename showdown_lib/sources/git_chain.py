@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import tempfile
 from typing import Iterable
 
 from .git_history import Background, HistoryError, RepoStats, landing_commits, parse_log, stream_env
 
+#: From this many ref tips outside the history on, two git processes date them side by side.
+SPLIT_TIPS = 1000
 #: More runs than this (committer times going back and forth along the chain): read the whole graph instead.
 MAX_RUNS = 8
 
@@ -59,40 +62,75 @@ class RefDates:
     """The newest committer date of the refs that point at commits, dated without a serial pass.
 
     The ref listing (``for-each-ref --format=%(objectname)``, no object read) runs in the background
-    from the start. Tips in ``reachable`` (hash -> committer time, from the walk that counts the
-    history) are dated from it; only the others are read, by one ``rev-list --no-walk --timestamp``.
-    A listed tip that is a tag is peeled by rev-list to another hash and ignored, a tree or blob is
-    not a commit: as ``for-each-ref --sort=-committerdate`` answers. Should git fail, that sorted
-    ``for-each-ref`` answers.
+    from the start. Tips the walk that counts the history meets are dated from it as its output
+    arrives (``take``, hash -> committer time); only the others are read, by one ``rev-list --no-walk
+    --timestamp`` started as soon as the walk ends (``finish``; two side by side past ``SPLIT_TIPS``). A listed tip that is a tag is peeled
+    by rev-list to another hash and ignored, a tree or blob is not a commit: as ``for-each-ref
+    --sort=-committerdate`` answers. Should git fail, that sorted ``for-each-ref`` answers.
     """
 
     def __init__(self, git: list[str], env: dict[str, str]):
         self.git, self.env = git, env
         self.listing = Background(git, env, ["for-each-ref", "--format=%(objectname)"])
         self.known: int | None = None
-        self.job: Background | None = None
+        self.jobs: list[Background] = []
         self.unknown: set[str] = set()
+        self.failed = False
+        self._pending: set[bytes] | None = None  # listed tips the walk has not met yet
+        self._early: list[dict[bytes, tuple[bytes, bytes]]] = []  # walk output read before the listing ended
+
+    def _listed(self, wait: bool) -> set[bytes] | None:
+        if self._pending is None and not self.failed and (wait or self.listing.done()):
+            out = self.listing.result()
+            if out is None:
+                self.failed = True
+            else:
+                self._pending = set(out.split())
+                for part in self._early:
+                    self._match(part)
+            self._early = []
+        return self._pending
+
+    def _match(self, part: dict[bytes, tuple[bytes, bytes]]) -> None:
+        hits = self._pending.intersection(part)  # type: ignore[union-attr]
+        if hits:
+            self._pending.difference_update(hits)  # type: ignore[union-attr]
+            newest = max(int(part[t][0]) for t in hits)
+            self.known = newest if self.known is None else max(self.known, newest)
+
+    def take(self, part: dict[bytes, tuple[bytes, bytes]]) -> None:
+        """Date the listed tips among ``part`` (hash -> (committer time, first parent), as bytes), a piece of the walk."""
+        if self._listed(wait=False) is None:
+            if not self.failed:
+                self._early.append(part)
+            return
+        self._match(part)
+
+    def finish(self) -> None:
+        """The walk has ended: start reading the listed tips it did not meet (call once)."""
+        pending = self._listed(wait=True)
+        if not pending:
+            return
+        self.unknown = {t.decode("ascii") for t in pending}
+        args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]
+        tips = sorted(pending)
+        parts = 2 if len(tips) >= SPLIT_TIPS else 1  # two git processes side by side: the tail of the run halves
+        self.jobs = [Background(self.git, self.env, args, b"\n".join(tips[k::parts]) + b"\n") for k in range(parts)]
 
     def date(self, graph: dict[bytes, tuple[bytes, bytes]] | None) -> None:
-        """Date the listed tips found in ``graph`` (hash -> (committer time, first parent), as bytes),
-        start reading the others (call once, early)."""
-        out = self.listing.result()
-        if out is None:
-            return
-        tips = set(out.split())
-        graph = graph or {}
-        self.known = max((int(graph[t][0]) for t in tips.intersection(graph)), default=None)
-        self.unknown = {t.decode("ascii") for t in tips.difference(graph)}
-        if self.unknown:
-            args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]
-            self.job = Background(self.git, self.env, args, "\n".join(sorted(self.unknown)).encode() + b"\n")
+        """Date the listed tips found in ``graph`` and start reading the others (a whole walk at once)."""
+        if graph:
+            self.take(graph)
+        self.finish()
 
     def newest(self) -> int | None:
-        if self.known is None and self.job is None and not self.unknown:
-            self.date(None)
+        if self.known is None and not self.jobs and self._pending is None and not self.failed:
+            self.finish()
+        if self.failed:
+            return _sorted_answer(self.git, self.env)
         times = [self.known] if self.known is not None else []
-        if self.job is not None:
-            out = self.job.result()
+        for job in self.jobs:
+            out = job.result()
             if out is None:
                 return _sorted_answer(self.git, self.env)
             lines = (line.partition(" ") for line in out.decode("ascii", "replace").splitlines())
@@ -117,14 +155,64 @@ def parse_graph(out: bytes) -> dict[bytes, tuple[bytes, bytes]]:
     return {sha: (ct, parent) for ct, sha, parent in _LINE.findall(out)}
 
 
+class Chain:
+    """The first-parent chain from a tip, followed as far as the commits read so far reach (``extend``)."""
+
+    def __init__(self, tip: str):
+        self.shas: list[bytes] = []
+        self.times: list[bytes] = []
+        self.next = tip.encode("ascii")
+
+    def extend(self, graph: dict[bytes, tuple[bytes, bytes]]) -> None:
+        get, shas, times = graph.get, self.shas, self.times
+        cur = self.next
+        node = get(cur)
+        while node is not None:
+            shas.append(cur)
+            times.append(node[0])
+            cur = node[1]
+            node = get(cur)
+        self.next = cur
+
+    def result(self) -> list[tuple[str, int]]:
+        return list(zip([s.decode("ascii") for s in self.shas], map(int, self.times)))
+
+
 def first_parent_chain(graph: dict[bytes, tuple[bytes, bytes]], tip: str) -> list[tuple[str, int]]:
     """The first-parent chain from ``tip`` with committer times, tip first (stops at a commit not read)."""
-    chain, cur = [], tip.encode("ascii")
-    while cur in graph:
-        ct, parent = graph[cur]
-        chain.append((cur.decode("ascii"), int(ct)))
-        cur = parent
-    return chain
+    chain = Chain(tip)
+    chain.extend(graph)
+    return chain.result()
+
+
+def walk(git: list[str], env: dict[str, str], tip: str, dates: RefDates | None = None) -> tuple[dict, list[tuple[str, int]]]:
+    """The whole history at ``tip`` (``parse_graph``'s dict) and its first-parent chain (``first_parent_chain``),
+    from one ``rev-list --parents --timestamp`` read while git walks: each piece of its output is parsed,
+    followed along the chain and matched against the listed ref tips (``dates``) as it arrives, so the
+    Python work overlaps git's and little is left when the walk ends."""
+    graph: dict[bytes, tuple[bytes, bytes]] = {}
+    chain = Chain(tip)
+    rest = b""
+    with tempfile.TemporaryFile() as err:
+        with subprocess.Popen(git + ["rev-list", "--parents", "--timestamp", tip, "--"], stdout=subprocess.PIPE, stderr=err,
+                              env=stream_env(env)) as proc:
+            read = proc.stdout.read1  # type: ignore[union-attr]
+            while data := read(1 << 17):
+                buf = rest + data
+                cut = buf.rfind(b"\n") + 1
+                rest = buf[cut:]
+                if cut:
+                    part = parse_graph(buf[:cut])
+                    graph.update(part)
+                    chain.extend(graph)
+                    if dates is not None:
+                        dates.take(part)
+        if proc.returncode != 0 or rest.strip():
+            err.seek(0)
+            raise HistoryError(f"git rev-list failed: {err.read().decode('utf-8', 'replace')}")
+    if dates is not None:
+        dates.finish()
+    return graph, chain.result()
 
 
 def _count(job: Background) -> int:
@@ -162,14 +250,7 @@ def chain_stats(git: list[str], env: dict[str, str], tip: str, window: tuple[int
     None when the chain has more than ``MAX_RUNS`` runs (see the module docstring).
     """
     start, end = window
-    whole = Background(git, env, ["rev-list", "--parents", "--timestamp", tip, "--"])
-    out = whole.result()
-    if out is None:
-        raise HistoryError("git rev-list failed")
-    graph = parse_graph(out)
-    if dates is not None:
-        dates.date(graph)
-    chain = first_parent_chain(graph, tip)
+    graph, chain = walk(git, env, tip, dates)
     landed, inside = runs(chain, None, end), runs(chain, start, end)
     if len(landed) > MAX_RUNS or len(inside) > MAX_RUNS:
         return None

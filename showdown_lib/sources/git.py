@@ -262,7 +262,7 @@ def clone_name(url: str) -> str:
 
 
 def clone_history(url: str, clone_dir: Path, need_trees: bool = False) -> Path:
-    """History-only bare clone of ``url`` under ``clone_dir`` (updated if already there).
+    """History-only bare clone of ``url`` under ``clone_dir`` (updated if already there), with a commit-graph.
 
     ``--filter=tree:0`` fetches commits only; ``blob:none`` also fetches trees, which a path
     filter needs (with ``tree:0`` git would fetch trees one commit at a time).
@@ -272,14 +272,27 @@ def clone_history(url: str, clone_dir: Path, need_trees: bool = False) -> Path:
     filt = "--filter=blob:none" if need_trees else "--filter=tree:0"
     if (target / "HEAD").exists():
         _run(target, "fetch", "--quiet", filt, "origin", "+refs/heads/*:refs/heads/*")
+        _write_commit_graph(target)
         return target
     tmp = Path(tempfile.mkdtemp(prefix=".clone-", dir=clone_dir))
     try:
         _run(None, "clone", "--quiet", "--bare", filt, url, str(tmp / "repo.git"), cwd=clone_dir)
+        _write_commit_graph(tmp / "repo.git")
         os.replace(tmp / "repo.git", target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _write_commit_graph(git_dir: Path) -> None:
+    """Give a clone the collector keeps a commit-graph file (``git commit-graph write --reachable``).
+
+    It holds every commit's parents and committer date, so git walks the history without unpacking
+    each commit (about ten times faster on JAX's history); the numbers stay the same, it only saves
+    work. It is what ``git gc`` and ``git maintenance`` write into any repository; a copy given with
+    ``--git-mirror`` is the user's and is read as it is. Should git fail, the clone is read without it.
+    """
+    _run(git_dir, "commit-graph", "write", "--reachable", check=False)
 
 
 # --------------------------------------------------------------------------------------------

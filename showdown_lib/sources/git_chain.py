@@ -7,16 +7,23 @@ it and not from ``Mi+1`` (``git rev-list Mi ^Mi+1``), so the commits landed by t
 ``Ma .. Mb`` (a maximal *run* of consecutive chain entries whose committer times pass a test) are
 exactly ``git rev-list Ma ^Mb+1``, and git can count them without printing them. Hence:
 
-* one walk of the whole history, ``git rev-list --parents --timestamp <tip>``, kept as bytes and read
-  by one regular expression: its first-parent links give the chain with committer times; its length
-  is ``total_commits`` when every chain commit landed by the end of the as-of day (committer times
-  usually grow along the chain); otherwise one ``git rev-list --count Ma ^Mb+1`` per run counts;
+* one walk of the whole history, ``git rev-list --parents --timestamp <tip>``, read while git walks
+  (``walk``): each piece of its output is split into lines kept as bytes, followed along the chain and
+  matched against the ref tips as it arrives, so Python works beside git rather than after it. Its
+  first-parent links give the chain with committer times; its length is ``total_commits`` when every
+  chain commit landed by the end of the as-of day (committer times usually grow along the chain);
+  otherwise one ``git rev-list --count Ma ^Mb+1`` per run counts;
 * first and last commit dates: the oldest and newest committer time of the landed chain commits;
 * the window: ``git log Ma ^Mb+1`` (parents, author, message) per run of chain commits landed in the
   window, whose landing commits are found in that small graph as
   :func:`~showdown_lib.sources.git_history.landing_commits` finds them in the whole one;
 * the history-through date: the ref tips listed in the background from the start, those in the
-  history dated from the walk, only the others read, beside the window's reading (``RefDates``).
+  history dated from the walk, only the others read, by two git processes beside the window's
+  reading (``RefDates``).
+
+A repository with a commit-graph file (``git commit-graph write``, which ``git gc`` and ``git
+maintenance`` write, and the collector into the clones it keeps) is walked about ten times faster:
+git then reads parents and dates from that file instead of unpacking every commit.
 
 The numbers are those of the whole-graph reader by construction, and the tests compare both on
 histories with merges, pull-request marks and committer times that go back along the chain. A
@@ -25,7 +32,6 @@ whole-graph reader.
 """
 from __future__ import annotations
 
-import re
 import subprocess
 import tempfile
 from typing import Iterable
@@ -145,14 +151,10 @@ def _sorted_answer(git: list[str], env: dict[str, str]) -> int | None:
     return int(newest) if newest.isdigit() else None
 
 
-_LINE = re.compile(rb"^(\d+) ([0-9a-f]+) ?([0-9a-f]*)", re.MULTILINE)
-
-
 def parse_graph(out: bytes) -> dict[bytes, tuple[bytes, bytes]]:
-    """``rev-list --parents --timestamp`` output as hash -> (committer time, first parent or b""), all bytes.
-
-    Only what the chain and the ref dates need, taken by one regular expression (no object per commit)."""
-    return {sha: (ct, parent) for ct, sha, parent in _LINE.findall(out)}
+    """``rev-list --parents --timestamp`` output (whole lines) as hash -> (committer time, first parent or b""),
+    all bytes: only what the chain and the ref dates need, each line split once (no object per commit)."""
+    return {f[1]: (f[0], f[2] if len(f) > 2 else b"") for f in (line.split(b" ", 3) for line in out.splitlines())}
 
 
 class Chain:
@@ -175,7 +177,8 @@ class Chain:
         self.next = cur
 
     def result(self) -> list[tuple[str, int]]:
-        return list(zip([s.decode("ascii") for s in self.shas], map(int, self.times)))
+        shas = b"\n".join(self.shas).decode("ascii").split("\n") if self.shas else []
+        return list(zip(shas, map(int, self.times)))
 
 
 def first_parent_chain(graph: dict[bytes, tuple[bytes, bytes]], tip: str) -> list[tuple[str, int]]:

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from itertools import compress, count
+from operator import and_, itemgetter
 from typing import Iterable
 
 from .git_history import Background, HistoryError, RepoStats, landing_commits, parse_log, stream_env
@@ -44,24 +46,33 @@ SPLIT_TIPS = 1000
 MAX_RUNS = 8
 
 _LOG_FORMAT = "%x1e%H%x1f%P%x1f%ae%x1f%at%x1f%ct%x1f%s%x1f%b"
+_first = itemgetter(0)
 
 
-def runs(chain: list[tuple[str, int]], start: int | None, end: int) -> list[tuple[int, int]]:
-    """Maximal runs ``(a, b)`` of chain positions (``a`` newest) whose committer time is in ``[start, end)``."""
+def runs(times: list[int], start: int | None, end: int) -> list[tuple[int, int]]:
+    """Maximal runs ``(a, b)`` of chain positions (``a`` newest) whose committer time (``times``, along the
+    chain) is in ``[start, end)``."""
+    if start is None:
+        if times and max(times) < end:  # every chain commit landed: the usual case, at C speed
+            return [(0, len(times) - 1)]
+        hits = [i for i, t in enumerate(times) if t < end]
+    else:  # the positions i with start <= times[i] < end, without a Python loop
+        hits = list(compress(count(), map(and_, map(start.__le__, times), map(end.__gt__, times))))
+    if hits and hits[-1] - hits[0] + 1 == len(hits):
+        return [(hits[0], hits[-1])]
     out: list[tuple[int, int]] = []
-    for i, (_, t) in enumerate(chain):
-        if t < end and (start is None or t >= start):
-            if out and out[-1][1] == i - 1:
-                out[-1] = (out[-1][0], i)
-            else:
-                out.append((i, i))
+    for i in hits:
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
     return out
 
 
-def _range(chain: list[tuple[str, int]], run: tuple[int, int]) -> list[str]:
+def _range(chain: "Chain", run: tuple[int, int]) -> list[str]:
     """The revision range of the commits landed by the chain commits of ``run``."""
     a, b = run
-    return [chain[a][0]] + ([f"^{chain[b + 1][0]}"] if b + 1 < len(chain) else [])
+    return [chain.sha(a)] + ([f"^{chain.sha(b + 1)}"] if b + 1 < len(chain.shas) else [])
 
 
 class RefDates:
@@ -80,7 +91,7 @@ class RefDates:
         self.listing = Background(git, env, ["for-each-ref", "--format=%(objectname)"])
         self.known: int | None = None
         self.jobs: list[Background] = []
-        self.unknown: set[str] = set()
+        self.unknown: set[bytes] = set()  # listed tips outside the history, read by ``jobs``
         self.failed = False
         self._pending: set[bytes] | None = None  # listed tips the walk has not met yet
         self._early: list[dict[bytes, tuple[bytes, bytes]]] = []  # walk output read before the listing ended
@@ -101,7 +112,7 @@ class RefDates:
         hits = self._pending.intersection(part)  # type: ignore[union-attr]
         if hits:
             self._pending.difference_update(hits)  # type: ignore[union-attr]
-            newest = max(int(part[t][0]) for t in hits)
+            newest = max(map(int, map(_first, map(part.__getitem__, hits))))
             self.known = newest if self.known is None else max(self.known, newest)
 
     def take(self, part: dict[bytes, tuple[bytes, bytes]]) -> None:
@@ -117,7 +128,7 @@ class RefDates:
         pending = self._listed(wait=True)
         if not pending:
             return
-        self.unknown = {t.decode("ascii") for t in pending}
+        self.unknown = set(pending)
         args = ["rev-list", "--no-walk=unsorted", "--stdin", "--timestamp"]
         tips = sorted(pending)
         parts = 2 if len(tips) >= SPLIT_TIPS else 1  # two git processes side by side: the tail of the run halves
@@ -139,7 +150,7 @@ class RefDates:
             out = job.result()
             if out is None:
                 return _sorted_answer(self.git, self.env)
-            lines = (line.partition(" ") for line in out.decode("ascii", "replace").splitlines())
+            lines = (line.partition(b" ") for line in out.splitlines())
             times += [int(ct) for ct, _, sha in lines if sha in self.unknown and ct.isdigit()]
         return max(times, default=None)
 
@@ -158,11 +169,12 @@ def parse_graph(out: bytes) -> dict[bytes, tuple[bytes, bytes]]:
 
 
 class Chain:
-    """The first-parent chain from a tip, followed as far as the commits read so far reach (``extend``)."""
+    """The first-parent chain from a tip, followed as far as the commits read so far reach (``extend``):
+    hashes (bytes) and committer times (ints once ``finish`` is called), tip first."""
 
     def __init__(self, tip: str):
         self.shas: list[bytes] = []
-        self.times: list[bytes] = []
+        self.times: list = []
         self.next = tip.encode("ascii")
 
     def extend(self, graph: dict[bytes, tuple[bytes, bytes]]) -> None:
@@ -176,23 +188,29 @@ class Chain:
             node = get(cur)
         self.next = cur
 
-    def result(self) -> list[tuple[str, int]]:
-        shas = b"\n".join(self.shas).decode("ascii").split("\n") if self.shas else []
-        return list(zip(shas, map(int, self.times)))
+    def finish(self) -> "Chain":
+        self.times = list(map(int, self.times))
+        return self
+
+    def sha(self, i: int) -> str:
+        return self.shas[i].decode("ascii")
+
+    def pairs(self) -> list[tuple[str, int]]:
+        return [(s.decode("ascii"), int(t)) for s, t in zip(self.shas, self.times)]
 
 
 def first_parent_chain(graph: dict[bytes, tuple[bytes, bytes]], tip: str) -> list[tuple[str, int]]:
     """The first-parent chain from ``tip`` with committer times, tip first (stops at a commit not read)."""
     chain = Chain(tip)
     chain.extend(graph)
-    return chain.result()
+    return chain.pairs()
 
 
-def walk(git: list[str], env: dict[str, str], tip: str, dates: RefDates | None = None) -> tuple[dict, list[tuple[str, int]]]:
-    """The whole history at ``tip`` (``parse_graph``'s dict) and its first-parent chain (``first_parent_chain``),
-    from one ``rev-list --parents --timestamp`` read while git walks: each piece of its output is parsed,
-    followed along the chain and matched against the listed ref tips (``dates``) as it arrives, so the
-    Python work overlaps git's and little is left when the walk ends."""
+def walk(git: list[str], env: dict[str, str], tip: str, dates: RefDates | None = None) -> tuple[dict, Chain]:
+    """The whole history at ``tip`` (``parse_graph``'s dict) and its first-parent chain (``Chain``), from one
+    ``rev-list --parents --timestamp`` read while git walks: each piece of its output is parsed, followed
+    along the chain and matched against the listed ref tips (``dates``) as it arrives, so the Python work
+    overlaps git's and little is left when the walk ends."""
     graph: dict[bytes, tuple[bytes, bytes]] = {}
     chain = Chain(tip)
     rest = b""
@@ -215,7 +233,7 @@ def walk(git: list[str], env: dict[str, str], tip: str, dates: RefDates | None =
             raise HistoryError(f"git rev-list failed: {err.read().decode('utf-8', 'replace')}")
     if dates is not None:
         dates.finish()
-    return graph, chain.result()
+    return graph, chain.finish()
 
 
 def _count(job: Background) -> int:
@@ -225,14 +243,14 @@ def _count(job: Background) -> int:
     return int(out)
 
 
-def _window_commits(git: list[str], env: dict[str, str], chain: list[tuple[str, int]], run: tuple[int, int]):
+def _window_commits(git: list[str], env: dict[str, str], chain: Chain, run: tuple[int, int]):
     """(commit, landing commit) pairs of the commits landed by the chain commits of ``run``, with details."""
     cmd = git + ["log", "--no-mailmap", "--no-color", f"--format={_LOG_FORMAT}", *_range(chain, run), "--"]
     proc = subprocess.run(cmd, capture_output=True, env=stream_env(env))
     if proc.returncode != 0:
         raise HistoryError(f"git log failed: {proc.stderr.decode('utf-8', 'replace')}")
     sub = parse_log([proc.stdout])
-    landed = landing_commits(sub, chain[run[0]][0])
+    landed = landing_commits(sub, chain.sha(run[0]))
     return ((sub[sha], sub[main]) for sha, main in landed.items())
 
 
@@ -254,13 +272,15 @@ def chain_stats(git: list[str], env: dict[str, str], tip: str, window: tuple[int
     """
     start, end = window
     graph, chain = walk(git, env, tip, dates)
-    landed, inside = runs(chain, None, end), runs(chain, start, end)
+    times = chain.times
+    landed, inside = runs(times, None, end), runs(times, start, end)
     if len(landed) > MAX_RUNS or len(inside) > MAX_RUNS:
         return None
-    every = landed == [(0, len(chain) - 1)]
+    every = landed == [(0, len(times) - 1)]
     counts = [] if every else [Background(git, env, ["rev-list", "--count", *_range(chain, r), "--"]) for r in landed]
-    times = [chain[i][1] for a, b in landed for i in range(a, b + 1)]
-    stats = RepoStats(0, min(times, default=None), max(times, default=None), 0)
+    first = min((min(times[a:b + 1]) for a, b in landed), default=None)
+    last = max((max(times[a:b + 1]) for a, b in landed), default=None)
+    stats = RepoStats(0, first, last, 0)
     for r in inside:
         _add_window(stats, _window_commits(git, env, chain, r))
     stats.total = len(graph) if every else sum(_count(job) for job in counts)

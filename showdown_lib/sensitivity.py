@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .kernel import tiers as kernel_tiers
 from .methodology import Methodology
-from .scoring import assign_tiers, category_scores, overall_scores, score_criteria
+from .scoring import category_scores, overall_scores, score_criteria
 
 COLUMNS = ["framework", "criterion", "change", "raw_from", "raw_to", "first", "podium", "podium_changed",
            "boundaries_changed", "moved"]
@@ -115,30 +116,43 @@ def _batch_overall(changes: list[tuple], raw: pd.DataFrame, method: Methodology,
     return {j: float(overall[f"{fw}#{j}"]) for j, fw in stand_ins.items()}
 
 
-def _with_score(base: pd.DataFrame, fw: str, score: float, n_tiers: int) -> pd.DataFrame:
-    """The overall table with one framework's score replaced: ranks as the scorer gives them, tiers by assign_tiers."""
-    out = base[["framework", "score"]].copy()
-    out.loc[out["framework"] == fw, "score"] = score
-    out["rank"] = out["score"].rank(ascending=False, method="min")
-    out["tier"] = assign_tiers(out.set_index("framework")["score"], n_tiers).to_numpy()
-    return out
+class _Standing:
+    """What :func:`compare` reads of an overall table: frameworks sorted by id, their scores and tiers (0 = none),
+    as arrays, so a change to one framework's score is ranked and tiered in NumPy (linear in the cast, no frame)."""
+
+    def __init__(self, names: np.ndarray, scores: np.ndarray, tiers: np.ndarray):
+        self.names, self.scores, self.tiers = names, scores, tiers
+
+    @classmethod
+    def of(cls, overall: pd.DataFrame) -> "_Standing":
+        o = overall.sort_values("framework", kind="stable")
+        tiers = pd.to_numeric(o["tier"], errors="coerce").fillna(0).to_numpy(dtype=int)
+        return cls(o["framework"].to_numpy(dtype=object), pd.to_numeric(o["score"], errors="coerce").to_numpy(dtype=float), tiers)
+
+    def with_score(self, i: int, score: float, n_tiers: int) -> "_Standing":
+        """This table with framework ``i``'s score replaced, tiered again (as :func:`scoring.assign_tiers` tiers)."""
+        scores = self.scores.copy()
+        scores[i] = score
+        return _Standing(self.names, scores, kernel_tiers(scores, n_tiers))
+
+    def podium(self) -> list[str]:
+        """The first ``PODIUM`` by score, ties by id (frameworks without a score left out)."""
+        idx = np.flatnonzero(~np.isnan(self.scores))
+        return list(self.names[idx[np.argsort(-self.scores[idx], kind="stable")][:PODIUM]])
+
+    def boundaries(self) -> dict[int, frozenset]:
+        """tier k -> the frameworks in tiers 1..k: the boundary below tier k."""
+        tiered = self.tiers > 0
+        top = int(self.tiers.max()) if tiered.any() else 0
+        return {k: frozenset(self.names[tiered & (self.tiers <= k)]) for k in range(1, top)}
 
 
-def _podium(overall: pd.DataFrame) -> list[str]:
-    o = overall.dropna(subset=["score"]).sort_values(["score", "framework"], ascending=[False, True])
-    return list(o["framework"].head(PODIUM))
-
-
-def _boundaries(overall: pd.DataFrame) -> dict[int, frozenset]:
-    """tier k -> the frameworks in tiers 1..k: the boundary below tier k."""
-    tiers = overall.dropna(subset=["tier"]).set_index("framework")["tier"].astype(int)
-    return {k: frozenset(tiers[tiers <= k].index) for k in range(1, int(tiers.max()))} if len(tiers) else {}
-
-
-def compare(base: pd.DataFrame, new: pd.DataFrame) -> dict:
+def compare(base: pd.DataFrame | _Standing, new: pd.DataFrame | _Standing) -> dict:
     """What a re-scoring changes against the base: podium (ordered), each tier boundary, who crossed one."""
-    bp, npod = _podium(base), _podium(new)
-    bb, nb = _boundaries(base), _boundaries(new)
+    b = base if isinstance(base, _Standing) else _Standing.of(base)
+    n = new if isinstance(new, _Standing) else _Standing.of(new)
+    bp, npod = b.podium(), n.podium()
+    bb, nb = b.boundaries(), n.boundaries()
     changed = [k for k in bb if nb.get(k) != bb[k]]
     moved = sorted(set().union(*[bb[k] ^ nb.get(k, frozenset()) for k in changed])) if changed else []
     return {"first": npod[0] if npod else "", "podium": "|".join(npod), "podium_changed": npod != bp,
@@ -153,7 +167,8 @@ def single_cell_changes(raw: pd.DataFrame, method: Methodology, weights: dict, n
     ``raw`` is the edition's inputs table (``inputs.csv``: what the scorer scored), ``weights`` its weights
     ({"criterion": ..., "category": ...}), ``n_tiers`` its number of tiers.
     """
-    base = _rescore(raw, method, weights, n_tiers)
+    base = _Standing.of(_rescore(raw, method, weights, n_tiers))
+    position = {fw: i for i, fw in enumerate(base.names)}
     crit = score_criteria(raw, method)
     changes = [(raw.loc[i, "criterion"], i, column, label, old, new) for i, column, label, old, new in cell_changes(raw, method)]
     fast = _batch_overall(changes, raw, method, weights, crit)
@@ -161,11 +176,11 @@ def single_cell_changes(raw: pd.DataFrame, method: Methodology, weights: dict, n
     for j, (cid, i, column, label, old, new) in enumerate(changes):
         fw = raw.loc[i, "framework"]
         if j in fast:
-            result = _with_score(base, fw, fast[j], n_tiers)
+            result = base.with_score(position[fw], fast[j], n_tiers)
         else:
             changed = raw.copy()
             changed.loc[i, column] = new
-            result = _rescore(changed, method, weights, n_tiers)
+            result = _Standing.of(_rescore(changed, method, weights, n_tiers))
         rows.append({"framework": fw, "criterion": cid, "change": label, "raw_from": old, "raw_to": new, **compare(base, result)})
     for (cid, basis), table in (other_bases or {}).items():
         rows.append({"framework": "", "criterion": cid, "change": f"{basis} basis", "raw_from": np.nan, "raw_to": np.nan,

@@ -26,7 +26,9 @@ maps a framework id, or a repository's ``owner/name`` slug, to the path of a bar
 normal clone. A framework id key also serves another framework listed with the same repository
 URL (Caffe2 reads the PyTorch mirror with its ``caffe2`` path filter). With ``allow_clone`` a
 repository without a mirror is cloned history-only (``git clone --bare --filter=tree:0``;
-``--filter=blob:none`` when a path filter needs the trees) into ``clone_dir``.
+``--filter=blob:none`` when a path filter needs the trees) into ``clone_dir``, and given a commit-graph
+file so that later reads walk it without unpacking every commit; a copy named in ``mirrors`` is
+never written to.
 
 For a normal clone the default branch is the one ``refs/remotes/origin/HEAD`` points at, if set;
 otherwise (and for a bare mirror) it is the branch ``HEAD`` names.

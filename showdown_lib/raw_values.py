@@ -25,6 +25,7 @@ the others (native OS count, ONNX level by the converter rule, scalability from 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,8 +113,10 @@ def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs
 
 
 # -------------------------------------------------------------------------------- derived inputs
+@lru_cache(maxsize=None)
 def is_final_release(version: str) -> bool:
-    """A new final release under PEP 440: not a pre-, dev- or post-release, and no local version."""
+    """A new final release under PEP 440: not a pre-, dev- or post-release, and no local version (remembered per
+    version: a release list is read for every date of a series)."""
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -139,6 +142,7 @@ def _weeks_between(timestamp, as_of: str) -> float | None:
     return max((_day_end(as_of) - when).total_seconds(), 0.0) / (7 * 86400)
 
 
+@lru_cache(maxsize=None)
 def feature_line(version: str) -> tuple[int, int]:
     """The feature line of a final version: its major.minor (3.12.4 and 3.12.0 are one feature release)."""
     from packaging.version import Version
@@ -164,7 +168,10 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
     rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"))
     rel = rel[rel["when"] < _day_end(as_of)]
     on_index = set(rel["framework"])
-    rel = rel[rel["version"].astype(str).map(is_final_release)].sort_values("when").drop_duplicates(["framework", "version"])
+    versions = rel["version"].astype(str)
+    final = versions.map({v: is_final_release(v) for v in versions.unique()}).astype(bool)  # each version parsed once
+    rel = rel[final].sort_values("when").drop_duplicates(["framework", "version"])
+    by_fw = dict(tuple(rel.groupby("framework", sort=False)))  # one pass, not one scan of the list per framework
     start = _day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)
     rows = []
     for fw in frameworks:
@@ -176,7 +183,7 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
                      for m, u in (("final_releases_12m", "releases"), ("feature_releases_12m", "feature releases"),
                                   ("weeks_since_last_final_release", "weeks"))]
             continue
-        mine = rel[rel["framework"] == fw.id]
+        mine = by_fw.get(fw.id, rel.iloc[:0])
         n_window = int((mine["when"] >= start).sum())
         firsts = mine.assign(line=mine["version"].map(feature_line)).drop_duplicates("line")
         new_lines = firsts[firsts["when"] >= start]

@@ -33,6 +33,7 @@ import pandas as pd
 
 from . import paths
 from .errors import DataError
+from .fileio import check_read
 from .methodology import MEASURED_SOURCES, Criterion, Methodology
 from .measured_bases import derived_rows, refuse_self_scoring
 from .registry import Framework, load_registry, select
@@ -151,6 +152,28 @@ def feature_line(version: str) -> tuple[int, int]:
     return (release[0], release[1] if len(release) > 1 else 0)
 
 
+def _release_list(path) -> pd.DataFrame:
+    """The non-yanked rows of a release list with their upload time (``when``) and whether the version is final,
+    read once per file version in a process (the series and the bases ask for it as of many dates)."""
+    st = path.stat() if path.exists() else None
+    key = (str(path), st.st_mtime_ns, st.st_size) if st else None
+    if key is not None and key in _RELEASE_LISTS:
+        check_read(path)
+        return _RELEASE_LISTS[key]
+    rel = pd.read_csv(path) if st else pd.DataFrame(columns=["framework", "version", "upload_time", "yanked"])
+    rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
+    versions = rel["version"].astype(str)
+    final = versions.map({v: is_final_release(v) for v in versions.unique()}).astype(bool)  # each version parsed once
+    rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"), final=final)
+    if key is not None:
+        _RELEASE_LISTS.clear()
+        _RELEASE_LISTS[key] = rel
+    return rel
+
+
+_RELEASE_LISTS: dict[tuple, pd.DataFrame] = {}
+
+
 def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFrame:
     """``final_releases_12m``, ``feature_releases_12m`` and ``weeks_since_last_final_release`` per
     framework, as pypi observations. A feature release is a new major.minor: it counts in the window
@@ -163,14 +186,10 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
     the index by the as-of date (none listed in frameworks.yaml, or no upload yet) is missing with
     that reason.
     """
-    rel = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["framework", "version", "upload_time", "yanked"])
-    rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
-    rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"))
+    rel = _release_list(path)
     rel = rel[rel["when"] < _day_end(as_of)]
     on_index = set(rel["framework"])
-    versions = rel["version"].astype(str)
-    final = versions.map({v: is_final_release(v) for v in versions.unique()}).astype(bool)  # each version parsed once
-    rel = rel[final].sort_values("when").drop_duplicates(["framework", "version"])
+    rel = rel[rel["final"]].sort_values("when").drop_duplicates(["framework", "version"])
     by_fw = dict(tuple(rel.groupby("framework", sort=False)))  # one pass, not one scan of the list per framework
     start = _day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)
     rows = []

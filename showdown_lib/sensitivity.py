@@ -86,32 +86,40 @@ def _batch_overall(changes: list[tuple], raw: pd.DataFrame, method: Methodology,
     changed ones, so the best stays the best; a change that would raise the best, or lower it, is left to a full
     re-scoring (absent from the result)."""
     stand_ins, rows = {}, []
+    columns = {c: k for k, c in enumerate(raw.columns)}
     for cid, group in pd.Series(range(len(changes))).groupby([c[0] for c in changes]):
         kind = method.criterion(cid).kind
         values = pd.to_numeric(raw.loc[raw["criterion"] == cid, "raw_value"], errors="coerce")
         best = values.max(skipna=True)
-        part = []
+        kept = []
         for j in group:
             _cid, i, column, _label, old, new = changes[j]
             if kind == "relative" and column == "raw_value" and (new > best or (old == best and (values == best).sum() == 1)):
                 continue  # the best moves: every score of the criterion moves with it
-            row = raw.loc[[i]].copy()
-            row[column] = new
-            row["framework"] = f"{raw.loc[i, 'framework']}#{j}"
-            part.append(row)
+            kept.append(j)
             stand_ins[j] = raw.loc[i, "framework"]
-        if part:
-            frame = pd.concat(part + ([raw.loc[[values.idxmax()]]] if kind == "relative" and values.notna().any() else []))
+        if kept:
+            part = raw.loc[[changes[j][1] for j in kept]].copy()  # one row per change, then each changed in place
+            for k, j in enumerate(kept):
+                part.iat[k, columns[changes[j][2]]] = changes[j][5]
+            part["framework"] = [f"{stand_ins[j]}#{j}" for j in kept]
+            frame = pd.concat([part] + ([raw.loc[[values.idxmax()]]] if kind == "relative" and values.notna().any() else []))
             scored = score_criteria(frame, method)
             rows.append(scored[scored["framework"].str.contains("#", regex=False)])
     if not rows:
         return {}
     changed = pd.concat(rows, ignore_index=True)
-    mine = []
+    # each stand-in's other criteria: the framework's scored rows, picked by position in one take
+    at = crit.groupby("framework", sort=False).indices
+    criterion = crit["criterion"].to_numpy()
+    picks, names = [], []
     for j, fw in stand_ins.items():
-        keep = crit[(crit["framework"] == fw) & (crit["criterion"] != changes[j][0])]
-        mine.append(keep.assign(framework=f"{fw}#{j}"))
-    cats = category_scores(pd.concat(mine + [changed], ignore_index=True), method, weights.get("criterion"), 1)
+        p = at.get(fw, np.empty(0, dtype=int))
+        p = p[criterion[p] != changes[j][0]]
+        picks.append(p)
+        names.append(np.full(len(p), f"{fw}#{j}", dtype=object))
+    mine = crit.iloc[np.concatenate(picks)].assign(framework=np.concatenate(names)) if picks else crit.iloc[:0]
+    cats = category_scores(pd.concat([mine, changed], ignore_index=True), method, weights.get("criterion"), 1)
     overall = overall_scores(cats, method, weights.get("category"), 1).set_index("framework")["score"]
     return {j: float(overall[f"{fw}#{j}"]) for j, fw in stand_ins.items()}
 

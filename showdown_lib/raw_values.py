@@ -190,8 +190,15 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
     rel = rel[rel["when"] < _day_end(as_of)]
     on_index = set(rel["framework"])
     rel = rel[rel["final"]].sort_values("when").drop_duplicates(["framework", "version"])
-    by_fw = dict(tuple(rel.groupby("framework", sort=False)))  # one pass, not one scan of the list per framework
     start = _day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)
+    # per framework, in a few passes over the list (not one scan of it per framework): releases in the window,
+    # the first release of each feature line (the list is in upload order), the last release
+    rel = rel.assign(line=rel["version"].map(feature_line))
+    n_window = (rel["when"] >= start).groupby(rel["framework"]).sum().to_dict()
+    firsts = rel.drop_duplicates(["framework", "line"])
+    new_lines = firsts[firsts["when"] >= start].groupby("framework", sort=False)["line"].agg(list).to_dict()
+    last_rows = rel.drop_duplicates("framework", keep="last")
+    last = {fw: (v, w) for fw, v, w in zip(last_rows["framework"], last_rows["version"], last_rows["when"])}
     rows = []
     for fw in frameworks:
         base = {"framework": fw.id, "as_of": as_of, "source": "pypi"}
@@ -202,20 +209,15 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
                      for m, u in (("final_releases_12m", "releases"), ("feature_releases_12m", "feature releases"),
                                   ("weeks_since_last_final_release", "weeks"))]
             continue
-        mine = by_fw.get(fw.id, rel.iloc[:0])
-        n_window = int((mine["when"] >= start).sum())
-        firsts = mine.assign(line=mine["version"].map(feature_line)).drop_duplicates("line")
-        new_lines = firsts[firsts["when"] >= start]
-        n_feature = len(new_lines)
-        last = mine.iloc[-1] if len(mine) else None
-        weeks = _weeks_between(last["when"], as_of) if last is not None else math.inf
-        detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
-        detail += f"; {n_window} final releases in the {RELEASE_WINDOW_MONTHS} months before {as_of}"
-        rows.append({**base, "metric": "final_releases_12m", "value": n_window, "unit": "releases", "detail": detail, "status": "ok", "reason": ""})
-        lines = ", ".join(f"{a}.{b}" for a, b in new_lines["line"]) or "none"
-        feature_detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
-        feature_detail += f"; {n_feature} new feature lines (major.minor) in the {RELEASE_WINDOW_MONTHS} months before {as_of}: {lines}"
-        rows.append({**base, "metric": "feature_releases_12m", "value": n_feature, "unit": "feature releases",
+        n_win, lines_new = int(n_window.get(fw.id, 0)), new_lines.get(fw.id, [])
+        version, when = last.get(fw.id, (None, None))
+        weeks = _weeks_between(when, as_of) if version is not None else math.inf
+        said = f"last final release {version} on {when.date()}" if version is not None else "no final release"
+        detail = said + f"; {n_win} final releases in the {RELEASE_WINDOW_MONTHS} months before {as_of}"
+        rows.append({**base, "metric": "final_releases_12m", "value": n_win, "unit": "releases", "detail": detail, "status": "ok", "reason": ""})
+        lines = ", ".join(f"{a}.{b}" for a, b in lines_new) or "none"
+        feature_detail = said + f"; {len(lines_new)} new feature lines (major.minor) in the {RELEASE_WINDOW_MONTHS} months before {as_of}: {lines}"
+        rows.append({**base, "metric": "feature_releases_12m", "value": len(lines_new), "unit": "feature releases",
                      "detail": feature_detail, "status": "ok", "reason": ""})
         rows.append({**base, "metric": "weeks_since_last_final_release", "value": weeks, "unit": "weeks", "detail": detail, "status": "ok", "reason": ""})
     return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)

@@ -47,7 +47,7 @@ def criteria_panels(part: pd.DataFrame, crits: list, order: list[str], colors: d
     """
     n = len(order)
     fig = plt.figure(figsize=(2.3 * len(crits) + 2.6, ROW_IN * n + 1.9), layout="constrained")  # places titles and legend
-    axes = fig.subplots(1, len(crits), sharey=True, squeeze=False)
+    axes = fig.subplots(1, len(crits), squeeze=False)  # not sharey: the other panels carry no y ticks at all (cheaper)
     ys = np.arange(n)
     for ax, c in zip(axes[0], crits):
         score = np.array([part.loc[(fw, c.id), "score"] if (fw, c.id) in part.index and part.loc[(fw, c.id), "status"] == "value"
@@ -68,11 +68,12 @@ def criteria_panels(part: pd.DataFrame, crits: list, order: list[str], colors: d
         ax.set_title(crit_label(c), fontsize=9)
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="y", length=0)
+        ax.set_yticks([])
+        ax.set_ylim(n - 0.5, -0.5)
     first = axes[0][0]
     first.set_yticks(ys, [label[f] for f in order], fontsize=7.5)
     for tick, fw in zip(first.get_yticklabels(), order):
         tick.set_color(colors[fw])
-    first.set_ylim(n - 0.5, -0.5)
     fig.supxlabel("Normalised score (0-100)", fontsize=9)
     fig.suptitle(title, fontweight="bold", fontsize=10)
     fig.legend([Patch(facecolor="white", edgecolor=na_color, hatch="////"), Line2D([], [], color="#333333", lw=2.5)],

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .charts import NA_COLOR, framework_colors
-from .charts_many import label_slots, rank_label
+from .charts_many import label_slots, rank_label, row_height
 from .registry import Framework
 
 
@@ -25,7 +25,7 @@ def rank_over_time(ranks: pd.DataFrame, frameworks: list[Framework], names: dict
     colors = framework_colors(frameworks)
     dates = list(ranks.columns)
     n = int(np.nanmax(ranks.to_numpy())) if ranks.notna().any().any() else 1
-    fig, ax = plt.subplots(figsize=(max(8.0, 1.1 * len(dates) + 4), max(4.5, 0.34 * n + 1.5)))
+    fig, ax = plt.subplots(figsize=(max(8.0, 1.1 * len(dates) + 4), max(4.5, row_height(n, 0.34) * n + 1.5)))
     xs = np.arange(len(dates))
     bottom = n
     ends: dict[tuple[int, float], list] = {}  # (column, side) -> the labels drawn there, placed together

@@ -5,7 +5,8 @@ Prints per-step times and ratios, never pass/fail. Two scratch copies of the pro
 made-up frameworks added (100 by default). On each, ``run_all.py --edition current --force --jobs 1``
 runs every step of ``current`` and the once-per-run steps (then vs now reads ``current``), one at a
 time so a step's time is its own; the rounds alternate which copy goes first. Each step's time is
-read from run_all's "[step] done in N s" lines. Target: every step at most 2.5x its time on 18.
+read from run_all's "[step] done in N s" lines; the medians, their ratio and the spread of the per-round
+ratios are printed (several rounds on a busy machine). Target: every step at most 2.5x its time on 18.
 
     .venv/bin/python benchmarks/bench_cast.py [--n 100] [--rounds 1] [--keep DIR]
 """

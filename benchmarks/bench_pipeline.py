@@ -15,6 +15,11 @@ touched), with the README's commands and their defaults:
   cold, one curated fact of edition ``current`` is edited (the edit is checked: the file's text must
   differ), then ``python run_all.py --edition all`` again; the steps that ran and those left up to
   date are printed, and the benchmark stops if none ran.
+* **one chart function changed** (unless ``--no-edit``, first round only): on a copy that also holds
+  the library and ``run_all.py`` (the copy's own code runs, so the edit stays in the copy), every
+  edition runs cold, one line is added to the function that draws the series chart, and every edition
+  runs again; the steps that ran are printed beside the steps whose code imports the charts' module
+  (read by the engine's own import reader), and the benchmark stops if they differ.
 
 Each round runs the two cold sides one after the other, alternating which goes first, so a change in
 the machine's load hits both; the per-round ratios give the spread (min-max) beside the median.
@@ -38,6 +43,8 @@ from pathlib import Path
 import synthetic_cast  # benchmarks/ is on the path when a benchmark runs as a script
 
 ROOT = Path(__file__).resolve().parents[1]
+CHART_MODULE = "showdown_lib.charts_series"
+CHART_FUNCTION = "def rank_over_time("
 CURATED_FACT = ("data/raw/curated/current/tensorflow.yaml", r"(sponsor:\s*\n\s+value:\s*)3", r"\g<1>2")
 
 
@@ -49,10 +56,10 @@ def _env(root: Path) -> dict[str, str]:
     return {**os.environ, "SHOWDOWN_ROOT": str(root), "JUPYTER_PATH": str(root / ".cache" / "jupyter")}
 
 
-def timed(cmd: list[str], root: Path) -> tuple[float, str]:
+def timed(cmd: list[str], root: Path, cwd: Path = ROOT) -> tuple[float, str]:
     """Wall seconds and stdout of one whole process; stops the benchmark if it fails."""
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, env=_env(root), capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(cmd, env=_env(root), capture_output=True, text=True, cwd=cwd)
     elapsed = time.perf_counter() - t0
     if done.returncode != 0:
         sys.exit(f"benchmark: {' '.join(Path(c).name for c in cmd[:3])} ... failed:\n{done.stderr[-2000:]}")
@@ -101,6 +108,55 @@ def change_curated_fact(root: Path) -> str:
     return f"{rel}: sponsor 3 -> 2"
 
 
+def steps_importing(module: str) -> set[str]:
+    """Names (``edition:step`` as the runner prints them, ``once:`` for once-per-run steps) of the
+    default table's step runs whose code imports ``module``, read as the engine reads them."""
+    from showdown_lib import code_deps
+    from showdown_lib.pipeline import notebook_fingerprint
+    from showdown_lib.steps import load_steps
+
+    table, target = load_steps(), code_deps.module_file(module)
+    out: set[str] = set()
+    for step in table.steps:
+        if step.notebook is not None:
+            modules = code_deps.imports_of_source(notebook_fingerprint(step.path)[1])
+        else:
+            modules = {step.task.split(":", 1)[0]}
+        if target in code_deps.files_of(modules):
+            scopes = table.editions if step.scope == "edition" else ["once"]
+            out.update(f"{scope}:{step.name}" for scope in scopes)
+    return out
+
+
+def change_chart_function(root: Path) -> str:
+    """Add a line to the body of the series chart's function in the copy's library."""
+    rel = Path(*CHART_MODULE.split(".")).with_suffix(".py")
+    path = root / rel
+    before = path.read_text()
+    head, sep, rest = before.partition(CHART_FUNCTION)
+    if not sep:
+        sys.exit(f"benchmark: {rel} has no {CHART_FUNCTION!r}: fix CHART_FUNCTION")
+    signature, colon, body = rest.partition(":\n")
+    path.write_text(head + sep + signature + colon + "    _benchmark_edit = None  # one line more\n" + body)
+    return f"{rel}: {CHART_FUNCTION.strip()}...): one line added"
+
+
+def chart_edit_scenario(base: Path) -> tuple[str, str, str]:
+    """(what changed, steps that ran again, steps expected to): see the module's docstring."""
+    lib = synthetic_cast.scratch_copy(base / "library")
+    shutil.copytree(ROOT / "showdown_lib", lib / "showdown_lib", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "run_all.py", lib / "run_all.py")
+    script = [sys.executable, str(lib / "run_all.py"), "--edition", "all"]
+    timed(script, lib, cwd=lib)
+    what = change_chart_function(lib)
+    out = timed(script, lib, cwd=lib)[1]
+    ran = set(re.findall(r"\[([^\]]+)\] done", out))
+    expected = steps_importing(CHART_MODULE)
+    if ran != expected:
+        sys.exit(f"benchmark: after {what} these steps ran: {sorted(ran)}; their code imports it: {sorted(expected)}")
+    return what, ", ".join(sorted(ran)), ", ".join(sorted(expected))
+
+
 def spread(values: list[float], fmt: str = ".2f") -> str:
     return f"median {statistics.median(values):{fmt}} (spread {min(values):{fmt}}-{max(values):{fmt}})"
 
@@ -113,6 +169,7 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="showdown-bench-"))
     r = {k: [] for k in ("cold", "cli", "cli_site", "second", "ratio", "ratio_nb", "ratio_second", "all", "changed", "ratio_changed")}
     reran = kept = ""
+    chart = None
     try:
         for k in range(args.rounds):
             ours, theirs = scratch_copy(base, "ours"), scratch_copy(base, "theirs")
@@ -137,6 +194,8 @@ def main() -> None:
                     sys.exit(f"benchmark: after the edit ({what}) no step ran:\n{out[-1500:]}")
                 r["changed"].append(t), r["ratio_changed"].append(t / r["all"][-1])
                 reran, kept = ", ".join(ran), ", ".join(re.findall(r"\[([^\]]+)\] up to date", out))
+                if k == 0:
+                    chart = chart_edit_scenario(base)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print(f"rounds: {args.rounds}; the two cold sides alternate which runs first; seconds, then ratios per round")
@@ -153,6 +212,8 @@ def main() -> None:
         print(f"ratio changed / cold (all editions)           {spread(r['ratio_changed'])}")
         print(f"steps that ran again: {reran}")
         print(f"steps left up to date: {kept}")
+        print(f"after {chart[0]}, steps that ran again: {chart[1]}")
+        print(f"  ... the steps whose code imports {CHART_MODULE}: {chart[2]}")
 
 
 if __name__ == "__main__":

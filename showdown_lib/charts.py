@@ -393,7 +393,8 @@ def contributions(table: pd.DataFrame, overall: pd.DataFrame, method: Methodolog
 def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[Framework], title: str):
     """Left: probability of each rank (heat map). Right: the rank interval with the median and the base rank."""
     label, colors = names(frameworks), framework_colors(frameworks)
-    order = list(summary.sort_values(["base_rank", "framework"]).framework)
+    unranked = summary.base_rank == 0  # no score at all (a new registry entry): last, and marked n/a
+    order = list(summary.assign(_u=unranked).sort_values(["_u", "base_rank", "framework"]).framework)
     data = rank_bands(prob.reindex(order))  # a long cast: ranks summed into bands, so cells grow with the cast, not its square
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, row_height(len(order), 0.42) * len(order) + 1.8), gridspec_kw={"width_ratios": [3, 1.4]})
     im = ax.imshow(data.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
@@ -411,7 +412,11 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
     ax.set_title(title)
     fig.colorbar(im, ax=ax, fraction=0.025, pad=0.01, label="share of draws")
     s = summary.set_index("framework").reindex(order)
+    ranks = ["rank_low", "rank_high", "median_rank", "base_rank"]
+    s[ranks] = s[ranks].astype(float).where(s["base_rank"] > 0)
     ys = np.arange(len(order))
+    for y in ys[s["base_rank"].isna().to_numpy()]:
+        ax2.text(0.7, y, "n/a: no score", va="center", fontsize=8, color="#666666")
     ax2.hlines(ys, s["rank_low"], s["rank_high"], color=[colors[f] for f in order], lw=6, alpha=0.6)
     ax2.scatter(s["median_rank"], ys, color="#222222", s=18, zorder=3, label="median rank")
     ax2.scatter(s["base_rank"], ys, marker="|", color="#D62728", s=160, zorder=4, label="rank with the chosen weights")

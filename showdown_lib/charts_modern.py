@@ -23,11 +23,13 @@ def with_without(table: pd.DataFrame, frameworks: list[Framework], round_name: s
     """Overall rank on the post's three rounds (left) and with the new round (right), one line per framework;
     frameworks that share a rank get their labels one under the other (``charts_many.label_slots``)."""
     label, colors = names(frameworks), framework_colors(frameworks)
-    keys = [label[f] for f in table["framework"]]
-    left, right = label_slots(table["rank_without"].tolist(), keys), label_slots(table["rank_with"].tolist(), keys)
+    unranked = table["rank_without"].isna() | table["rank_with"].isna()  # no score on one side: no rank to draw
+    ranked = table[~unranked]
+    keys = [label[f] for f in ranked["framework"]]
+    left, right = label_slots(ranked["rank_without"].tolist(), keys), label_slots(ranked["rank_with"].tolist(), keys)
     n = int(np.nanmax([table["rank_without"].max(), table["rank_with"].max(), *left, *right]))
     fig, ax = plt.subplots(figsize=(8.5, row_height(n, 0.42) * n + 1.6))
-    for r, y0, y1 in zip(table.itertuples(), left, right):
+    for r, y0, y1 in zip(ranked.itertuples(), left, right):
         c = colors[r.framework]
         ax.plot([0, 1], [r.rank_without, r.rank_with], color=c, lw=2.2, marker="o")
         rank_label(ax, f"{label[r.framework]} ({r.score_without:.0f})", 0, r.rank_without, y0, -0.03, c, fontsize=8)
@@ -39,6 +41,9 @@ def with_without(table: pd.DataFrame, frameworks: list[Framework], round_name: s
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     ax.set_title(f"Overall rank without and with the {round_name} round (score in brackets)")
+    if unranked.any():
+        ax.text(0.5, n + 0.6, "n/a, no rank on one side: " + ", ".join(label[f] for f in table.loc[unranked, "framework"]),
+                ha="center", va="bottom", fontsize=8, color="#666666")
     fig.tight_layout()
     return fig
 

@@ -150,8 +150,10 @@ def _widest(s: pd.DataFrame, names: dict[str, str]) -> str:
 
 
 def _keepers(s: pd.DataFrame, rank_probability: pd.DataFrame, names: dict[str, str]) -> str:
-    """Who keeps its base rank in every draw (exactly), and who keeps it in at least 90% of them (with the share)."""
-    kept = [(r.framework, int(r.base_rank), float(rank_probability.loc[r.framework, int(r.base_rank)])) for r in s.itertuples()]
+    """Who keeps its base rank in every draw (exactly), and who keeps it in at least 90% of them (with the share).
+    A framework without a rank (base rank 0: no score at all) keeps nothing."""
+    kept = [(r.framework, int(r.base_rank), float(rank_probability.loc[r.framework, int(r.base_rank)])) for r in s.itertuples()
+            if r.base_rank > 0]
     always = [(f, k) for f, k, p in kept if p == 1]
     mostly = [(f, k, p) for f, k, p in kept if 0.9 <= p < 1]
     parts = [join_words([f"{names[f]} keeps rank {k}" for f, k in always]) + " in every draw"] if always else \

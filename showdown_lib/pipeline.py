@@ -200,9 +200,11 @@ def notebook_fingerprint(path: Path) -> tuple[str, str]:
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest(), code
 
 
-def step_config(run: StepRun, cache: dict[str, str]) -> dict[str, Any]:
-    """What a step run's record must match besides its files: its parameters, its step entry, its code."""
+def step_config(run: StepRun, cache: dict[str, Any]) -> dict[str, Any]:
+    """What a step run's record must match besides its files: its parameters, its step entry, its code, and the
+    interpreter and package versions it ran with (:mod:`showdown_lib.environment`)."""
     from .code_deps import code_fingerprint, imports_of_source
+    from .environment import versions
 
     step = run.step
     if step.notebook is not None:
@@ -216,8 +218,10 @@ def step_config(run: StepRun, cache: dict[str, str]) -> dict[str, Any]:
     if key not in cache:
         cache[key] = code_fingerprint(modules, extra)
     entry = [step.name, step.notebook, step.task, step.scope, list(step.parameters), list(step.reads), list(step.writes)]
+    if "environment" not in cache:
+        cache["environment"] = versions()
     return {"params": run.given(), "step": hashlib.sha256(json.dumps(entry).encode()).hexdigest(), "code": own,
-            "library": cache[key], "destination": _shown(run.destination)}
+            "library": cache[key], "destination": _shown(run.destination), "environment": cache["environment"]}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -253,7 +257,7 @@ def _run_locked(table, runs, editions, params, selection, force, jobs, output_di
     work_folder("runs")  # executed notebooks and staging folders: a clear message now rather than in a kernel
     state = RunState(work_folder(".cache") / "pipeline-state.json", paths.project_root(),
                      warn=lambda msg: log(msg))
-    cache: dict[str, str] = {}
+    cache: dict[str, Any] = {}
     configs: dict[str, dict] = {}
 
     def stale(r: StepRun) -> str | None:

@@ -2,7 +2,7 @@
 
 One JSON file (``.cache/pipeline-state.json``) maps a step run's name (``current:01_support_community``)
 to a record: its configuration (parameters, the hash of its notebook's cells or task, the hash of the
-library code it imports), and the sha256 of every file it read and every file it published (``null``
+library code it imports, the interpreter and package versions), and the sha256 of every file it read and every file it published (``null``
 for a declared output that must be absent, such as a figure of a run without figures).
 
 * **Recorded when published.** A step's record is written (the whole file, atomically: a temporary file

@@ -138,13 +138,16 @@ def rank_stability(criteria: pd.DataFrame, method: Methodology, criterion_weight
     prob = pd.DataFrame(counts / n_samples, index=frameworks, columns=range(1, nfw + 1))
     lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
     base = base_ranks(criteria, method, criterion_weights, category_weights)
+    ranked = counts.sum(axis=1) > 0  # a framework with no score at all (a new registry entry) is never ranked: 0, last
     summary = pd.DataFrame({
         "framework": frameworks,
         "base_rank": base.reindex(frameworks).to_numpy(),
         "p_top1": prob[1].to_numpy(),
         "p_top3": prob[[c for c in (1, 2, 3) if c in prob]].sum(axis=1).to_numpy(),
-        "rank_low": _rank_quantile(counts, lo_q),
-        "rank_high": _rank_quantile(counts, hi_q),
-        "median_rank": _rank_quantile(counts, 0.5),
-    }).sort_values(["base_rank", "framework"]).reset_index(drop=True)
+        "rank_low": np.where(ranked, _rank_quantile(counts, lo_q), 0),
+        "rank_high": np.where(ranked, _rank_quantile(counts, hi_q), 0),
+        "median_rank": np.where(ranked, _rank_quantile(counts, 0.5), 0),
+    })
+    summary = summary.assign(_unranked=summary.base_rank == 0).sort_values(["_unranked", "base_rank", "framework"])
+    summary = summary.drop(columns="_unranked").reset_index(drop=True)
     return Stability(frameworks, prob, summary, n_samples, concentration)

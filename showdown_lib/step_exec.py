@@ -100,13 +100,19 @@ def tree_lock() -> Iterator[None]:
 def ensure_kernel() -> str:
     """A kernel spec named ``showdown`` for the interpreter running now, found first through JUPYTER_PATH.
 
-    The kernel starts through :mod:`showdown_lib.kernel_launcher`, so it ends when the run ends.
+    The kernel starts through :mod:`showdown_lib.kernel_launcher`, so it ends when the run ends. It works on this
+    project with this library (``SHOWDOWN_ROOT``, and the library's folder first on ``PYTHONPATH``), as a task
+    does: an interpreter whose editable install points at another copy of the project (one environment for two
+    clones) never publishes into that copy.
     """
     data_dir = work_folder(".cache", "jupyter")
     spec_dir = data_dir / "kernels" / KERNEL_NAME
+    library_parent = str(Path(__file__).resolve().parent.parent)
+    search = [library_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != library_parent]
     spec = {"argv": [sys.executable, "-m", "showdown_lib.kernel_launcher", "-f", "{connection_file}",
                      "--IPKernelApp.log_level=CRITICAL"],
-            "display_name": "Python 3 (showdown)", "language": "python", "metadata": {"debugger": False}}
+            "display_name": "Python 3 (showdown)", "language": "python", "metadata": {"debugger": False},
+            "env": {"SHOWDOWN_ROOT": str(paths.project_root()), "PYTHONPATH": os.pathsep.join(search)}}
     text = json.dumps(spec, indent=1)
     target = spec_dir / "kernel.json"
     if not target.exists() or target.read_text(encoding="utf-8") != text:
@@ -119,7 +125,8 @@ def ensure_kernel() -> str:
 
 
 def strip_volatile(path: Path) -> None:
-    """Remove per-run timing metadata so a re-run only changes what the notebook shows."""
+    """Remove per-run timing metadata so a re-run only changes what the notebook shows (the run record holds no
+    clock either: a re-run on the same inputs writes the same bytes)."""
     book = json.loads(path.read_text(encoding="utf-8"))
     book.get("metadata", {}).pop("papermill", None)
     for cell in book.get("cells", []):
@@ -159,13 +166,16 @@ def execute_notebook(run, kernel_name: str, timeout: int = 1800) -> Path:
     except Exception as exc:  # kernel died, malformed notebook, ...
         raise NotebookFailure(run.step.path.name, _failed_cell(record), f"{type(exc).__name__}: {exc}", record) from None
     check_written(run, started, f"executed copy: {shown(record)}")
-    strip_volatile(record)
     target = run.destination
-    if target.resolve() != record.resolve():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        shutil.copyfile(record, tmp)
-        tmp.replace(target)
+    if target.resolve() == record.resolve():
+        strip_volatile(record)
+        return target
+    # The copy in runs/ keeps papermill's times; the published copy holds only what the notebook shows.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(record, tmp)
+    strip_volatile(tmp)
+    tmp.replace(target)
     return target
 
 

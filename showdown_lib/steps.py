@@ -253,6 +253,8 @@ def check_parameters(table: StepTable, given: dict[str, Any]) -> dict[str, Any]:
             continue
         if spec.schema.get("type") == "string" and isinstance(value, int) and not isinstance(value, bool):
             value = given[name] = str(value)  # -p then_edition=2018: YAML reads a number, the parameter is a name
+        if spec.schema.get("type") == "integer" and isinstance(value, float) and value.is_integer():
+            value = given[name] = int(value)  # -p n_tiers=3.0 means 3 (JSON Schema calls 3.0 an integer; a slice does not)
         try:
             fastjsonschema.validate(spec.schema, value)
         except fastjsonschema.JsonSchemaValueException as exc:

@@ -236,6 +236,7 @@ class Case:
     signal: int = signal.SIGINT  # what an interrupting case sends
     code: int | None = None  # the exact exit status expected, when it matters
     command: str = "collect"  # "collect" (python -m showdown_lib.collect) or "run_all" (the pipeline)
+    max_file_bytes: int | None = None  # a file-size limit on the command (ulimit -f), when the case sets one
 
 
 CASES: list[Case] = [
@@ -482,10 +483,40 @@ ENGINE_CASES: list[Case] = [
          "ok", r"current@2025-01-15:score\] done", code=0, command="run_all"),
     Case("SIGTERM during a run", ["--only", "09", "--force"], "error", r"^run_all: terminated", code=130, command="run_all",
          interrupt=True, signal=signal.SIGTERM),
+    # the rest of issue 14's list
+    Case("run_all -p n_tiers=3.0 (read as 3)", ["--only", "score", "-p", "n_tiers=3.0"], "ok", _RAN_SCORE, code=0, command="run_all",
+         may_change=(r"^data/processed/2018/",)),
+    Case("a curated set named by a path that leaves data/raw", ["--check"], "error",
+         r"edition\.yaml, entry 'current', field 'inputs\.curated\.set'", code=2,
+         setup=lambda r: _replace(r, "data/raw/editions/current/edition.yaml", "{set: current}", "{set: ../../../../tmp}"),
+         may_change=(r"editions/current/edition\.yaml",)),
+    Case("run_all after a curated file was deleted", ["--edition", "current", "--only", "score"], "error",
+         r"curated/current/pytorch\.yaml: file not found, but _set\.yaml lists", code=1, command="run_all",
+         setup=lambda r: (r / "data/raw/curated/current/pytorch.yaml").unlink(), may_change=(r"curated/current/pytorch\.yaml",)),
+    Case("a hand-edited overall_scores.csv after a run (its step runs again)", ["--only", "score"], "ok",
+         r"\[2018:score\] running(.*\n)*run_all: 1 step\(s\) ran, 0 up to date", code=0, command="run_all",
+         setup=lambda r: _ran_then_edited(r)),
+    Case("run_all under a file-size limit (ulimit -f 64 KB)", ["--edition", "current", "--only", "score", "--force"], "error",
+         r"^run_all: .*File too large", code=1, command="run_all", max_file_bytes=64 * 1024),
 ]
 
 
 CASES += ENGINE_CASES
+
+
+def _ran_then_edited(root: Path) -> None:
+    """A run of the scoring step (its state recorded), then its published overall scores edited by hand."""
+    env = {**os.environ, "SHOWDOWN_ROOT": str(root), "PYTHONPATH": str(ROOT)}
+    first = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--no-site", "--only", "score"], env=env, cwd=root,
+                           capture_output=True, text=True)
+    assert "run_all: 1 step(s) ran" in first.stdout, first.stdout + first.stderr
+    _replace(root, "data/processed/2018/overall_scores.csv", "mxnet,89.8889,", "mxnet,99.8889,")
+
+
+def _limit_file_size(limit: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
 
 def _tamper_published(root: Path) -> None:
@@ -561,7 +592,9 @@ def run_case(case: Case) -> dict:
             out, err = proc.communicate(timeout=120)
             out, rc = first + out, proc.returncode
         else:
-            done = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, timeout=300)
+            limit = case.max_file_bytes
+            done = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, timeout=300,
+                                  preexec_fn=(lambda: _limit_file_size(limit)) if limit else None)
             out, err, rc = done.stdout, done.stderr, done.returncode
         after = _digest(root)
         text = out + err

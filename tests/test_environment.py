@@ -35,7 +35,8 @@ def third_party_imports(paths: list[Path]) -> set[str]:
                 found |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 found.add(node.module.split(".")[0])
-    local = {"showdown_lib", "conftest", "base", "run_all", "reliability_cases", "rehearsal", "pip"}  # pip: the installer itself
+    local = {"showdown_lib", "base", "run_all", "pip"}  # pip: the installer itself
+    local |= {p.stem for folder in ("tests", "benchmarks") for p in (ROOT / folder).glob("*.py")}  # their own helpers
     return {m for m in found if m not in sys.stdlib_module_names and m not in local}
 
 

@@ -189,3 +189,11 @@ def test_a_step_rebuilds_the_scored_edition_from_its_tables_without_scoring(proj
         set_read_guard(None)
     assert result.overall.sort_values("rank").framework.tolist()[:3] == ["mxnet", "pytorch", "tensorflow"]
     assert result.weights["category"] == {"support_community": 1.0, "api_internals": 1.0, "platform": 1.0}
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_read_as_an_integer():
+    table = load_steps()
+    assert check_parameters(table, {"n_tiers": 3.0}) == {"n_tiers": 3}
+    assert type(check_parameters(table, {"n_tiers": 3.0})["n_tiers"]) is int
+    with pytest.raises(StepError, match=r"n_tiers=3\.5: n_tiers must be integer"):
+        check_parameters(table, {"n_tiers": 3.5})

@@ -104,6 +104,20 @@ def test_the_state_is_recorded_per_step_as_each_publishes(engine):
         "data/processed/t/a2.csv": __import__("hashlib").sha256((engine / "data/processed/t/a2.csv").read_bytes()).hexdigest()}
 
 
+def test_a_step_run_under_other_package_versions_is_not_up_to_date(engine):
+    from showdown_lib.pipeline import plan, step_config
+    from showdown_lib.run_state import RunState
+    from showdown_lib.steps import load_steps
+
+    assert _run_all(engine).returncode == 0
+    state = RunState(engine / ".cache" / "pipeline-state.json", engine)
+    run = plan(load_steps(), ["2018"], ["a"], {})[0]
+    config = step_config(run, {})
+    assert state.why_stale(run.name, config, run.input_files(), run.outputs()) is None
+    other = {**config, "environment": {**config["environment"], "pandas": "0.0.1"}}
+    assert state.why_stale(run.name, other, run.input_files(), run.outputs()) == "its environment changed"
+
+
 # ------------------------------------------------------------------------------ kills at any point
 
 

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import platform
-import subprocess
-from importlib import metadata
 from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .. import charts, paths
+from .. import charts, environment
 from ..lifecycle import display_names
 from ..registry import load_registry
 
@@ -54,20 +50,15 @@ def md(text: str) -> None:
 
 
 def environment_record() -> pd.DataFrame:
-    """Package versions and the git revision the notebook ran with (the report's last cell)."""
-    rows = [{"item": "python", "version": platform.python_version()}]
-    for pkg in ("showdown", "pandas", "numpy", "matplotlib", "seaborn", "papermill", "requests"):
-        try:
-            rows.append({"item": pkg, "version": metadata.version(pkg)})
-        except metadata.PackageNotFoundError:
-            rows.append({"item": pkg, "version": "not installed"})
-    try:
-        rev = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=paths.project_root(), capture_output=True,
-                             text=True, timeout=10).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        rev = "unknown"
-    rows.append({"item": "git revision", "version": rev})
-    rows.append({"item": "run at (UTC)", "version": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")})
+    """The interpreter and package versions the notebook ran with (the report's last cell).
+
+    It holds nothing that changes when nothing changed (no clock, no git revision), so running a step again on
+    the same inputs, code and versions writes the same notebook, byte for byte, and a fresh clone's run leaves
+    the committed notebooks as they are. When a notebook was run, and from which revision, is what git's
+    history of the file says; the versions are also part of every step's record (:mod:`showdown_lib.pipeline`),
+    so a run under other versions runs the step again.
+    """
+    rows = [{"item": item, "version": version} for item, version in environment.versions().items()]
     return pd.DataFrame(rows).set_index("item")
 
 

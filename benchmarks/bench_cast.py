@@ -5,7 +5,8 @@ Prints per-step times and ratios, never pass/fail. Two scratch copies of the pro
 made-up frameworks added (100 by default). On each, ``run_all.py --edition current --force --jobs 1``
 runs every step of ``current`` and the once-per-run steps (then vs now reads ``current``), one at a
 time so a step's time is its own; the rounds alternate which copy goes first. Each step's time is
-read from run_all's "[step] done in N s" lines. Target: every step at most 2.5x its time on 18.
+read from run_all's "[step] done in N s" lines; the medians, their ratio and the spread of the per-round
+ratios are printed (several rounds on a busy machine). Target: every step at most 2.5x its time on 18.
 
     .venv/bin/python benchmarks/bench_cast.py [--n 100] [--rounds 1] [--keep DIR]
 """
@@ -64,12 +65,14 @@ def main() -> None:
             shutil.rmtree(base, ignore_errors=True)
     med = statistics.median
     print(f"rounds: {args.rounds}; seconds per step (median), run_all --edition current --force --jobs 1")
-    print(f"{'step':<34} {'18 frameworks':>14} {f'{args.n} frameworks':>15} {'ratio':>7}")
+    print(f"{'step':<34} {'18 frameworks':>14} {f'{args.n} frameworks':>15} {'ratio':>7}  ratio per round (min-max)")
     worst = 0.0
     for step in times["real"]:
         a, b = med(times["real"][step]), med(times["many"].get(step, [float("nan")]))
+        pairs = [y / x for x, y in zip(times["real"][step], times["many"].get(step, []))]
         worst = max(worst, b / a)
-        print(f"{step:<34} {a:14.2f} {b:15.2f} {b / a:6.2f}x")
+        spread = f"{min(pairs):.2f}-{max(pairs):.2f}x" if pairs else "n/a"
+        print(f"{step:<34} {a:14.2f} {b:15.2f} {b / a:6.2f}x  {spread}")
     total_a = sum(med(v) for v in times["real"].values())
     total_b = sum(med(v) for v in times["many"].values())
     print(f"{'all steps':<34} {total_a:14.2f} {total_b:15.2f} {total_b / total_a:6.2f}x")

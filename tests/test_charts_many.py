@@ -78,3 +78,58 @@ def test_round_four_rank_chart_has_short_rows_in_a_long_cast(cast100):
     assert len(fig.axes[0].lines) == len(table) == 100  # one line per framework, two labels each
     assert len(fig.axes[0].texts) == 200
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# frameworks that share a rank: their direct labels never sit on top of each other
+# --------------------------------------------------------------------------------------------
+def test_label_slots_put_tied_labels_one_under_the_other_in_the_order_of_their_keys():
+    slots = charts_many.label_slots([1, 2, 2, 4, float("nan"), 5, 5, 5], ["a", "d", "c", "b", "x", "g", "e", "f"])
+    assert slots[:4] == [1, 3, 2, 4] and pd.isna(slots[4]) and slots[5:] == [7, 5, 6]
+    assert charts_many.label_slots([3, 1, 2], "abc") == [3, 1, 2]  # no tie: every label at its rank
+
+
+def _labels(ax, side: int) -> list:
+    """The annotations (direct labels) of the points at x == ``side``."""
+    return [t for t in ax.texts if getattr(t, "xy", (None,))[0] == side]
+
+
+def _tie_table(registry, left: str, right: str):
+    ids = [f.id for f in registry[:7]]
+    return pd.DataFrame({"framework": ids, f"rank_{left}": [1, 2, 2, 4, 5, 5, 5], f"score_{left}": [90, 80, 80, 70, 60, 60, 60],
+                         f"rank_{right}": [1, 1, 3, 4, 4, 6, 7], f"score_{right}": [95, 95, 80, 70, 70, 50, 45]})
+
+
+def test_slope_and_with_without_charts_stack_the_labels_of_a_shared_rank():
+    from showdown_lib.present import charts_modern
+    from showdown_lib.core.registry import load_registry
+
+    registry = load_registry()
+    figs = [charts.slope(_tie_table(registry, "then", "now"), registry, "then", "now"),
+            charts_modern.with_without(_tie_table(registry, "without", "with"), registry, "Modern stack")]
+    for fig in figs:
+        ax = fig.axes[0]
+        for side, ranks in ((0, [1, 2, 2, 4, 5, 5, 5]), (1, [1, 1, 3, 4, 4, 6, 7])):
+            labels = _labels(ax, side)
+            assert sorted(t.xy[1] for t in labels) == ranks  # each label belongs to its point ...
+            assert sorted(t.xyann[1] for t in labels) == list(range(1, 8))  # ... and has a place of its own
+            moved = [t for t in labels if t.xyann[1] != t.xy[1]]
+            assert moved and all(t.arrow_patch is not None for t in moved)  # joined to its point by a line
+            assert all(t.arrow_patch is None for t in labels if t not in moved)
+        assert ax.get_ylim()[0] > 7
+        plt.close(fig)
+
+
+def test_rank_over_time_stacks_the_end_labels_of_a_shared_rank():
+    from showdown_lib.present import charts_series
+    from showdown_lib.core.registry import load_registry
+
+    registry = load_registry()[:5]
+    ranks = pd.DataFrame({"2019": [1, 2, 2, 4, 4], "2020": [1, 1, 3, 3, 5]}, index=[f.id for f in registry])
+    fig = charts_series.rank_over_time(ranks, registry, {f.id: f.name for f in registry})
+    ax = fig.axes[0]
+    for side in (0, 1):
+        labels = _labels(ax, side)
+        assert len(labels) == 5 and sorted(t.xyann[1] for t in labels) == [1, 2, 3, 4, 5]
+    assert sorted(t.get_text().split(".")[0] for t in _labels(ax, 1)) == ["1", "1", "3", "3", "5"]  # the rank, not the place
+    plt.close(fig)

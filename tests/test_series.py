@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from showdown_lib.method import series  # noqa: E402
-from showdown_lib.present import charts, charts_series, narrative_comparisons
+from showdown_lib.present import charts, charts_many, charts_series, narrative_comparisons
 from showdown_lib.core.registry import load_registry  # noqa: E402
 from showdown_lib.acquire.snapshots import snapshot_dates  # noqa: E402
 
@@ -79,7 +79,7 @@ def test_charts_stay_readable_at_25_frameworks_with_distinct_colours():
     ranks.iloc[3, :4] = np.nan  # not released yet: a gap
     fig = charts_series.rank_over_time(ranks, fws, {f.id: f.name for f in fws})
     width, height = fig.get_size_inches()
-    assert height >= 0.34 * 25  # a row per rank that stays legible
+    assert height >= charts_many.ROW_IN * 25 + 1.5  # a row per rank that stays legible (a long cast's rows, as every chart's)
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert sum(lbl.startswith(("1. ", "25. ")) for lbl in labels) == 2 and len(labels) >= 25
     rows = [(d, f.id, "activity", float(v), "measured", "releases", 50.0, 1.0, 25) for d in dates for f, v in zip(fws, rng.uniform(0, 100, 25))]

@@ -256,6 +256,8 @@ def test_allow_clone_from_a_file_url(workflows, tmp_path):
     made = list(clones.glob("*.git"))
     assert len(made) == 1
     assert subprocess.run(["git", "--git-dir", str(made[0]), "rev-parse", "--is-bare-repository"], capture_output=True, text=True).stdout.strip() == "true"
+    assert (made[0] / "objects" / "info" / "commit-graph").is_file()  # the clones it keeps are walked from a commit-graph
+    assert values(gitsrc.collect([demo], "2020-06-30", mirrors={"demo": str(workflows.path)}), "demo") == v  # same numbers
     again = gitsrc.collect([demo], "2020-07-05", allow_clone=True, clone_dir=clones)  # reuses and fetches
     assert values(again, "demo")["total_commits"] == 11
     tmp_default = gitsrc.collect([demo], "2020-06-30", allow_clone=True)  # temporary clone folder

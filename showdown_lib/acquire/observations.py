@@ -11,10 +11,12 @@ the others (native OS count, ONNX level by the converter rule, scalability from 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 
 from ..core import paths
+from ..core.fileio import check_read
 from ..core.methodology import MEASURED_SOURCES
 from ..core.registry import Framework, load_registry, select
 from .measured_bases import derived_rows, refuse_self_scoring
@@ -63,8 +65,10 @@ def read_observations(edition, frameworks: list[Framework] | None = None) -> tup
 
 
 # -------------------------------------------------------------------------------- derived inputs
+@lru_cache(maxsize=None)
 def is_final_release(version: str) -> bool:
-    """A new final release under PEP 440: not a pre-, dev- or post-release, and no local version."""
+    """A new final release under PEP 440: not a pre-, dev- or post-release, and no local version (remembered per
+    version: a release list is read for every date of a series)."""
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -90,12 +94,35 @@ def _weeks_between(timestamp, as_of: str) -> float | None:
     return max((_day_end(as_of) - when).total_seconds(), 0.0) / (7 * 86400)
 
 
+@lru_cache(maxsize=None)
 def feature_line(version: str) -> tuple[int, int]:
     """The feature line of a final version: its major.minor (3.12.4 and 3.12.0 are one feature release)."""
     from packaging.version import Version
 
     release = Version(str(version)).release
     return (release[0], release[1] if len(release) > 1 else 0)
+
+
+def _release_list(path) -> pd.DataFrame:
+    """The non-yanked rows of a release list with their upload time (``when``) and whether the version is final,
+    read once per file version in a process (the series and the bases ask for it as of many dates)."""
+    st = path.stat() if path.exists() else None
+    key = (str(path), st.st_mtime_ns, st.st_size) if st else None
+    if key is not None and key in _RELEASE_LISTS:
+        check_read(path)
+        return _RELEASE_LISTS[key]
+    rel = pd.read_csv(path) if st else pd.DataFrame(columns=["framework", "version", "upload_time", "yanked"])
+    rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
+    versions = rel["version"].astype(str)
+    final = versions.map({v: is_final_release(v) for v in versions.unique()}).astype(bool)  # each version parsed once
+    rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"), final=final)
+    if key is not None:
+        _RELEASE_LISTS.clear()
+        _RELEASE_LISTS[key] = rel
+    return rel
+
+
+_RELEASE_LISTS: dict[tuple, pd.DataFrame] = {}
 
 
 def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFrame:
@@ -110,13 +137,19 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
     the index by the as-of date (none listed in frameworks.yaml, or no upload yet) is missing with
     that reason.
     """
-    rel = pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["framework", "version", "upload_time", "yanked"])
-    rel = rel[~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
-    rel = rel.assign(when=pd.to_datetime(rel["upload_time"], utc=True, format="mixed"))
+    rel = _release_list(path)
     rel = rel[rel["when"] < _day_end(as_of)]
     on_index = set(rel["framework"])
-    rel = rel[rel["version"].astype(str).map(is_final_release)].sort_values("when").drop_duplicates(["framework", "version"])
+    rel = rel[rel["final"]].sort_values("when").drop_duplicates(["framework", "version"])
     start = _day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)
+    # per framework, in a few passes over the list (not one scan of it per framework): releases in the window,
+    # the first release of each feature line (the list is in upload order), the last release
+    rel = rel.assign(line=rel["version"].map(feature_line))
+    n_window = (rel["when"] >= start).groupby(rel["framework"]).sum().to_dict()
+    firsts = rel.drop_duplicates(["framework", "line"])
+    new_lines = firsts[firsts["when"] >= start].groupby("framework", sort=False)["line"].agg(list).to_dict()
+    last_rows = rel.drop_duplicates("framework", keep="last")
+    last = {fw: (v, w) for fw, v, w in zip(last_rows["framework"], last_rows["version"], last_rows["when"])}
     rows = []
     for fw in frameworks:
         base = {"framework": fw.id, "as_of": as_of, "source": "pypi"}
@@ -127,20 +160,15 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
                      for m, u in (("final_releases_12m", "releases"), ("feature_releases_12m", "feature releases"),
                                   ("weeks_since_last_final_release", "weeks"))]
             continue
-        mine = rel[rel["framework"] == fw.id]
-        n_window = int((mine["when"] >= start).sum())
-        firsts = mine.assign(line=mine["version"].map(feature_line)).drop_duplicates("line")
-        new_lines = firsts[firsts["when"] >= start]
-        n_feature = len(new_lines)
-        last = mine.iloc[-1] if len(mine) else None
-        weeks = _weeks_between(last["when"], as_of) if last is not None else math.inf
-        detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
-        detail += f"; {n_window} final releases in the {RELEASE_WINDOW_MONTHS} months before {as_of}"
-        rows.append({**base, "metric": "final_releases_12m", "value": n_window, "unit": "releases", "detail": detail, "status": "ok", "reason": ""})
-        lines = ", ".join(f"{a}.{b}" for a, b in new_lines["line"]) or "none"
-        feature_detail = (f"last final release {last['version']} on {last['when'].date()}" if last is not None else "no final release")
-        feature_detail += f"; {n_feature} new feature lines (major.minor) in the {RELEASE_WINDOW_MONTHS} months before {as_of}: {lines}"
-        rows.append({**base, "metric": "feature_releases_12m", "value": n_feature, "unit": "feature releases",
+        n_win, lines_new = int(n_window.get(fw.id, 0)), new_lines.get(fw.id, [])
+        version, when = last.get(fw.id, (None, None))
+        weeks = _weeks_between(when, as_of) if version is not None else math.inf
+        said = f"last final release {version} on {when.date()}" if version is not None else "no final release"
+        detail = said + f"; {n_win} final releases in the {RELEASE_WINDOW_MONTHS} months before {as_of}"
+        rows.append({**base, "metric": "final_releases_12m", "value": n_win, "unit": "releases", "detail": detail, "status": "ok", "reason": ""})
+        lines = ", ".join(f"{a}.{b}" for a, b in lines_new) or "none"
+        feature_detail = said + f"; {len(lines_new)} new feature lines (major.minor) in the {RELEASE_WINDOW_MONTHS} months before {as_of}: {lines}"
+        rows.append({**base, "metric": "feature_releases_12m", "value": len(lines_new), "unit": "feature releases",
                      "detail": feature_detail, "status": "ok", "reason": ""})
         rows.append({**base, "metric": "weeks_since_last_final_release", "value": weeks, "unit": "weeks", "detail": detail, "status": "ok", "reason": ""})
     return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)

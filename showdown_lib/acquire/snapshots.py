@@ -7,6 +7,7 @@ every other file, verified on every read).
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import warnings
 from typing import Any
@@ -126,12 +127,19 @@ def read_snapshot(source: str, as_of: str, root=None):
     name the file, the row and the column.
     """
     from ..core.errors import DataError
-    from ..core.fileio import read_csv, recover_directory
+    from ..core.fileio import check_read, read_csv, recover_directory
 
     folder = snapshot_path(source, as_of, root)
     recover_directory(folder)
     if not folder.is_dir():
         raise DataError(folder, f"no {source} snapshot as of {as_of}")
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    key = (str(folder.resolve()), source, str(as_of), tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    if key in _SNAPSHOT_CACHE:  # checked already in this process, and no file of it changed since
+        for p in files:
+            check_read(p)  # a step that did not declare the snapshot still may not read it
+        obs, prov = _SNAPSHOT_CACHE[key]
+        return obs.copy(), copy.deepcopy(prov)
     prov = read_provenance(folder, source, str(as_of))
     path = folder / "observations.csv"
     obs = read_csv(path, required=OBSERVATION_COLUMNS, dtype=str, keep_default_na=False, na_values=[""])
@@ -141,7 +149,14 @@ def read_snapshot(source: str, as_of: str, root=None):
     for name in prov.get("tables") or []:
         if (folder / f"{name}.csv").exists():
             read_table(folder, source, str(name), str(as_of), obs)
+    if len(_SNAPSHOT_CACHE) >= 64:
+        _SNAPSHOT_CACHE.clear()
+    _SNAPSHOT_CACHE[key] = (obs.copy(), copy.deepcopy(prov))
     return obs, prov
+
+
+#: Snapshots read and checked in this process, by folder and the size and time of each of its files.
+_SNAPSHOT_CACHE: dict[tuple, tuple] = {}
 
 
 def snapshot_dates(source: str, root=None) -> list[str]:

@@ -13,6 +13,7 @@ older snapshot picked because the folder was missing.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -260,17 +261,28 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         _finish_swap(target, ready)
 
 
+_YAML_CACHE: dict[tuple, Any] = {}
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when present: same result, faster
 
 
 def read_yaml(path: str | Path) -> Any:
+    """The document of a YAML file, checked; parsed once per file version (path, size, modification time) in a
+    process, each caller getting its own copy (a run reads the curated files once per date of the series)."""
     path = Path(path)
     check_read(path)
     if not path.exists():
         raise DataError(path, "file not found")
+    st = path.stat()
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, st.st_ino)
+    if key in _YAML_CACHE:
+        return copy.deepcopy(_YAML_CACHE[key])
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_CheckedLoader)  # noqa: S506 - a safe loader subclass
+        doc = yaml.load(text, Loader=_CheckedLoader)  # noqa: S506 - a safe loader subclass
+        if len(_YAML_CACHE) >= 4096:
+            _YAML_CACHE.clear()
+        _YAML_CACHE[key] = doc
+        return copy.deepcopy(doc)
     except _BadScalar as exc:
         lines = text.splitlines()
         key = re.match(r"^\s*(?:-\s*)?([^\s:#][^:#]*?)\s*:", lines[exc.line - 1] if exc.line <= len(lines) else "")

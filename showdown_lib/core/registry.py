@@ -13,7 +13,6 @@ from typing import Any
 
 from . import paths
 from .errors import DataError
-from .fileio import read_yaml
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -281,6 +280,8 @@ def load_registry(path: str | Path | None = None) -> list[Framework]:
     stat = path.stat() if path.exists() else None
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else None
     if key is None or key not in _CACHE:
+        from .fileio import read_yaml  # here, not at the top: the git collector's command line reads no YAML
+
         frameworks = parse_registry(read_yaml(path), path)
         if key is None:
             return frameworks
@@ -313,6 +314,8 @@ def select(frameworks: list[Framework], ids: list[str] | None, where: str = "cas
 
 def load_lifecycle_rule(path: str | Path | None = None) -> dict[str, int]:
     """The registry's ``lifecycle_rule`` ({dormant_after_days}), checked; the rule itself is :mod:`showdown_lib.method.lifecycle`."""
+    from .fileio import read_yaml
+
     path = Path(path) if path else paths.frameworks_file()
     raw = read_yaml(path).get("lifecycle_rule")
     if not isinstance(raw, dict) or set(raw) != {"dormant_after_days"}:

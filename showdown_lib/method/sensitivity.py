@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.methodology import Methodology
-from .scoring import assign_tiers, category_scores, overall_scores, score_criteria
+from .kernel import tiers as kernel_tiers
+from .scoring import category_scores, overall_scores, score_criteria
 
 COLUMNS = ["framework", "criterion", "change", "raw_from", "raw_to", "first", "podium", "podium_changed",
            "boundaries_changed", "moved"]
@@ -85,60 +86,81 @@ def _batch_overall(changes: list[tuple], raw: pd.DataFrame, method: Methodology,
     changed ones, so the best stays the best; a change that would raise the best, or lower it, is left to a full
     re-scoring (absent from the result)."""
     stand_ins, rows = {}, []
+    columns = {c: k for k, c in enumerate(raw.columns)}
     for cid, group in pd.Series(range(len(changes))).groupby([c[0] for c in changes]):
         kind = method.criterion(cid).kind
         values = pd.to_numeric(raw.loc[raw["criterion"] == cid, "raw_value"], errors="coerce")
         best = values.max(skipna=True)
-        part = []
+        kept = []
         for j in group:
             _cid, i, column, _label, old, new = changes[j]
             if kind == "relative" and column == "raw_value" and (new > best or (old == best and (values == best).sum() == 1)):
                 continue  # the best moves: every score of the criterion moves with it
-            row = raw.loc[[i]].copy()
-            row[column] = new
-            row["framework"] = f"{raw.loc[i, 'framework']}#{j}"
-            part.append(row)
+            kept.append(j)
             stand_ins[j] = raw.loc[i, "framework"]
-        if part:
-            frame = pd.concat(part + ([raw.loc[[values.idxmax()]]] if kind == "relative" and values.notna().any() else []))
+        if kept:
+            part = raw.loc[[changes[j][1] for j in kept]].copy()  # one row per change, then each changed in place
+            for k, j in enumerate(kept):
+                part.iat[k, columns[changes[j][2]]] = changes[j][5]
+            part["framework"] = [f"{stand_ins[j]}#{j}" for j in kept]
+            frame = pd.concat([part] + ([raw.loc[[values.idxmax()]]] if kind == "relative" and values.notna().any() else []))
             scored = score_criteria(frame, method)
             rows.append(scored[scored["framework"].str.contains("#", regex=False)])
     if not rows:
         return {}
     changed = pd.concat(rows, ignore_index=True)
-    mine = []
+    # each stand-in's other criteria: the framework's scored rows, picked by position in one take
+    at = crit.groupby("framework", sort=False).indices
+    criterion = crit["criterion"].to_numpy()
+    picks, names = [], []
     for j, fw in stand_ins.items():
-        keep = crit[(crit["framework"] == fw) & (crit["criterion"] != changes[j][0])]
-        mine.append(keep.assign(framework=f"{fw}#{j}"))
-    cats = category_scores(pd.concat(mine + [changed], ignore_index=True), method, weights.get("criterion"), 1)
+        p = at.get(fw, np.empty(0, dtype=int))
+        p = p[criterion[p] != changes[j][0]]
+        picks.append(p)
+        names.append(np.full(len(p), f"{fw}#{j}", dtype=object))
+    mine = crit.iloc[np.concatenate(picks)].assign(framework=np.concatenate(names)) if picks else crit.iloc[:0]
+    cats = category_scores(pd.concat([mine, changed], ignore_index=True), method, weights.get("criterion"), 1)
     overall = overall_scores(cats, method, weights.get("category"), 1).set_index("framework")["score"]
     return {j: float(overall[f"{fw}#{j}"]) for j, fw in stand_ins.items()}
 
 
-def _with_score(base: pd.DataFrame, fw: str, score: float, n_tiers: int) -> pd.DataFrame:
-    """The overall table with one framework's score replaced: ranks as the scorer gives them, tiers by assign_tiers."""
-    out = base[["framework", "score"]].copy()
-    out.loc[out["framework"] == fw, "score"] = score
-    out["rank"] = out["score"].rank(ascending=False, method="min")
-    out["tier"] = assign_tiers(out.set_index("framework")["score"], n_tiers).to_numpy()
-    return out
+class _Standing:
+    """What :func:`compare` reads of an overall table: frameworks sorted by id, their scores and tiers (0 = none),
+    as arrays, so a change to one framework's score is ranked and tiered in NumPy (linear in the cast, no frame)."""
+
+    def __init__(self, names: np.ndarray, scores: np.ndarray, tiers: np.ndarray):
+        self.names, self.scores, self.tiers = names, scores, tiers
+
+    @classmethod
+    def of(cls, overall: pd.DataFrame) -> "_Standing":
+        o = overall.sort_values("framework", kind="stable")
+        tiers = pd.to_numeric(o["tier"], errors="coerce").fillna(0).to_numpy(dtype=int)
+        return cls(o["framework"].to_numpy(dtype=object), pd.to_numeric(o["score"], errors="coerce").to_numpy(dtype=float), tiers)
+
+    def with_score(self, i: int, score: float, n_tiers: int) -> "_Standing":
+        """This table with framework ``i``'s score replaced, tiered again (as :func:`scoring.assign_tiers` tiers)."""
+        scores = self.scores.copy()
+        scores[i] = score
+        return _Standing(self.names, scores, kernel_tiers(scores, n_tiers))
+
+    def podium(self) -> list[str]:
+        """The first ``PODIUM`` by score, ties by id (frameworks without a score left out)."""
+        idx = np.flatnonzero(~np.isnan(self.scores))
+        return list(self.names[idx[np.argsort(-self.scores[idx], kind="stable")][:PODIUM]])
+
+    def boundaries(self) -> dict[int, frozenset]:
+        """tier k -> the frameworks in tiers 1..k: the boundary below tier k."""
+        tiered = self.tiers > 0
+        top = int(self.tiers.max()) if tiered.any() else 0
+        return {k: frozenset(self.names[tiered & (self.tiers <= k)]) for k in range(1, top)}
 
 
-def _podium(overall: pd.DataFrame) -> list[str]:
-    o = overall.dropna(subset=["score"]).sort_values(["score", "framework"], ascending=[False, True])
-    return list(o["framework"].head(PODIUM))
-
-
-def _boundaries(overall: pd.DataFrame) -> dict[int, frozenset]:
-    """tier k -> the frameworks in tiers 1..k: the boundary below tier k."""
-    tiers = overall.dropna(subset=["tier"]).set_index("framework")["tier"].astype(int)
-    return {k: frozenset(tiers[tiers <= k].index) for k in range(1, int(tiers.max()))} if len(tiers) else {}
-
-
-def compare(base: pd.DataFrame, new: pd.DataFrame) -> dict:
+def compare(base: pd.DataFrame | _Standing, new: pd.DataFrame | _Standing) -> dict:
     """What a re-scoring changes against the base: podium (ordered), each tier boundary, who crossed one."""
-    bp, npod = _podium(base), _podium(new)
-    bb, nb = _boundaries(base), _boundaries(new)
+    b = base if isinstance(base, _Standing) else _Standing.of(base)
+    n = new if isinstance(new, _Standing) else _Standing.of(new)
+    bp, npod = b.podium(), n.podium()
+    bb, nb = b.boundaries(), n.boundaries()
     changed = [k for k in bb if nb.get(k) != bb[k]]
     moved = sorted(set().union(*[bb[k] ^ nb.get(k, frozenset()) for k in changed])) if changed else []
     return {"first": npod[0] if npod else "", "podium": "|".join(npod), "podium_changed": npod != bp,
@@ -153,7 +175,8 @@ def single_cell_changes(raw: pd.DataFrame, method: Methodology, weights: dict, n
     ``raw`` is the edition's inputs table (``inputs.csv``: what the scorer scored), ``weights`` its weights
     ({"criterion": ..., "category": ...}), ``n_tiers`` its number of tiers.
     """
-    base = _rescore(raw, method, weights, n_tiers)
+    base = _Standing.of(_rescore(raw, method, weights, n_tiers))
+    position = {fw: i for i, fw in enumerate(base.names)}
     crit = score_criteria(raw, method)
     changes = [(raw.loc[i, "criterion"], i, column, label, old, new) for i, column, label, old, new in cell_changes(raw, method)]
     fast = _batch_overall(changes, raw, method, weights, crit)
@@ -161,11 +184,11 @@ def single_cell_changes(raw: pd.DataFrame, method: Methodology, weights: dict, n
     for j, (cid, i, column, label, old, new) in enumerate(changes):
         fw = raw.loc[i, "framework"]
         if j in fast:
-            result = _with_score(base, fw, fast[j], n_tiers)
+            result = base.with_score(position[fw], fast[j], n_tiers)
         else:
             changed = raw.copy()
             changed.loc[i, column] = new
-            result = _rescore(changed, method, weights, n_tiers)
+            result = _Standing.of(_rescore(changed, method, weights, n_tiers))
         rows.append({"framework": fw, "criterion": cid, "change": label, "raw_from": old, "raw_to": new, **compare(base, result)})
     for (cid, basis), table in (other_bases or {}).items():
         rows.append({"framework": "", "criterion": cid, "change": f"{basis} basis", "raw_from": np.nan, "raw_to": np.nan,

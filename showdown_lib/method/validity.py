@@ -190,6 +190,7 @@ def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
     method, as_of = load_methodology(), check["as_of"]
     edition = load_edition("current")
     obs = load_observations(edition)
+    dated: dict[str, dict[tuple[str, str], float | None]] = {}  # source -> its inputs as of the date, read once
     values = {}
     for bid in (row.basis, check["basis"]):
         basis, rows = method.criterion(row.criterion).basis(bid), {}
@@ -197,7 +198,9 @@ def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
             got = {}
             for item in basis.inputs:
                 source, metric = item.refs[0].split(".", 1)
-                got[item.name] = _dated(obs, source, fw, metric, as_of)
+                if source not in dated:
+                    dated[source] = _dated(obs, source, edition.cast, as_of)
+                got[item.name] = dated[source].get((fw, metric))
             if all(v is not None for v in got.values()):
                 rows[fw] = basis.evaluate(got)
         values[bid] = pd.Series(rows, dtype=float)
@@ -205,8 +208,9 @@ def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
     return _rank_result(rho, n, threshold, f"the {check['basis']} basis as of {as_of}")
 
 
-def _dated(obs, source: str, fw: str, metric: str, as_of: str) -> float | None:
-    """One input as of an earlier date: git from that date's snapshot, releases from the release list."""
+def _dated(obs, source: str, cast: list[str], as_of: str) -> dict[tuple[str, str], float | None]:
+    """The inputs of ``source`` as of an earlier date, (framework, metric) -> value, for the whole cast at once:
+    git from that date's snapshot, releases from the release list; {} for a source without history."""
     from ..acquire.observations import release_inputs
     from ..acquire.snapshots import read_snapshot
     from ..core.registry import load_registry, select
@@ -214,14 +218,16 @@ def _dated(obs, source: str, fw: str, metric: str, as_of: str) -> float | None:
 
     if source == "git":
         table, _ = read_snapshot("git", as_of)
-        hit = table[(table["framework"] == fw) & (table["metric"] == metric) & (table["status"] == "ok")]
-        return _num(hit["value"].iloc[0]) if len(hit) else None
-    if source == "pypi":
-        rel = release_inputs(paths.snapshots_dir("pypi") / obs.snapshots["pypi"] / "releases.csv",
-                             select(load_registry(), [fw]), as_of)
-        hit = rel[(rel["metric"] == metric) & (rel["status"] == "ok")]
-        return _num(hit["value"].iloc[0]) if len(hit) else None
-    return None
+    elif source == "pypi":
+        table = release_inputs(paths.snapshots_dir("pypi") / obs.snapshots["pypi"] / "releases.csv",
+                               select(load_registry(), cast), as_of)
+    else:
+        return {}
+    ok = table[table["status"] == "ok"]
+    out: dict[tuple[str, str], float | None] = {}
+    for fw, metric, value in zip(ok["framework"], ok["metric"], ok["value"]):
+        out.setdefault((fw, metric), _num(value))  # the first row, as a lookup of one cell found it
+    return out
 
 
 def _cells(row: Row, pairs: pd.DataFrame, reference: str) -> dict:

@@ -50,6 +50,8 @@ class OpenStep:
         except OSError as exc:
             raise StepError(f"cannot make a staging folder under {paths.shown(base)}: {exc.strerror or exc}") from None
         self._allowed = self._allowed_roots()
+        self._allowed_names = {str(root) for root in self._allowed}  # a read is checked against its own folders, not every root
+        self._data = (paths.project_root() / "data").resolve()
         fileio.set_read_guard(self._guard)
 
     # -- what the step declares ----------------------------------------------------------------
@@ -61,10 +63,9 @@ class OpenStep:
 
     def _guard(self, path: Path) -> None:
         path = Path(path).resolve()
-        data = (paths.project_root() / "data").resolve()
-        if data not in path.parents:
+        if self._data not in path.parents:
             return
-        if any(path == root or root in path.parents for root in self._allowed):
+        if str(path) in self._allowed_names or any(str(parent) in self._allowed_names for parent in path.parents):
             return
         raise StepError(f"step {self.step.name} reads {paths.shown(path)}, which it does not declare: "
                         f"add it to the step's reads in notebooks/steps.yaml")

@@ -19,7 +19,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from ..core import paths
-from .charts_many import MANY, criteria_panels, rank_bands, row_height
+from .charts_many import MANY, criteria_panels, label_slots, rank_bands, rank_label, row_height
 from .table_style import table_style  # noqa: F401  (charts.table_style: the notebooks' and the site's tables)
 from ..core.methodology import Methodology
 from ..core.registry import Framework
@@ -432,11 +432,14 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
 
 def slope(table: pd.DataFrame, frameworks: list[Framework], then_label: str, now_label: str):
     """Ranks then (left) and now (right), one line per framework; newcomers start at the right edge,
-    frameworks without a rank now end at the left edge."""
+    frameworks without a rank now end at the left edge. Frameworks that share a rank get their labels
+    one under the other, each joined to its point (``charts_many.label_slots``)."""
     label, colors = names(frameworks), framework_colors(frameworks)
-    n = int(np.nanmax([table["rank_then"].max(), table["rank_now"].max()]))
+    keys = [label[f] for f in table["framework"]]
+    left, right = label_slots(table["rank_then"].tolist(), keys), label_slots(table["rank_now"].tolist(), keys)
+    n = int(np.nanmax([table["rank_then"].max(), table["rank_now"].max(), *left, *right]))
     fig, ax = plt.subplots(figsize=(8.5, row_height(n, 0.42) * n + 1.6))
-    for r in table.itertuples():
+    for r, y0, y1 in zip(table.itertuples(), left, right):
         c = colors[r.framework]
         if pd.notna(r.rank_then) and pd.notna(r.rank_now):
             ax.plot([0, 1], [r.rank_then, r.rank_now], color=c, lw=2.2, marker="o")
@@ -445,10 +448,10 @@ def slope(table: pd.DataFrame, frameworks: list[Framework], then_label: str, now
         elif pd.notna(r.rank_then):
             ax.plot([0], [r.rank_then], color=c, marker="x", ms=9)
         if pd.notna(r.rank_then):
-            ax.text(-0.03, r.rank_then, f"{label[r.framework]} ({r.score_then:.0f})", ha="right", va="center", fontsize=8, color=c)
+            rank_label(ax, f"{label[r.framework]} ({r.score_then:.0f})", 0, r.rank_then, y0, -0.03, c, fontsize=8)
         if pd.notna(r.rank_now):
-            ax.text(1.03, r.rank_now, f"{label[r.framework]} ({r.score_now:.0f})" + ("  new" if pd.isna(r.rank_then) else ""),
-                    ha="left", va="center", fontsize=8, color=c)
+            rank_label(ax, f"{label[r.framework]} ({r.score_now:.0f})" + ("  new" if pd.isna(r.rank_then) else ""),
+                       1, r.rank_now, y1, 0.03, c, fontsize=8)
     ax.set_xlim(-0.6, 1.6)
     ax.set_ylim(n + 0.7, 0.3)
     ax.set_xticks([0, 1], [then_label, now_label])

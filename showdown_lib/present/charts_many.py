@@ -7,7 +7,10 @@
   a horizontal bar per framework, names once on the shared axis in each framework's colour; no
   legend of a hundred entries, and the same n/a stub and dark zero tick as the grouped bars;
 * the rank-probability heat map aggregates ranks into at most ``MAX_RANK_BANDS`` bands
-  (:func:`rank_bands`), so its cells (and their labels) grow with the cast, not with its square.
+  (:func:`rank_bands`), so its cells (and their labels) grow with the cast, not with its square;
+* the rank charts' direct labels (then vs now, with and without a round, rank over time) never sit on
+  top of each other when frameworks share a rank (:func:`label_slots`, :func:`rank_label`): a short
+  cast has ties too, a long one many.
 
 The functions take colours, names and order from :mod:`showdown_lib.present.charts` (one colour per
 framework, the same in every chart) and never import it.
@@ -44,7 +47,7 @@ def criteria_panels(part: pd.DataFrame, crits: list, order: list[str], colors: d
     """
     n = len(order)
     fig = plt.figure(figsize=(2.3 * len(crits) + 2.6, ROW_IN * n + 1.9), layout="constrained")  # places titles and legend
-    axes = fig.subplots(1, len(crits), sharey=True, squeeze=False)
+    axes = fig.subplots(1, len(crits), squeeze=False)  # not sharey: the other panels carry no y ticks at all (cheaper)
     ys = np.arange(n)
     for ax, c in zip(axes[0], crits):
         score = np.array([part.loc[(fw, c.id), "score"] if (fw, c.id) in part.index and part.loc[(fw, c.id), "status"] == "value"
@@ -65,17 +68,44 @@ def criteria_panels(part: pd.DataFrame, crits: list, order: list[str], colors: d
         ax.set_title(crit_label(c), fontsize=9)
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="y", length=0)
+        ax.set_yticks([])
+        ax.set_ylim(n - 0.5, -0.5)
     first = axes[0][0]
     first.set_yticks(ys, [label[f] for f in order], fontsize=7.5)
     for tick, fw in zip(first.get_yticklabels(), order):
         tick.set_color(colors[fw])
-    first.set_ylim(n - 0.5, -0.5)
     fig.supxlabel("Normalised score (0-100)", fontsize=9)
     fig.suptitle(title, fontweight="bold", fontsize=10)
     fig.legend([Patch(facecolor="white", edgecolor=na_color, hatch="////"), Line2D([], [], color="#333333", lw=2.5)],
                ["n/a: not available (left out of the mean)", "0: a real score of zero"],
                loc="outside lower center", ncol=2, frameon=False, fontsize=8)
     return fig
+
+
+def label_slots(ranks, keys) -> list[float]:
+    """Where to write the direct label of each point of a rank axis so that no two labels overlap.
+
+    A point keeps its rank as its label's place unless a label already sits there: frameworks that share a
+    rank (ties share the better rank, so the ranks below a tie are free) get the next places down, in the
+    order of ``keys``. A missing rank (NaN) has no label (NaN).
+    """
+    out = [math.nan] * len(ranks)
+    last = -math.inf
+    for rank, _key, i in sorted((float(r), str(k), i) for i, (r, k) in enumerate(zip(ranks, keys)) if not pd.isna(r)):
+        out[i] = last = max(rank, last + 1)
+    return out
+
+
+def rank_label(ax, text: str, x: float, rank: float, slot: float, dx: float, color: str, **kw):
+    """A direct label at ``(x + dx, slot)`` for the point ``(x, rank)`` (left of it when ``dx`` < 0), joined to
+    the point by a thin line of its colour when a shared rank moved it down (:func:`label_slots`)."""
+    if pd.isna(rank):
+        return None
+    left = dx < 0
+    arrow = None if slot == rank else dict(arrowstyle="-", color=color, lw=0.7, shrinkA=1, shrinkB=3,
+                                           relpos=(1.0, 0.5) if left else (0.0, 0.5))
+    return ax.annotate(text, (x, rank), xytext=(x + dx, slot), textcoords="data", ha="right" if left else "left",
+                       va="center", color=color, arrowprops=arrow, annotation_clip=False, **kw)
 
 
 def rank_bands(prob: pd.DataFrame, max_bands: int = MAX_RANK_BANDS) -> pd.DataFrame:

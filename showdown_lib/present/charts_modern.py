@@ -14,22 +14,26 @@ from matplotlib.patches import Patch
 from ..core.methodology import Methodology
 from ..core.registry import Framework
 from .charts import NA_COLOR, framework_colors, names
-from .charts_many import row_height
+from .charts_many import label_slots, rank_label, row_height
 
 ROUND_COLORS = ["#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#9C755F"]
 
 
 def with_without(table: pd.DataFrame, frameworks: list[Framework], round_name: str):
-    """Overall rank on the post's three rounds (left) and with the new round (right), one line per framework."""
+    """Overall rank on the post's three rounds (left) and with the new round (right), one line per framework;
+    frameworks that share a rank get their labels one under the other (``charts_many.label_slots``)."""
     label, colors = names(frameworks), framework_colors(frameworks)
-    n = int(np.nanmax([table["rank_without"].max(), table["rank_with"].max()]))
-    fig, ax = plt.subplots(figsize=(8.5, row_height(n, 0.42) * n + 1.6))
     unranked = table["rank_without"].isna() | table["rank_with"].isna()  # no score on one side: no rank to draw
-    for r in table[~unranked].itertuples():
+    ranked = table[~unranked]
+    keys = [label[f] for f in ranked["framework"]]
+    left, right = label_slots(ranked["rank_without"].tolist(), keys), label_slots(ranked["rank_with"].tolist(), keys)
+    n = int(np.nanmax([table["rank_without"].max(), table["rank_with"].max(), *left, *right]))
+    fig, ax = plt.subplots(figsize=(8.5, row_height(n, 0.42) * n + 1.6))
+    for r, y0, y1 in zip(ranked.itertuples(), left, right):
         c = colors[r.framework]
         ax.plot([0, 1], [r.rank_without, r.rank_with], color=c, lw=2.2, marker="o")
-        ax.text(-0.03, r.rank_without, f"{label[r.framework]} ({r.score_without:.0f})", ha="right", va="center", fontsize=8, color=c)
-        ax.text(1.03, r.rank_with, f"{label[r.framework]} ({r.score_with:.0f})", ha="left", va="center", fontsize=8, color=c)
+        rank_label(ax, f"{label[r.framework]} ({r.score_without:.0f})", 0, r.rank_without, y0, -0.03, c, fontsize=8)
+        rank_label(ax, f"{label[r.framework]} ({r.score_with:.0f})", 1, r.rank_with, y1, 0.03, c, fontsize=8)
     ax.set_xlim(-0.6, 1.6)
     ax.set_ylim(n + 0.7, 0.3)
     ax.set_xticks([0, 1], ["the post's three rounds", f"with {round_name}"])

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..core.registry import Framework
 from .charts import NA_COLOR, framework_colors
+from .charts_many import label_slots, rank_label, row_height
 
 
 def _years(dates: list[str]) -> list[str]:
@@ -24,8 +25,10 @@ def rank_over_time(ranks: pd.DataFrame, frameworks: list[Framework], names: dict
     colors = framework_colors(frameworks)
     dates = list(ranks.columns)
     n = int(np.nanmax(ranks.to_numpy())) if ranks.notna().any().any() else 1
-    fig, ax = plt.subplots(figsize=(max(8.0, 1.1 * len(dates) + 4), max(4.5, 0.34 * n + 1.5)))
+    fig, ax = plt.subplots(figsize=(max(8.0, 1.1 * len(dates) + 4), max(4.5, row_height(n, 0.34) * n + 1.5)))
     xs = np.arange(len(dates))
+    bottom = n
+    ends: dict[tuple[int, float], list] = {}  # (column, side) -> the labels drawn there, placed together
     for fw, row in ranks.iterrows():
         ys = row.to_numpy(dtype=float)
         color = colors.get(fw, NA_COLOR)
@@ -33,12 +36,16 @@ def rank_over_time(ranks: pd.DataFrame, frameworks: list[Framework], names: dict
         known = np.flatnonzero(~np.isnan(ys))
         if len(known):
             last, first = known[-1], known[0]
-            ax.annotate(f"{int(ys[last])}. {names.get(fw, fw)}", (xs[last], ys[last]), xytext=(8, 0), textcoords="offset points",
-                        va="center", fontsize=8.5, color=color, fontweight="bold")
+            ends.setdefault((last, 0.12), []).append((f"{int(ys[last])}. {names.get(fw, fw)}", ys[last], color,
+                                                     dict(fontsize=8.5, fontweight="bold")))
             if first != last:
-                ax.annotate(names.get(fw, fw), (xs[first], ys[first]), xytext=(-8, 0), textcoords="offset points",
-                            va="center", ha="right", fontsize=7.5, color=color)
-    ax.set_ylim(n + 0.7, 0.3)
+                ends.setdefault((first, -0.12), []).append((names.get(fw, fw), ys[first], color, dict(fontsize=7.5)))
+    for (col, dx), labels in ends.items():  # frameworks that share a rank: labels one under the other
+        slots = label_slots([y for _, y, _, _ in labels], [text for text, *_ in labels])
+        for (text, y, color, style), slot in zip(labels, slots):
+            rank_label(ax, text, xs[col], y, slot, dx, color, **style)
+            bottom = max(bottom, int(slot))
+    ax.set_ylim(bottom + 0.7, 0.3)
     ax.set_yticks(range(1, n + 1))
     ax.set_xticks(xs, _years(dates))
     ax.set_xlim(-1.6, len(dates) - 1 + 2.2)

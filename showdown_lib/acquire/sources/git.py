@@ -26,7 +26,9 @@ maps a framework id, or a repository's ``owner/name`` slug, to the path of a bar
 normal clone. A framework id key also serves another framework listed with the same repository
 URL (Caffe2 reads the PyTorch mirror with its ``caffe2`` path filter). With ``allow_clone`` a
 repository without a mirror is cloned history-only (``git clone --bare --filter=tree:0``;
-``--filter=blob:none`` when a path filter needs the trees) into ``clone_dir``.
+``--filter=blob:none`` when a path filter needs the trees) into ``clone_dir``, and given a commit-graph
+file so that later reads walk it without unpacking every commit; a copy named in ``mirrors`` is
+never written to.
 
 For a normal clone the default branch is the one ``refs/remotes/origin/HEAD`` points at, if set;
 otherwise (and for a bare mirror) it is the branch ``HEAD`` names.
@@ -262,7 +264,7 @@ def clone_name(url: str) -> str:
 
 
 def clone_history(url: str, clone_dir: Path, need_trees: bool = False) -> Path:
-    """History-only bare clone of ``url`` under ``clone_dir`` (updated if already there).
+    """History-only bare clone of ``url`` under ``clone_dir`` (updated if already there), with a commit-graph.
 
     ``--filter=tree:0`` fetches commits only; ``blob:none`` also fetches trees, which a path
     filter needs (with ``tree:0`` git would fetch trees one commit at a time).
@@ -272,14 +274,27 @@ def clone_history(url: str, clone_dir: Path, need_trees: bool = False) -> Path:
     filt = "--filter=blob:none" if need_trees else "--filter=tree:0"
     if (target / "HEAD").exists():
         _run(target, "fetch", "--quiet", filt, "origin", "+refs/heads/*:refs/heads/*")
+        _write_commit_graph(target)
         return target
     tmp = Path(tempfile.mkdtemp(prefix=".clone-", dir=clone_dir))
     try:
         _run(None, "clone", "--quiet", "--bare", filt, url, str(tmp / "repo.git"), cwd=clone_dir)
+        _write_commit_graph(tmp / "repo.git")
         os.replace(tmp / "repo.git", target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _write_commit_graph(git_dir: Path) -> None:
+    """Give a clone the collector keeps a commit-graph file (``git commit-graph write --reachable``).
+
+    It holds every commit's parents and committer date, so git walks the history without unpacking
+    each commit (about ten times faster on JAX's history); the numbers stay the same, it only saves
+    work. It is what ``git gc`` and ``git maintenance`` write into any repository; a copy given with
+    ``--git-mirror`` is the user's and is read as it is. Should git fail, the clone is read without it.
+    """
+    _run(git_dir, "commit-graph", "write", "--reachable", check=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -556,7 +571,7 @@ def collect(
         raise ValueError(f"window_days must be at least 1, got {window_days}")
     day = parse_as_of(as_of)
     git_executable()
-    version = (_out(None, "--version") or "git").removeprefix("git version ").strip()  # type: ignore[arg-type]
+    version_job = history.Background(_git_cmd(None), _git_env(), ["--version"])  # read at the end, beside the work
     index = mirror_index(frameworks, mirrors)
     tmp_clones: Path | None = None
     if allow_clone and clone_dir is None:
@@ -576,4 +591,5 @@ def collect(
     finally:
         if tmp_clones is not None:
             shutil.rmtree(tmp_clones, ignore_errors=True)
+    version = (version_job.result() or b"git").decode("utf-8", "replace").removeprefix("git version ").strip()
     return _source_result(run, frameworks, observations, table, version)

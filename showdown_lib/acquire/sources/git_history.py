@@ -231,6 +231,10 @@ class Background:
             stdin.seek(0)
             self._proc = subprocess.Popen(git + args, stdin=stdin, stdout=self._out, stderr=subprocess.DEVNULL, env=stream_env(env))
 
+    def done(self) -> bool:
+        """Whether the command has ended (never waits)."""
+        return self._proc.poll() is not None
+
     def result(self) -> bytes | None:
         """The command's output, or None when it failed."""
         rc = self._proc.wait()

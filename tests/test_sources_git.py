@@ -623,3 +623,41 @@ def test_ref_dates_beside_the_count_ignore_tags_trees_and_read_only_tips_outside
     dates.date(graph)
     # read: the never-merged 2031 head and the annotated tag (peeled, ignored); every other tip is in the history
     assert len(dates.unknown) == 2 and dates.newest() == 1924992000
+
+
+def _spy_counts(monkeypatch) -> tuple[list[list[str]], list]:
+    """Record the git commands started beside the walk and what ``EarlyCount.take`` answered."""
+    started, taken = [], []
+    real_bg, real_take = git_chain.Background, git_chain.EarlyCount.take
+
+    class Spy(real_bg):
+        def __init__(self, git, env, args, data=b""):
+            started.append(list(args))
+            super().__init__(git, env, args, data)
+
+    def take(self, landed, inside, last):
+        answer = real_take(self, landed, inside, last)
+        taken.append(answer)
+        return answer
+
+    monkeypatch.setattr(git_chain, "Background", Spy)
+    monkeypatch.setattr(git_chain.EarlyCount, "take", take)
+    return started, taken
+
+
+def test_a_past_date_is_counted_by_the_count_started_during_the_walk(pull_refs, monkeypatch):
+    started, taken = _spy_counts(monkeypatch)
+    res = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(pull_refs.path)})
+    counts = [args for args in started if "--count" in args]
+    assert len(counts) == 1 and taken and taken[0][0] is not None  # the early count was used, no second one started
+    logs = [args for args in started if args[0] == "log"]
+    assert len(logs) == 1 and taken[0][1] is not None  # so was the window's log, begun during the walk
+    assert values(res, "demo")["total_commits"] == 9
+
+
+def test_an_early_count_for_a_chain_of_several_runs_is_dropped(skewed, monkeypatch):
+    counted = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(skewed.path)}, accept_stale=True)
+    started, taken = _spy_counts(monkeypatch)
+    again = gitsrc.collect([fw("demo", GH)], "2020-06-30", mirrors={"demo": str(skewed.path)}, accept_stale=True)
+    assert len(taken) == 1 and taken[0][0] is None and sum("--count" in args for args in started) >= 2  # the early one and one per run
+    assert again.observations == counted.observations

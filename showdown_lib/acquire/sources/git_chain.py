@@ -206,11 +206,55 @@ def first_parent_chain(graph: dict[bytes, tuple[bytes, bytes]], tip: str) -> lis
     return chain.pairs()
 
 
-def walk(git: list[str], env: dict[str, str], tip: str, dates: RefDates | None = None) -> tuple[dict, Chain]:
+class EarlyCount:
+    """An as-of date's git work, started during the walk. The first chain commit older than ``end``
+    (position ``at`` > 0) usually begins the one run of landed chain commits, ``(at, last)``, whose count is
+    ``rev-list --count`` of that commit; the chain commits from ``at`` down to the first one older than
+    ``start`` (position ``stop``) are usually the window's one run, ``(at, stop - 1)``, whose commits one
+    ``git log`` reads. Each is started as soon as the walk reaches its ends, so git works on the other core
+    while the walk goes on; ``chain_stats`` uses them only when the runs turn out to be exactly those."""
+
+    def __init__(self, window: tuple[int | None, int]):
+        self.start, self.end = window
+        self.scanned = 0
+        self.at: int | None = None
+        self.stop: int | None = None
+        self.job: Background | None = None
+        self.log: Background | None = None
+
+    def look(self, git: list[str], env: dict[str, str], chain: Chain) -> None:
+        times = chain.times
+        for i in range(self.scanned, len(times)):
+            t = int(times[i])
+            if self.at is None and t < self.end:
+                self.at = i
+                if i > 0:  # the tip has landed (i == 0): the usual case needs no count
+                    self.job = Background(git, env, ["rev-list", "--count", chain.sha(i), "--"])
+            if self.at is not None and self.start is not None and t < self.start:
+                self.stop = i
+                if i > self.at:
+                    self.log = Background(git, env, _log_args(chain, (self.at, i - 1)))
+                self.scanned = len(times)
+                return
+        self.scanned = len(times)
+
+    def take(self, landed: list[tuple[int, int]], inside: list[tuple[int, int]], last: int):
+        """(the started count or None, the started window log or None): each only when the runs are its
+        own; what is not used is stopped."""
+        job = self.job if self.job is not None and landed == [(self.at, last)] else None
+        log = self.log if self.log is not None and inside == [(self.at, self.stop - 1)] else None
+        for started, used in ((self.job, job), (self.log, log)):
+            if started is not None and used is None:
+                started.cancel()
+        return job, log
+
+
+def walk(git: list[str], env: dict[str, str], tip: str, dates: RefDates | None = None,
+         early: EarlyCount | None = None) -> tuple[dict, Chain]:
     """The whole history at ``tip`` (``parse_graph``'s dict) and its first-parent chain (``Chain``), from one
     ``rev-list --parents --timestamp`` read while git walks: each piece of its output is parsed, followed
     along the chain and matched against the listed ref tips (``dates``) as it arrives, so the Python work
-    overlaps git's and little is left when the walk ends."""
+    overlaps git's and little is left when the walk ends; ``early`` starts a past date's count on the way."""
     graph: dict[bytes, tuple[bytes, bytes]] = {}
     chain = Chain(tip)
     rest = b""
@@ -226,6 +270,8 @@ def walk(git: list[str], env: dict[str, str], tip: str, dates: RefDates | None =
                     part = parse_graph(buf[:cut])
                     graph.update(part)
                     chain.extend(graph)
+                    if early is not None and early.end is not None and (early.stop is None or early.at is None):
+                        early.look(git, env, chain)
                     if dates is not None:
                         dates.take(part)
         if proc.returncode != 0 or rest.strip():
@@ -243,13 +289,23 @@ def _count(job: Background) -> int:
     return int(out)
 
 
-def _window_commits(git: list[str], env: dict[str, str], chain: Chain, run: tuple[int, int]):
-    """(commit, landing commit) pairs of the commits landed by the chain commits of ``run``, with details."""
-    cmd = git + ["log", "--no-mailmap", "--no-color", f"--format={_LOG_FORMAT}", *_range(chain, run), "--"]
-    proc = subprocess.run(cmd, capture_output=True, env=stream_env(env))
-    if proc.returncode != 0:
-        raise HistoryError(f"git log failed: {proc.stderr.decode('utf-8', 'replace')}")
-    sub = parse_log([proc.stdout])
+def _log_args(chain: Chain, run: tuple[int, int]) -> list[str]:
+    return ["log", "--no-mailmap", "--no-color", f"--format={_LOG_FORMAT}", *_range(chain, run), "--"]
+
+
+def _window_commits(git: list[str], env: dict[str, str], chain: Chain, run: tuple[int, int], started: Background | None = None):
+    """(commit, landing commit) pairs of the commits landed by the chain commits of ``run``, with details
+    (read by ``started``, the log of that run begun during the walk, when given)."""
+    if started is not None:
+        out = started.result()
+        if out is None:
+            raise HistoryError("git log failed")
+    else:
+        proc = subprocess.run(git + _log_args(chain, run), capture_output=True, env=stream_env(env))
+        if proc.returncode != 0:
+            raise HistoryError(f"git log failed: {proc.stderr.decode('utf-8', 'replace')}")
+        out = proc.stdout
+    sub = parse_log([out])
     landed = landing_commits(sub, chain.sha(run[0]))
     return ((sub[sha], sub[main]) for sha, main in landed.items())
 
@@ -271,17 +327,20 @@ def chain_stats(git: list[str], env: dict[str, str], tip: str, window: tuple[int
     None when the chain has more than ``MAX_RUNS`` runs (see the module docstring).
     """
     start, end = window
-    graph, chain = walk(git, env, tip, dates)
+    early = EarlyCount(window)
+    graph, chain = walk(git, env, tip, dates, early)
     times = chain.times
     landed, inside = runs(times, None, end), runs(times, start, end)
+    started, window_log = early.take(landed, inside, len(times) - 1)
     if len(landed) > MAX_RUNS or len(inside) > MAX_RUNS:
         return None
     every = landed == [(0, len(times) - 1)]
-    counts = [] if every else [Background(git, env, ["rev-list", "--count", *_range(chain, r), "--"]) for r in landed]
+    counts = [] if every else [started] if started is not None else [
+        Background(git, env, ["rev-list", "--count", *_range(chain, r), "--"]) for r in landed]
     first = min((min(times[a:b + 1]) for a, b in landed), default=None)
     last = max((max(times[a:b + 1]) for a, b in landed), default=None)
     stats = RepoStats(0, first, last, 0)
     for r in inside:
-        _add_window(stats, _window_commits(git, env, chain, r))
+        _add_window(stats, _window_commits(git, env, chain, r, window_log))
     stats.total = len(graph) if every else sum(_count(job) for job in counts)
     return stats

@@ -235,6 +235,13 @@ class Background:
         """Whether the command has ended (never waits)."""
         return self._proc.poll() is not None
 
+    def cancel(self) -> None:
+        """Stop the command and drop its output (a speculative count that was not needed)."""
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._out.close()
+
     def result(self) -> bytes | None:
         """The command's output, or None when it failed."""
         rc = self._proc.wait()

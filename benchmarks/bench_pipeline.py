@@ -112,17 +112,13 @@ def steps_importing(module: str) -> set[str]:
     """Names (``edition:step`` as the runner prints them, ``once:`` for once-per-run steps) of the
     default table's step runs whose code imports ``module``, read as the engine reads them."""
     from showdown_lib.pipeline import code_deps
-    from showdown_lib.pipeline.runner import notebook_fingerprint
+    from showdown_lib.pipeline.runner import step_code
     from showdown_lib.pipeline.steps import load_steps
 
     table, target = load_steps(), code_deps.module_file(module)
     out: set[str] = set()
     for step in table.steps:
-        if step.notebook is not None:
-            modules = code_deps.imports_of_source(notebook_fingerprint(step.path)[1])
-        else:
-            modules = {step.task.split(":", 1)[0]}
-        if target in code_deps.files_of(modules):
+        if target in code_deps.files_of(step_code(step)[1]):
             scopes = table.editions if step.scope == "edition" else ["once"]
             out.update(f"{scope}:{step.name}" for scope in scopes)
     return out

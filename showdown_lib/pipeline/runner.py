@@ -200,19 +200,25 @@ def notebook_fingerprint(path: Path) -> tuple[str, str]:
     return hashlib.sha256(json.dumps(cells).encode()).hexdigest(), code
 
 
+def step_code(step) -> tuple[str, set[str]]:
+    """A step's own code (a notebook's cell hash, or the task's name) and the library modules it imports
+    directly (with the module that runs it); their closure is what its code fingerprint covers."""
+    from .code_deps import imports_of_source
+
+    if step.notebook is not None:
+        own, code = notebook_fingerprint(step.path)
+        return own, imports_of_source(code) | {"showdown_lib.pipeline.step_context"}
+    return step.task, {step.task.split(":", 1)[0], "showdown_lib.pipeline.task_step"}
+
+
 def step_config(run: StepRun, cache: dict[str, Any]) -> dict[str, Any]:
     """What a step run's record must match besides its files: its parameters, its step entry, its code, and the
     interpreter and package versions it ran with (:mod:`showdown_lib.core.environment`)."""
     from ..core.environment import versions
-    from .code_deps import code_fingerprint, imports_of_source
+    from .code_deps import code_fingerprint
 
     step = run.step
-    if step.notebook is not None:
-        own, code = notebook_fingerprint(step.path)
-        modules = imports_of_source(code) | {"showdown_lib.pipeline.step_context"}
-    else:
-        module = step.task.split(":", 1)[0]
-        own, modules = step.task, {module, "showdown_lib.pipeline.task_step"}
+    own, modules = step_code(step)
     extra = [step.path] if step.task else []  # a task's own module, in the library or not
     key = ",".join(sorted(modules) + [str(p) for p in extra])
     if key not in cache:

@@ -78,7 +78,7 @@ def products(result: EditionResult, criterion_weights: Mapping[str, float] | Non
     edition = result.edition
     collected = edition.kind == "collected"
     snaps = resolve_snapshots(edition) if collected else {}
-    obs = load_observations(edition) if collected else None
+    obs = Obs.of(result.scored_from) if collected else None
     summary = published_summary(result)
     releases = _snapshot_table("pypi", snaps.get("pypi"), "releases.csv")
     life = status_table(select(load_registry(), edition.cast), edition.as_of, releases)

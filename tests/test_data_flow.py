@@ -21,7 +21,7 @@ def test_no_step_after_the_scoring_step_declares_a_snapshot_or_an_editions_raw_i
     assert table.steps[0].name == SCORING_STEP
     assert table.steps[0].task == "showdown_lib.method.scoring_step:write_products"
     for step in table.steps[1:]:
-        for ref in step.reads:
+        for ref in step.all_reads():
             assert not ref.startswith(("edition:", "snapshot:")), (step.name, ref)
             assert not ref.startswith(("raw:snapshots", "project:data/raw/snapshots")), (step.name, ref)
 

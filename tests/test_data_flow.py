@@ -21,7 +21,7 @@ def test_no_step_after_the_scoring_step_declares_a_snapshot_or_an_editions_raw_i
     assert table.steps[0].name == SCORING_STEP
     assert table.steps[0].task == "showdown_lib.method.scoring_step:write_products"
     for step in table.steps[1:]:
-        for ref in step.reads:
+        for ref in step.all_reads():
             assert not ref.startswith(("edition:", "snapshot:")), (step.name, ref)
             assert not ref.startswith(("raw:snapshots", "project:data/raw/snapshots")), (step.name, ref)
 
@@ -192,3 +192,41 @@ def test_a_presenter_that_marks_frameworks_needs_the_lifecycle_declared(tmp_path
         assert marked.names["chainer"] == "Chainer (dormant)"
     finally:
         fileio.set_read_guard(None)
+
+
+# -- scoring reads first, then computes -----------------------------------------------------------
+
+def _data_reads(call) -> tuple[object, list[Path]]:
+    """``call()``'s result and every file under ``data/`` it read: opened, or asked for through the read
+    guard (a cached read asks too), as the step's read guard sees them."""
+    data = (paths.project_root() / "data").resolve()
+    seen: list[Path] = []
+    fileio.set_read_guard(lambda p: seen.append(Path(p).resolve()))
+    try:
+        out = call()
+    finally:
+        fileio.set_read_guard(None)
+    return out, [p for p in seen if data in p.parents]
+
+
+@pytest.mark.parametrize("edition_id", ["2018", "current", "2018-remeasured", "current@2024-06-30"])
+def test_scoring_reads_nothing_once_its_inputs_are_read(edition_id):
+    """Every input of an edition is read by read_inputs, before a score is computed: scoring them, and scoring
+    them again on another basis (the validity check and the input sensitivity do), opens no data file."""
+    import warnings
+
+    from showdown_lib.acquire.edition_inputs import read_inputs
+    from showdown_lib.method.edition_scores import raw_inputs, score_edition, score_inputs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a dated edition's missing snapshots warn
+        inputs, read = _data_reads(lambda: read_inputs(edition_id))
+        assert paths.editions_dir() / inputs.edition.base_id / "edition.yaml" in read  # the recorder sees reads
+        result, during = _data_reads(lambda: score_inputs(inputs))
+        assert during == []
+        for crit in inputs.method.criteria:
+            for basis in list(crit.bases)[1:] if inputs.published is None and crit.has_bases else []:
+                _, during = _data_reads(lambda: raw_inputs(inputs, bases={crit.id: basis}))
+                assert during == [], (crit.id, basis)
+        pd.testing.assert_frame_equal(result.overall, score_edition(edition_id).overall)
+    assert result.scored_from is inputs

@@ -64,6 +64,12 @@ def test_a_bad_step_table_names_the_file_and_the_step(tmp_path, monkeypatch):
     (nb / "steps.yaml").write_text("parameters: {}\nsteps:\n  - {notebook: 00_x, writes: ['raw:frameworks.yaml']}\n")
     with pytest.raises(StepError, match="writes only processed tables, figures and the site"):
         load_steps()
+    (nb / "steps.yaml").write_text("parameters: {}\nsteps:\n  - {notebook: 00_x, reads_by_kind: {measured: ['raw:curated']}}\n")
+    with pytest.raises(StepError, match=r"step '00_x', field 'reads_by_kind': .*\('published', 'collected'\).*measured"):
+        load_steps()
+    (nb / "steps.yaml").write_text("parameters: {}\nsteps:\n  - {notebook: 00_x, reads_by_kind: {collected: ['curated']}}\n")
+    with pytest.raises(StepError, match=r"step '00_x': 'curated' must be KIND:ARG"):
+        load_steps()
 
 
 # ------------------------------------------------------------------------------ parameters

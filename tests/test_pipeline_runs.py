@@ -47,6 +47,19 @@ def test_nothing_changed_runs_nothing_and_a_curated_fact_reruns_only_its_downstr
     assert fourth.ran == ["current:score"]
 
 
+def test_a_published_editions_scoring_reads_no_snapshot_or_curated_fact(project):
+    """The scoring step declares the references of a collected edition's validity check and series for collected
+    editions only (reads_by_kind): a changed curated fact or validity table leaves the published edition's scores up to date,
+    and the read guard holds its scoring to the edition's own folder, the method and the registry."""
+    run(["2018", "current"], {"save_figures": False}, ["score"], **QUIET)
+    fact = project / "data" / "raw" / "curated" / "current" / "tensorflow.yaml"
+    fact.write_text(fact.read_text() + "\n# a comment changes the file\n")
+    validity = project / "data" / "raw" / "validity.yaml"
+    validity.write_text(validity.read_text() + "\n# a comment changes the file\n")
+    again = run(["2018", "current"], {"save_figures": False}, ["score"], **QUIET)
+    assert again.ran == ["current:score"] and again.up_to_date == ["2018:score"]
+
+
 def test_a_failing_step_names_notebook_and_cell_and_publishes_nothing(project):
     published = project / "data" / "raw" / "editions" / "2018" / "published_criteria.csv"
     published.write_text(published.read_text().replace("pytorch,support_community,activity,100", "pytorch,support_community,activity,99", 1))

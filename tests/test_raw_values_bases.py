@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from showdown_lib.acquire import edition_inputs
 from showdown_lib.method import comparisons, edition_scores, raw_values
 from showdown_lib.method.edition_scores import score_edition, write_processed
 from showdown_lib.core.errors import DataError
@@ -240,8 +241,8 @@ def test_contract_origin_rejects_an_unknown_raw_origin():
 
 def test_remeasured_loads_the_published_edition_once(monkeypatch):
     calls = []
-    real = edition_scores.load_edition
-    monkeypatch.setattr(edition_scores, "load_edition", lambda eid: calls.append(eid) or real(eid))
+    real = edition_inputs.load_edition
+    monkeypatch.setattr(edition_inputs, "load_edition", lambda eid: calls.append(eid) or real(eid))
     score_edition("2018-remeasured")
     assert calls == ["2018-remeasured", "2018"]
 

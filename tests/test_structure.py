@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,75 @@ def test_import_contracts_refuse_an_import_against_the_direction(tmp_path, modul
     target.write_text(target.read_text() + "\n" + planted)
     result = _lint_imports(tmp_path)
     assert result.returncode != 0 and message in " ".join(result.stdout.split()), result.stdout
+
+
+# -- calls go down the stages too -------------------------------------------------------------------
+# The import contracts stop a stage importing one above it; a call could still climb through a function handed
+# down (a callback) or a name resolved at run time. This follows the calls as they run.
+STAGES = ("core", "acquire", "method", "pipeline", "present")  # bottom up
+
+
+@functools.lru_cache(maxsize=None)
+def _stage(filename: str) -> int | None:
+    parts = Path(filename).resolve().parts
+    lib = LIB.resolve().parts
+    if parts[: len(lib)] != lib or len(parts) <= len(lib) + 1:
+        return None
+    return STAGES.index(parts[len(lib)]) if parts[len(lib)] in STAGES else None
+
+
+def _stage_calls(call) -> dict[tuple[str, str], int]:
+    """(caller's stage, callee's stage) -> number of calls while ``call()`` runs; the caller is the nearest library
+    frame (a lambda run by pandas is called by the library code that handed it to pandas)."""
+    import sys
+    from collections import Counter
+
+    seen: Counter = Counter()
+
+    def profile(frame, event, arg):
+        if event != "call":
+            return
+        callee = _stage(frame.f_code.co_filename)
+        if callee is None:
+            return
+        caller = frame.f_back
+        while caller is not None and _stage(caller.f_code.co_filename) is None:
+            caller = caller.f_back
+        if caller is not None:
+            seen[(STAGES[_stage(caller.f_code.co_filename)], STAGES[callee])] += 1
+
+    sys.setprofile(profile)
+    try:
+        call()
+    finally:
+        sys.setprofile(None)
+    return dict(seen)
+
+
+@pytest.mark.parametrize("edition_id", ["2018", "current", "2018-remeasured"])
+def test_scoring_an_edition_calls_only_down_the_stages(edition_id):
+    """The edition id enters at the method and goes down: while an edition is scored and its products made,
+    no call runs from a stage to one above it."""
+    import warnings
+
+    from showdown_lib.method.edition_scores import score_edition
+    from showdown_lib.method.scoring_step import products
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        calls = _stage_calls(lambda: products(score_edition(edition_id)))
+    up = {pair: n for pair, n in calls.items() if STAGES.index(pair[1]) > STAGES.index(pair[0])}
+    assert up == {}
+    assert calls.get(("method", "acquire"), 0) > 0 and calls.get(("acquire", "core"), 0) > 0  # the trace sees the stages
+
+
+def test_the_call_trace_sees_a_call_up_the_stages():
+    """A function of acquisition that runs a method function handed down to it is a call up: the trace counts it."""
+    import numpy as np
+
+    from showdown_lib.method import kernel
+
+    planted: dict = {}  # compiled as if it stood in showdown_lib/acquire/ (no file is written)
+    exec(compile("def run(callback, values):\n    return callback(values)\n", str(LIB / "acquire" / "planted.py"), "exec"), planted)
+    calls = _stage_calls(lambda: planted["run"](kernel.ranks, np.array([2.0, 1.0])))
+    assert calls.get(("acquire", "method"), 0) == 1

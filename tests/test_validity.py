@@ -229,10 +229,10 @@ def test_method_page_is_generated_from_each_editions_declared_bases():
 
 
 def test_chainer_is_never_scored_numpy_against_itself():
+    from showdown_lib.acquire.edition_inputs import read_inputs
     from showdown_lib.method.edition_scores import raw_inputs
-    from showdown_lib.acquire.editions import load_edition
 
-    raw = raw_inputs(load_edition("current"), load_methodology(), bases={"numerics": "coverage"}).set_index(["framework", "criterion"])
+    raw = raw_inputs(read_inputs("current"), bases={"numerics": "coverage"}).set_index(["framework", "criterion"])
     chainer = raw.loc[("chainer", "numerics")]
     assert pd.isna(chainer["raw_value"]) and "NumPy itself" in chainer["note"]
     assert raw.loc[("jax", "numerics"), "raw_value"] == 1.0  # jax.numpy is JAX's own namespace: measured

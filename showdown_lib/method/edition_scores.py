@@ -1,8 +1,8 @@
 """Scoring an edition: its inputs (published figures or measured raw values), criterion, category and
 overall scores, with the weights used.
 
-An edition's definition (cast, as-of date, pinned snapshots, curated set) is read by
-:mod:`showdown_lib.acquire.editions`; this module scores it. ``score_edition`` returns every table of the processed
+Everything an edition is scored from (its definition, the method's rounds, published figures or observations)
+is read once by :mod:`showdown_lib.acquire.edition_inputs`; this module scores it and opens no file. ``score_edition`` returns every table of the processed
 contract; ``write_processed`` writes them.
 """
 from __future__ import annotations
@@ -14,17 +14,14 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ..acquire.editions import Edition, edition_method, load_edition
+from ..acquire.edition_inputs import EditionInputs, read_inputs
+from ..acquire.editions import Edition
 from ..core import paths
 from ..core.errors import DataError
-from ..core.fileio import read_csv, sha256_of
-from ..core.methodology import Methodology, load_methodology
+from ..core.methodology import Methodology
 from ..core.tables import rounded
 from .raw_values import build_raw
 from .scoring import category_scores, infer_levels, normalise_weights, overall_scores, score_criteria
-
-PUBLISHED_COLUMNS = ["framework", "round", "criterion", "score_0_100", "status"]
-
 
 @dataclass
 class EditionResult:
@@ -36,6 +33,7 @@ class EditionResult:
     overall: pd.DataFrame
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     weights: dict[str, dict[str, float]] = field(default_factory=dict)
+    scored_from: EditionInputs | None = None  # what it was scored from; None for a result rebuilt from processed tables
 
     @property
     def bases(self) -> dict[str, str]:
@@ -58,25 +56,14 @@ def _known_only(weights: Mapping[str, float] | None, names: list[str], everythin
 # published editions
 
 
-def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
-    """The published criteria of an edition, validated, as scorer input.
+def published_raw(frame: pd.DataFrame, edition: Edition, method: Methodology, path: Path | None = None) -> pd.DataFrame:
+    """The published criteria of an edition (``frame``, its file as read), validated, as scorer input.
 
-    Checks the file's checksum against ``edition.yaml``, that every row names a cast framework and
-    a known criterion in its right round, that scores lie in 0-100, that ``not_available`` rows
-    carry no score, and that each framework x criterion appears exactly once.
+    Checks that every row names a cast framework and a known criterion in its right round, that scores lie
+    in 0-100, that ``not_available`` rows carry no score, and that each framework x criterion appears exactly
+    once (the file's checksum was checked when it was read: :func:`~showdown_lib.acquire.edition_inputs.read_published_file`).
     """
-    spec = edition.inputs.get("published_criteria")
-    if not isinstance(spec, dict) or "file" not in spec:
-        raise DataError(edition.file, "a published edition needs inputs.published_criteria.file", edition.id, "inputs")
-    path = edition.folder / spec["file"]
-    if spec.get("sha256"):
-        actual = sha256_of(path) if path.exists() else None
-        if actual is None:
-            raise DataError(path, "file not found")
-        if actual != spec["sha256"]:
-            raise DataError(path, f"checksum mismatch: edition.yaml pins {spec['sha256'][:12]}..., the file has {actual[:12]}...; "
-                            "if the change is intended, update inputs.published_criteria.sha256", field="sha256")
-    frame = read_csv(path, required=PUBLISHED_COLUMNS)
+    path = path or edition.folder / edition.inputs["published_criteria"]["file"]
     crit_round = {c.id: c.round for c in method.criteria}
     for i, row in frame.iterrows():
         entry = f"row {i + 2} ({row['framework']}/{row['criterion']})"
@@ -129,21 +116,21 @@ def read_published(edition: Edition, method: Methodology) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def raw_inputs(edition: Edition, method: Methodology, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
+def raw_inputs(inputs: EditionInputs, bases: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The scorer's input table: published scores, or values measured by :mod:`showdown_lib.method.raw_values`.
 
-    A collected edition with ``inputs.published_fallback`` gets that edition's published table,
-    read once, for the criteria it does not measure. ``bases`` overrides the edition's declared
-    bases (criterion -> basis id), to compare two bases of one edition.
+    A collected edition with ``inputs.published_fallback`` gets that edition's published table for the
+    criteria it does not measure. ``bases`` overrides the edition's declared bases (criterion -> basis id),
+    to compare two bases of one edition. Opens no file: everything was read by ``read_inputs``.
     """
-    if edition.kind == "published":
-        return read_published(edition, method)
+    method = inputs.method
+    if inputs.published is not None:
+        return published_raw(inputs.published, inputs.edition, method)
     fallback = None
-    fb_id = edition.inputs.get("published_fallback")
-    if fb_id:
-        fb = load_edition(str(fb_id))
-        fallback = (fb.id, fb.as_of, read_published(fb, method))
-    return build_raw(edition, method, fallback, dict(bases or {}))
+    if inputs.fallback is not None:
+        fb = inputs.fallback
+        fallback = (fb.edition.id, fb.edition.as_of, published_raw(fb.published, fb.edition, method))
+    return build_raw(inputs, fallback, dict(bases or {}))
 
 
 def score_edition(
@@ -152,13 +139,21 @@ def score_edition(
     category_weights: Mapping[str, float] | None = None,
     n_tiers: int | None = None,
 ) -> EditionResult:
-    """Score one edition end to end: inputs, criterion scores, category scores, overall."""
-    edition = load_edition(edition_id)
-    full = load_methodology()
-    method = edition_method(edition, full)
+    """Score one edition end to end: read its inputs, then score them (:func:`score_inputs`)."""
+    return score_inputs(read_inputs(edition_id), criterion_weights, category_weights, n_tiers)
+
+
+def score_inputs(
+    inputs: EditionInputs,
+    criterion_weights: Mapping[str, float] | None = None,
+    category_weights: Mapping[str, float] | None = None,
+    n_tiers: int | None = None,
+) -> EditionResult:
+    """Criterion, category and overall scores of an edition's inputs, with the weights used."""
+    edition, method, full = inputs.edition, inputs.method, inputs.full
     criterion_weights = _known_only(criterion_weights, method.criterion_ids, full.criterion_ids)
     category_weights = _known_only(category_weights, method.round_ids, full.round_ids)
-    raw = raw_inputs(edition, method)
+    raw = raw_inputs(inputs)
     tiers = n_tiers or edition.n_tiers
     crit = score_criteria(raw, method)
     crit = crit.merge(raw[["framework", "criterion", "note"]], on=["framework", "criterion"], how="left")
@@ -169,7 +164,7 @@ def score_edition(
         "criterion": normalise_weights(criterion_weights, method.criterion_ids, "criterion", method.default_criterion_weights),
         "category": normalise_weights(category_weights, method.round_ids, "category"),
     }
-    return EditionResult(edition, method, raw, crit, cats, overall, weights=weights)
+    return EditionResult(edition, method, raw, crit, cats, overall, weights=weights, scored_from=inputs)
 
 
 def processed_tables(result: EditionResult) -> dict[str, pd.DataFrame]:

@@ -27,11 +27,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..acquire.edition_inputs import EditionInputs
 from ..acquire.observations import read_observations
 from ..core import paths
 from ..core.errors import DataError
 from ..core.methodology import SOURCES, Criterion, Methodology
-from ..core.registry import Framework, load_registry, select
+from ..core.registry import Framework
 
 @dataclass
 class Obs:
@@ -61,6 +62,11 @@ class Obs:
         if row["status"] != "ok":
             return None, row.get("detail", "") or "", f"{source}: {row['reason']}"
         return row["value"], row.get("detail", "") or "", ""
+
+    @classmethod
+    def of(cls, inputs: EditionInputs) -> "Obs":
+        """The observations an edition's inputs hold (read by :func:`~showdown_lib.acquire.edition_inputs.read_inputs`)."""
+        return cls(inputs.observations, dict(inputs.snapshots or {}), inputs.edition.as_of, inputs.unavailable)
 
 
 def load_observations(edition, frameworks: list[Framework] | None = None) -> Obs:
@@ -187,7 +193,7 @@ RAW_COLUMNS = ["framework", "criterion", "raw_value", "published_score", "origin
                "measured_value", "curated_value", "citation", "measurement", "chosen", "data_issue", "measured_input"]
 
 
-def build_raw(edition, method: Methodology, fallback: tuple[str, str, pd.DataFrame] | None = None,
+def build_raw(inputs: EditionInputs, fallback: tuple[str, str, pd.DataFrame] | None = None,
               bases: dict[str, str] | None = None) -> pd.DataFrame:
     """Raw value, origin, basis, source and reason for every framework x criterion of a collected edition.
 
@@ -197,8 +203,8 @@ def build_raw(edition, method: Methodology, fallback: tuple[str, str, pd.DataFra
     stays missing, never patched from the other edition. ``bases`` overrides the declared bases
     (to compare two bases of one edition).
     """
-    frameworks = select(load_registry(), edition.cast)
-    obs = load_observations(edition, frameworks)
+    edition, method, frameworks = inputs.edition, inputs.method, inputs.frameworks
+    obs = Obs.of(inputs)
     chosen = {**declared_bases(edition, method, obs), **(bases or {})}
     measured_only = set(edition.inputs.get("measure", []) or method.criterion_ids)
     pub = fallback[2].set_index(["framework", "criterion"]) if fallback is not None else None

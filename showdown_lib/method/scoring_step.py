@@ -45,7 +45,7 @@ from ..core.fileio import read_csv
 from ..core.registry import load_registry, select
 from . import published_check, published_review
 from .edition_scores import EditionResult, processed_tables, score_edition
-from .raw_values import Obs, coverage, data_issues, load_observations, measure_cell
+from .raw_values import Obs, coverage, data_issues, measure_cell
 from .scoring import score_criteria
 from .lifecycle import last_final_releases, status_table  # noqa: F401  (last_final_releases: re-exported)
 from ..acquire.sources.pypi import is_final, release_of
@@ -78,7 +78,7 @@ def products(result: EditionResult, criterion_weights: Mapping[str, float] | Non
     edition = result.edition
     collected = edition.kind == "collected"
     snaps = resolve_snapshots(edition) if collected else {}
-    obs = load_observations(edition) if collected else None
+    obs = Obs.of(result.scored_from) if collected else None
     summary = published_summary(result)
     releases = _snapshot_table("pypi", snaps.get("pypi"), "releases.csv")
     life = status_table(select(load_registry(), edition.cast), edition.as_of, releases)
@@ -120,8 +120,8 @@ def basis_scores(result: EditionResult, obs: Obs | None = None) -> pd.DataFrame:
     the best of the cast on the same basis). Cells set by a framework's lifecycle (archived or merged
     by the date) are marked ``lifecycle``: they are not a measurement of the basis."""
     method, edition = result.method, result.edition
-    frameworks = select(load_registry(), edition.cast)
-    obs = obs if obs is not None else load_observations(edition, frameworks)
+    frameworks = result.scored_from.frameworks
+    obs = obs if obs is not None else Obs.of(result.scored_from)
     measured = set(edition.inputs.get("measure", []) or method.criterion_ids)
     frames = []
     for crit in method.criteria:
@@ -159,7 +159,7 @@ def published_summary(result: EditionResult) -> dict[str, pd.DataFrame]:
 
 # -------------------------------------------------------------------------------- releases and fates
 def _snapshot_table(source: str, snap: str | None, name: str) -> pd.DataFrame | None:
-    """A table of a snapshot the edition resolves (checked on load by :func:`load_observations`)."""
+    """A table of a snapshot the edition resolves (checked when the edition's inputs were read: :func:`~showdown_lib.acquire.edition_inputs.read_inputs`)."""
     path = paths.snapshots_dir(source) / snap / name if snap else None
     return read_csv(path) if path is not None and path.exists() else None
 
@@ -168,7 +168,7 @@ def fates(result: EditionResult, obs: Obs | None = None, life: pd.DataFrame | No
     """What became of each framework, from the data: last final release, last commit, lifecycle status
     (``life``: the edition's lifecycle table, by the one rule; computed when not given)."""
     edition = result.edition
-    obs = obs if obs is not None else load_observations(edition)
+    obs = obs if obs is not None else Obs.of(result.scored_from)
     repos = _snapshot_table("git", obs.snapshots.get("git"), "repositories.csv")
     releases = _snapshot_table("pypi", obs.snapshots.get("pypi"), "releases.csv")
     last = last_final_releases(releases, edition.as_of).set_index("framework") if releases is not None else pd.DataFrame()

@@ -205,6 +205,9 @@ def edition_changes(result) -> pd.DataFrame:
     n_tiers = int(result.overall["tier"].max()) if len(result.overall) else edition.n_tiers
     other = {}
     if edition.kind == "collected":
+        if result.scored_from is None:
+            raise ValueError(f"edition {edition.id}: the other bases are scored from the inputs read for it; "
+                             "pass a result of score_edition, not one rebuilt from processed tables")
         used = result.bases
         for crit in method.criteria:
             if not crit.has_bases or crit.id not in used:
@@ -212,7 +215,7 @@ def edition_changes(result) -> pd.DataFrame:
             for basis in crit.bases:
                 if basis == used[crit.id]:
                     continue
-                table = raw_inputs(edition, method, bases={**used, crit.id: basis})
+                table = raw_inputs(result.scored_from, bases={**used, crit.id: basis})
                 values = table.loc[table["criterion"] == crit.id, "raw_value"]
                 if pd.to_numeric(values, errors="coerce").notna().any():  # a basis that measures nobody is no alternative
                     other[(crit.id, basis)] = table

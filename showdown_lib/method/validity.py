@@ -9,7 +9,7 @@ uses, so a test can refuse an edition that uses a basis without a row, or one th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -144,12 +144,13 @@ def edition_bases(result) -> set[tuple[str, str]]:
 # -------------------------------------------------------------------------------- the checks
 @lru_cache(maxsize=None)
 def _scored(edition_id: str, overrides: tuple = ()):
-    from ..acquire.editions import load_edition
+    from ..acquire.edition_inputs import read_inputs
     from .edition_scores import raw_inputs
     from .scoring import score_criteria
 
     method = load_methodology()
-    raw = raw_inputs(load_edition(edition_id), method, bases=dict(overrides))
+    inputs = replace(read_inputs(edition_id, method), method=method)  # every round, opt-in ones included
+    raw = raw_inputs(inputs, bases=dict(overrides))
     return raw, score_criteria(raw, method)
 
 

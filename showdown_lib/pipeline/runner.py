@@ -36,7 +36,7 @@ from ..core import paths
 from ..core.errors import ShowdownError
 from .step_exec import (KERNEL_NAME, NotebookFailure, PipelineError, ensure_kernel, execute_notebook, execute_task,
                         tree_lock, work_folder)
-from .steps import Ref, Step, StepTable, check_edition_id, check_parameters, expand, load_steps, step_parameters, step_values
+from .steps import Ref, Step, StepTable, check_edition_id, check_parameters, expand, load_steps, step_parameters, step_reads, step_values
 
 __all__ = ["KERNEL_NAME", "NotebookFailure", "PipelineError", "RunSummary", "StepRun", "parse_overrides", "plan", "run"]
 MAX_JOBS = 64
@@ -149,7 +149,7 @@ def plan(table: StepTable, editions: list[str], selection: list[str] | None, ove
                 dest = paths.notebooks_dir()
             else:
                 dest = paths.project_root() / "reports" / "notebooks" / edition
-            reads, writes = expand(step.reads, values), expand(step.writes, values)
+            reads, writes = step_reads(step, values), expand(step.writes, values)
             if step.notebook is None:  # a task: what it is shown as is its first output
                 dest = next((f for w in writes for f in w.files(True)), paths.project_root())
             else:
@@ -224,6 +224,8 @@ def step_config(run: StepRun, cache: dict[str, Any]) -> dict[str, Any]:
     if key not in cache:
         cache[key] = code_fingerprint(modules, extra)
     entry = [step.name, step.notebook, step.task, step.scope, list(step.parameters), list(step.reads), list(step.writes)]
+    if step.reads_by_kind:
+        entry.append([[kind, list(refs)] for kind, refs in step.reads_by_kind])
     if "environment" not in cache:
         cache["environment"] = versions()
     return {"params": run.given(), "step": hashlib.sha256(json.dumps(entry).encode()).hexdigest(), "code": own,

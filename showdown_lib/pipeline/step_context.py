@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..core import fileio, paths
 from ..core.tables import rounded
-from .steps import Ref, StepError, expand, load_steps, step_parameters, step_values
+from .steps import Ref, StepError, expand, load_steps, step_parameters, step_reads, step_values
 
 
 class OpenStep:
@@ -40,7 +40,7 @@ class OpenStep:
 
         restrict_cast(self.params.get("cast"))  # every edition this kernel loads speaks of the shortlist only
         values = step_values(self.step, self.edition, self.params)
-        self.reads: list[Ref] = expand(self.step.reads, values)
+        self.reads: list[Ref] = step_reads(self.step, values)
         self.writes: list[Ref] = expand(self.step.writes, values)
         self.save_figures = bool(self.params.get("save_figures", True))
         base = paths.project_root() / "runs" / "stage" / (self.edition or "once")

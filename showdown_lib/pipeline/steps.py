@@ -20,7 +20,7 @@ from ..core.fileio import read_yaml
 SCOPES = ("edition", "once")
 REF_KINDS = ("edition", "raw", "snapshot", "processed", "figure", "project", "site")
 WRITE_KINDS = ("processed", "figure", "site")
-_STEP_KEYS = {"name", "notebook", "task", "title", "scope", "parameters", "reads", "writes"}
+_STEP_KEYS = {"name", "notebook", "task", "title", "scope", "parameters", "reads", "reads_by_kind", "writes"}
 _PARAM_KEYS = {"schema", "default", "help", "keys"}
 
 
@@ -50,6 +50,12 @@ class Step:
     reads: tuple[str, ...]
     writes: tuple[str, ...]
     task: str | None = None  # "package.module:function" for a plain Python step
+    # what the step reads besides ``reads`` for an edition of one kind (published, collected): ((kind, refs), ...)
+    reads_by_kind: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def all_reads(self) -> tuple[str, ...]:
+        """Every reference the step may read, whatever the edition."""
+        return self.reads + tuple(r for _, refs in self.reads_by_kind for r in refs)
 
     @property
     def path(self) -> Path:
@@ -186,16 +192,16 @@ def load_steps(path: Path | None = None) -> StepTable:
                             f"got {raw.get('task')!r}")
         notebook = str(raw["notebook"]) if "notebook" in raw else None
         name = str(raw.get("name", notebook))
+        label = f"{where}, step {name!r}"
         step = Step(name, notebook, str(raw.get("title", name)), raw.get("scope", "edition"),
                     tuple(raw.get("parameters") or ()), tuple(raw.get("reads") or ()), tuple(raw.get("writes") or ()),
-                    raw.get("task"))
-        label = f"{where}, step {step.name!r}"
+                    raw.get("task"), _reads_by_kind(raw.get("reads_by_kind"), label, raw.get("scope", "edition")))
         if step.scope not in SCOPES:
             raise StepError(f"{label}, field 'scope': must be one of {SCOPES}, got {step.scope!r}")
         unknown = [p for p in step.parameters if p not in params]
         if unknown:
             raise StepError(f"{label}, field 'parameters': {unknown} are not declared under 'parameters'")
-        for ref in step.reads + step.writes:
+        for ref in step.all_reads() + step.writes:
             kind = str(ref).split(":", 1)[0]
             if ":" not in str(ref) or kind not in REF_KINDS:
                 raise StepError(f"{label}: {ref!r} must be KIND:ARG with KIND one of {REF_KINDS}")
@@ -210,6 +216,29 @@ def load_steps(path: Path | None = None) -> StepTable:
     editions = [str(e) for e in data.get("editions") or []]
     default = str(data.get("default_edition", editions[0] if editions else ""))
     return StepTable(default, editions, params, steps, path)
+
+
+def _reads_by_kind(spec: Any, label: str, scope: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``reads_by_kind: {collected: [...]}``: a per-edition step's reads for editions of one kind."""
+    if spec is None:
+        return ()
+    from ..acquire.editions import KINDS
+
+    if scope != "edition" or not isinstance(spec, dict) or set(spec) - set(KINDS) or \
+            not all(isinstance(v, list) and all(isinstance(r, str) for r in v) for v in spec.values()):
+        raise StepError(f"{label}, field 'reads_by_kind': a per-edition step maps edition kinds {KINDS} to lists of "
+                        f"references, got {spec!r}")
+    return tuple((kind, tuple(spec[kind])) for kind in KINDS if kind in spec)
+
+
+def step_reads(step: Step, values: dict[str, Any]) -> list[Ref]:
+    """The step's reads for these values, expanded: ``reads`` and, for an edition, the reads of its kind."""
+    refs = list(step.reads)
+    if step.reads_by_kind and "edition" in values:
+        from ..acquire.editions import load_edition
+
+        refs += dict(step.reads_by_kind).get(load_edition(values["edition"]).kind, ())
+    return expand(refs, values)
 
 
 # ----------------------------------------------------------------------------------------------

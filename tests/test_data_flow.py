@@ -151,6 +151,49 @@ def test_an_undeclared_table_is_an_error():
         tables.schema("mystery_table")
 
 
+# -- what a step reads is what it declares ---------------------------------------------------------
+
+def test_the_hardware_gap_step_opens_exactly_what_it_declares_and_no_lifecycle(tmp_path, monkeypatch):
+    """09 marks no framework (its chart and sentences count the cast's releases, year by year), so it reads no
+    lifecycle table: every file it opens is one it declares, and each declared input is opened."""
+    from showdown_lib.present.presenters import common
+    from showdown_lib.present.presenters.hardware_gap import HardwareGap
+
+    monkeypatch.setenv("SHOWDOWN_ROOT", str(_scratch(tmp_path)))
+    monkeypatch.setattr(common, "display", lambda obj: None)
+    step = open_step("09_hardware_gap", save_figures=False)
+    guard, opened = step._guard, []
+    fileio.set_read_guard(lambda path: (opened.append(Path(path).resolve()), guard(path)))
+    try:
+        gap = HardwareGap(step)
+        gap.chart(), gap.story(), gap.table()
+    finally:
+        fileio.set_read_guard(None)
+    data = (paths.project_root() / "data").resolve()
+    read = {p for p in opened if data in p.parents}
+    declared = {f.resolve() for ref in step.reads for f in ref.files()}
+    assert read == declared, (sorted(read - declared), sorted(declared - read))
+    assert not any("lifecycle" in p.name for p in read)
+
+
+def test_a_presenter_that_marks_frameworks_needs_the_lifecycle_declared(tmp_path, monkeypatch):
+    """Marking "Chainer (dormant)" reads the edition's lifecycle table; a step that does not declare it gets an
+    error naming that input, never a lifecycle recomputed behind its declarations."""
+    from showdown_lib.acquire.editions import load_edition
+    from showdown_lib.present.presenters.common import Presenter
+
+    monkeypatch.setenv("SHOWDOWN_ROOT", str(_scratch(tmp_path)))
+    step = open_step("09_hardware_gap", save_figures=False)
+    try:
+        with pytest.raises(StepError, match="does not declare the input processed:current/lifecycle"):
+            Presenter(step).mark_lifecycle(load_edition("current"))
+        marked = Presenter(open_step("07_weights_stability", edition="current", save_figures=False))
+        marked.mark_lifecycle(load_edition("current"))
+        assert marked.names["chainer"] == "Chainer (dormant)"
+    finally:
+        fileio.set_read_guard(None)
+
+
 # -- scoring reads first, then computes -----------------------------------------------------------
 
 def _data_reads(call) -> tuple[object, list[Path]]:

@@ -111,3 +111,24 @@ def test_edition_file_errors(scratch_root):
     assert "field 'cast'" in str(err.value)
     with pytest.raises(DataError, match="unknown edition"):
         load_edition("1999")
+
+
+def test_an_editions_label_comes_from_its_file_and_a_dated_edition_adds_its_date(scratch_root):
+    assert load_edition("2018").label == "2018 (as published)"
+    assert load_edition("current").label == "today"
+    assert load_edition("current@2024-06-30").label == "today (as of 2024-06-30)"
+    path = scratch_root / "data/raw/editions/2018-remeasured/edition.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["label"] = "the post's date, measured again"
+    path.write_text(yaml.safe_dump(spec))
+    assert load_edition("2018-remeasured").label == "the post's date, measured again"
+    assert load_edition("2018-remeasured@2019-03-01").label == "the post's date, measured again (as of 2019-03-01)"
+    del spec["label"]  # no label: the edition's id
+    path.write_text(yaml.safe_dump(spec))
+    assert load_edition("2018-remeasured").label == "2018-remeasured"
+    assert load_edition("2018-remeasured@2019-03-01").label == "2018-remeasured (as of 2019-03-01)"
+    spec["label"] = "  "
+    path.write_text(yaml.safe_dump(spec))
+    with pytest.raises(DataError, match="label") as err:
+        load_edition("2018-remeasured")
+    assert "edition.yaml" in str(err.value)

@@ -90,6 +90,12 @@ def test_a_dated_edition_with_ecosystem_and_github_activity_scored_for_the_recor
         assert github.loc[fw, "score"] > 0, fw
     assert pd.isna(github.loc["keras", "score"])
     assert (root / "reports" / "site" / "index.html").exists()
+    # the series over time published is the dated edition's: it ends on the day collected
+    series = pd.read_csv(processed / "series.csv")
+    assert series["date"].max() == DAY.isoformat()
+    assert (root / "reports" / "figures" / f"{EDITION}-over-time" / "rank_over_time.png").exists()
+    page = (root / "reports" / "site" / "notebooks" / "2018" / "11_over_time.html").read_text(encoding="utf-8")
+    assert f"processed:{EDITION}/series" in page
 
 
 def _fakeflow_colour(root: Path) -> tuple[int, int, int]:

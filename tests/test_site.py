@@ -335,3 +335,24 @@ def test_javascript_port_equals_the_kernel_under_random_weights(site, browser):
                     if g["categories"][cat] is not None:
                         assert g["categories"][cat] == pytest.approx(row[cat], rel=1e-12, abs=1e-9)
     assert not problems
+
+
+def test_the_site_names_each_edition_by_its_label(pipeline_project):
+    """The navigation, the index's links, the downloads and the weights page name an edition by the label of its
+    file; a dated edition (``current@2024-06-30``) by its base edition's label with its date."""
+    import yaml
+
+    path = pipeline_project / "data/raw/editions/current/edition.yaml"
+    spec = yaml.safe_load(path.read_text())
+    spec["label"] = "this week"
+    path.write_text(yaml.safe_dump(spec))
+    nb = Path("notebooks/04_aggregate.ipynb")
+    site = builder.Site(out=pipeline_project / "site", notebooks=[builder.NotebookPage(e, nb, "The overall score")
+                                                                 for e in ("2018", "current", "current@2024-06-30")])
+    assert [s["title"] for s in site.nav()] == ["", "Notebooks, 2018 (as published):", "Notebooks, this week:",
+                                                 "Notebooks, this week (as of 2024-06-30):"]
+    links = pages._links(site)
+    assert "- Notebooks of edition this week (as of 2024-06-30): [The overall score](notebooks/current@2024-06-30/04_aggregate.html)" in links
+    assert "- edition this week: [criteria_scores.csv]" in pages._downloads(site)
+    data = pages.weights_data()["editions"]
+    assert (data["current"]["label"], data["2018-remeasured"]["label"]) == ("this week", "2018 re-measured")

@@ -122,3 +122,44 @@ def test_tied_frameworks_share_their_base_rank_and_every_drawn_rank():
     p = s.rank_probability
     assert p.loc["pytorch"].tolist() == p.loc["pytorch_twin"].tolist()
     assert np.allclose(p.sum(axis=1), 1)  # every framework ranked in every draw
+
+
+def _with_an_unscored_framework(r):
+    """Edition 2018 with one more framework that has no score at all (a new registry entry, nothing measured)."""
+    import pandas as pd
+
+    crit = r.criteria
+    ghost = crit[crit["framework"] == "theano"].assign(framework="ghostflow", score=np.nan, status="not_available")
+    return pd.concat([crit, ghost], ignore_index=True)
+
+
+def test_ranks_span_the_scored_frameworks_and_a_framework_without_a_score_takes_none(r2018):
+    s = rank_stability(_with_an_unscored_framework(r2018), r2018.method, n_samples=2_000, concentration=10, seed=3)
+    assert list(s.rank_probability.columns) == list(range(1, 14))  # 13 scored frameworks, 14 in the cast
+    assert s.rank_probability.loc["ghostflow"].sum() == 0
+    scored = s.rank_probability.drop(index="ghostflow")
+    assert np.allclose(scored.sum(axis=1), 1) and np.allclose(scored.sum(axis=0), 1)
+    assert s.summary.iloc[-1][["framework", "base_rank", "rank_low", "rank_high"]].tolist() == ["ghostflow", 0, 0, 0]
+
+
+def test_the_heat_map_draws_one_column_per_rank_and_the_unscored_framework_as_na(r2018):
+    import dataclasses
+
+    import matplotlib.pyplot as plt
+
+    from showdown_lib.core.registry import load_registry
+    from showdown_lib.present import charts
+
+    s = rank_stability(_with_an_unscored_framework(r2018), r2018.method, n_samples=2_000, concentration=10, seed=3)
+    registry = load_registry()
+    registry.append(dataclasses.replace(registry[0], id="ghostflow", name="GhostFlow", color="#FF00FF"))
+    fig = charts.rank_stability(s.rank_probability, s.summary, registry, "Rank probabilities")
+    heat, interval = fig.axes[0], fig.axes[1]
+    assert [t.get_text() for t in heat.get_xticklabels()] == [str(r) for r in range(1, 14)]
+    cells = heat.images[0].get_array()
+    assert cells.shape == (14, 13)
+    assert bool(cells.mask[13].all()) and not cells.mask[:13].any()  # the unscored row is n/a, not a row of zeros
+    assert [t.get_text() for t in heat.texts if t.get_position()[1] == 13] == ["n/a: no score, so no rank"]
+    assert [t.get_text() for t in heat.get_yticklabels()][-1] == "GhostFlow"
+    assert interval.get_xlim() == (0.5, 13.5)
+    plt.close(fig)

@@ -72,3 +72,24 @@ def test_the_run_steps_are_the_readmes_commands_in_the_same_order():
     assert block, "README.md has no ```bash block after <!-- weekly-workflow -->"
     lines = [re.sub(r"\s+", " ", re.sub(r"\s+#.*$", "", ln)).strip() for ln in block.group(1).replace("\\\n", " ").splitlines()]
     assert [ln for ln in lines if ln] == run_commands()
+
+
+def test_the_weekly_pipeline_publishes_the_series_of_the_days_edition():
+    """The over-time step is a once-per-run step whose edition is a parameter (``series_edition``, ``current`` by
+    default): the weekly run must hand it the dated edition it collected, or the site shows last edition's series."""
+    import shlex
+
+    sys.path.insert(0, str(ROOT))
+    import run_all
+    from showdown_lib.pipeline.runner import plan
+    from showdown_lib.pipeline.steps import load_steps
+
+    step = next(s for s in load()["jobs"]["edition"]["steps"] if s.get("id") == "pipeline")
+    argv = shlex.split(step["run"].replace("$AS_OF", "2024-06-30"))
+    assert argv[:2] == [".venv/bin/python", "run_all.py"]
+    args = run_all._parser().parse_args(argv[2:])
+    assert args.edition == ["current@2024-06-30"]
+    runs = plan(load_steps(), args.edition, None, run_all.parse_overrides(args.param), check=False)
+    over_time = next(r for r in runs if r.step.name == "11_over_time")
+    assert "processed:current@2024-06-30/series" in [ref.name for ref in over_time.reads]
+    assert "figure:current@2024-06-30-over-time/rank_over_time" in [ref.name for ref in over_time.writes]

@@ -26,7 +26,7 @@ from ..core.methodology import Methodology, load_methodology
 from ..core.registry import load_registry
 
 KINDS = ("published", "collected")
-_EDITION_KEYS = {"id", "title", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on", "rounds"}
+_EDITION_KEYS = {"id", "title", "label", "as_of", "kind", "cast", "n_tiers", "inputs", "description", "based_on", "rounds"}
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Edition:
     base_id: str = ""  # the edition file's id; differs from ``id`` for a dated edition (``current@2024-06-30``)
     declared_cast: list[str] = field(default_factory=list)  # the file's cast; ``cast`` is the shortlist when one is set
     rounds: list[str] | None = None  # the rounds it scores; None: the standing rounds (criteria.yaml, all but opt-in)
+    label: str = ""  # how the report names it in a sentence or a menu (see :func:`make_label`)
 
     @property
     def file(self) -> Path:
@@ -169,6 +170,7 @@ def load_edition(edition_id: str) -> Edition:
         except DataError as exc:
             raise DataError(path, f"names a curated set that does not exist: {exc}", base_id, "inputs.curated.set") from None
     title = str(data["title"]) + (f" (as of {as_of})" if day is not None else "")
+    label = make_label(base_id, data.get("label"), as_of if day is not None else None)
     rounds = data.get("rounds")
     if rounds is not None:
         known = load_methodology().round_ids
@@ -179,8 +181,15 @@ def load_edition(edition_id: str) -> Edition:
         n_tiers=n_tiers, inputs=dict(data["inputs"] or {}), folder=folder,
         description=str(data.get("description", "")), based_on=data.get("based_on"), base_id=base_id,
         declared_cast=declared_cast,
-        rounds=list(rounds) if rounds is not None else None,
+        rounds=list(rounds) if rounds is not None else None, label=label,
     )
+
+
+def make_label(base_id: str, label: str | None = None, day: str | None = None) -> str:
+    """How the report names an edition: the file's ``label`` (its id when it has none); an edition dated with
+    ``@YYYY-MM-DD`` is its base edition's label with that date, e.g. ``today (as of 2024-06-30)``."""
+    name = str(label).strip() if label is not None and str(label).strip() else base_id
+    return f"{name} (as of {day})" if day is not None else name
 
 
 def edition_method(edition: Edition, method: Methodology | None = None) -> Methodology:

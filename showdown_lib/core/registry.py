@@ -275,13 +275,16 @@ def parse_registry(data: Any, path: str | Path = "<memory>") -> list[Framework]:
 
 
 def load_registry(path: str | Path | None = None) -> list[Framework]:
-    """The validated registry; parsed once per file version (path, modification time, size)."""
+    """The validated registry; parsed once per file version (path, modification time, size). Each call is a read
+    for an open step's guard, as :func:`~showdown_lib.core.fileio.read_yaml`'s own cache is: a registry parsed
+    before the step opened is still one the step must declare."""
+    from .fileio import check_read, read_yaml  # here, not at the top: the git collector's command line reads no YAML
+
     path = Path(path) if path else paths.frameworks_file()
+    check_read(path)
     stat = path.stat() if path.exists() else None
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size) if stat else None
     if key is None or key not in _CACHE:
-        from .fileio import read_yaml  # here, not at the top: the git collector's command line reads no YAML
-
         frameworks = parse_registry(read_yaml(path), path)
         if key is None:
             return frameworks

@@ -81,6 +81,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object", "required": ["id", "title", "as_of", "kind", "cast", "inputs"], "additionalProperties": False,
         "properties": {
             "id": {"type": ["string", "integer"]}, "title": _TEXT, "as_of": _DATE, "kind": {"enum": ["published", "collected"]},
+            "label": {**_TEXT, "description": "how the report names the edition in a sentence or a menu (default: its id); "
+                                              "a dated edition (ID@YYYY-MM-DD) adds its date"},
             "cast": {"anyOf": [{"const": "all"}, {"type": "array", "minItems": 1, "uniqueItems": True, "items": _ID}]},
             "n_tiers": {"type": "integer", "minimum": 1, "maximum": 20}, "description": {"type": "string"},
             "based_on": {"type": ["string", "integer"]},

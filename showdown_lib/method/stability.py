@@ -33,7 +33,7 @@ from .scoring import cast_of, normalise_weights
 @dataclass
 class Stability:
     frameworks: list[str]
-    rank_probability: pd.DataFrame  # framework x rank (1..n): share of draws (a tie counts at the shared rank)
+    rank_probability: pd.DataFrame  # framework x rank (1..n scored): share of draws (a tie counts at the shared rank)
     summary: pd.DataFrame  # framework, base_rank, p_top1, p_top3, rank_low, rank_high, median_rank
     n_samples: int
     concentration: float
@@ -135,10 +135,11 @@ def rank_stability(criteria: pd.DataFrame, method: Methodology, criterion_weight
     ws = kernel.Workspace()
     for overall in overall_blocks(cast, split, cat_w):
         counts += kernel.rank_counts(overall, ws)
-    prob = pd.DataFrame(counts / n_samples, index=frameworks, columns=range(1, nfw + 1))
+    ranked = counts.sum(axis=1) > 0  # a framework with no score at all (a new registry entry) is never ranked: 0, last
+    n_ranks = max(int(ranked.sum()), 1)  # the ranks span the scored frameworks: no rank is left for one never ranked
+    prob = pd.DataFrame(counts[:, :n_ranks] / n_samples, index=frameworks, columns=range(1, n_ranks + 1))
     lo_q, hi_q = (1 - interval) / 2, 1 - (1 - interval) / 2
     base = base_ranks(criteria, method, criterion_weights, category_weights)
-    ranked = counts.sum(axis=1) > 0  # a framework with no score at all (a new registry entry) is never ranked: 0, last
     summary = pd.DataFrame({
         "framework": frameworks,
         "base_rank": base.reindex(frameworks).to_numpy(),

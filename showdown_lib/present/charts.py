@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..core import paths
@@ -395,16 +395,26 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
     label, colors = names(frameworks), framework_colors(frameworks)
     unranked = summary.base_rank == 0  # no score at all (a new registry entry): last, and marked n/a
     order = list(summary.assign(_u=unranked).sort_values(["_u", "base_rank", "framework"]).framework)
+    n_ranks = max(int((~unranked).sum()), 1)  # the ranks the scored frameworks can take, no more
+    prob = prob[[c for c in prob.columns if int(c) <= n_ranks]]
     data = rank_bands(prob.reindex(order))  # a long cast: ranks summed into bands, so cells grow with the cast, not its square
+    na_rows = [i for i, f in enumerate(order) if f in set(summary.framework[unranked])]
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, row_height(len(order), 0.42) * len(order) + 1.8), gridspec_kw={"width_ratios": [3, 1.4]})
-    im = ax.imshow(data.to_numpy(), cmap="Blues", vmin=0, vmax=1, aspect="auto")
+    cmap = plt.get_cmap("Blues").with_extremes(bad="white")
+    grid = data.to_numpy(dtype=float, copy=True)
+    grid[na_rows, :] = np.nan  # never ranked: n/a, not a row of zero shares
+    im = ax.imshow(grid, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+    for i in na_rows:
+        ax.add_patch(Rectangle((-0.5, i - 0.5), data.shape[1], 1, facecolor="white", edgecolor=NA_COLOR, hatch="////", lw=0.8))
+        ax.text((data.shape[1] - 1) / 2, i, "n/a: no score, so no rank", ha="center", va="center", fontsize=8,
+                color="#555555", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
     banded = data.shape[1] != prob.shape[1]
     ax.set_xticks(range(data.shape[1]), [str(c) for c in data.columns], rotation=90 if banded else 0, fontsize=8 if banded else 10)
     ax.set_yticks(range(len(order)), [label[f] for f in order])
     ax.tick_params(axis="y", labelsize=7.5 if len(ax.get_yticks()) > MANY else 10)
     for i in range(data.shape[0]):
         for j in range(data.shape[1]):
-            v = data.iat[i, j]
+            v = grid[i, j]
             if v >= 0.005:
                 ax.text(j, i, f"{v:.0%}" if v < 0.995 else "100%", ha="center", va="center", fontsize=7,
                         color="white" if v > 0.6 else "#222222")
@@ -422,7 +432,7 @@ def rank_stability(prob: pd.DataFrame, summary: pd.DataFrame, frameworks: list[F
     ax2.scatter(s["base_rank"], ys, marker="|", color="#D62728", s=160, zorder=4, label="rank with the chosen weights")
     ax2.set_yticks(ys, [])
     ax2.set_ylim(len(order) - 0.5, -0.5)
-    ax2.set_xlim(0.5, len(order) + 0.5)
+    ax2.set_xlim(0.5, n_ranks + 0.5)
     ax2.set_xlabel("Rank interval (90% of draws)")
     ax2.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax2.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(order) <= MANY else -0.9 / fig.get_figheight()), frameon=False, fontsize=8)

@@ -92,15 +92,14 @@ class Presenter:
         self.registry = self.all_frameworks = marked
 
     def lifecycle_table(self, edition) -> pd.DataFrame:
-        """The edition's lifecycle table: read from the step when it declares it, else computed by the rule."""
-        from ...pipeline.steps import StepError
-
-        try:
-            return self.step.table(f"{edition.id}/lifecycle").fillna("")
-        except (StepError, AttributeError):
+        """The edition's lifecycle table, as the scoring step wrote it: a step must declare
+        ``processed:<edition>/lifecycle`` to mark frameworks (else a :class:`StepError` naming that input, never a
+        silent recomputation the step's fingerprint does not see). Outside a step (``step=None``): computed by the rule."""
+        if self.step is None:
             from ...method.lifecycle import edition_table
 
             return edition_table(edition)
+        return self.step.table(f"{edition.id}/lifecycle").fillna("")
 
     def stamp_context(self) -> tuple[str, str | None, str] | None:
         """(edition, as-of date, source footer) every chart of this presenter carries."""

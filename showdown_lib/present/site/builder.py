@@ -23,9 +23,6 @@ from ...core import paths
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-#: How the navigation names an edition (its id where none is given); which editions there are, and which is the
-#: default, is the step table's (notebooks/steps.yaml).
-EDITION_LABELS = {"2018": "2018 (as published)", "current": "today", "2018-remeasured": "2018 re-measured"}
 SITE_PAGES = [("index.html", "Key findings"), ("methodology.html", "Method"), ("data.html", "Data & citation"),
               ("weights.html", "Your weights")]
 
@@ -50,12 +47,22 @@ class Site:
     """What every page needs to know: where it goes, and the navigation."""
     out: Path
     notebooks: list[NotebookPage] = field(default_factory=list)
+    _labels: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def label(self, edition: str) -> str:
+        """How the site names an edition: its ``label`` (``data/raw/editions/<id>/edition.yaml``; a dated edition adds
+        its date). Which editions there are, and which is the default, is the step table's (``notebooks/steps.yaml``)."""
+        if edition not in self._labels:
+            from ...acquire.editions import load_edition
+
+            self._labels[edition] = load_edition(edition).label
+        return self._labels[edition]
 
     def nav(self) -> list[dict]:
         sections = [{"title": "", "links": [{"href": h, "text": t} for h, t in SITE_PAGES]}]
         for edition in dict.fromkeys(p.edition for p in self.notebooks):
             links = [{"href": p.href, "text": p.source.stem.split("_", 1)[0], "title": p.title} for p in self.notebooks if p.edition == edition]
-            sections.append({"title": f"Notebooks, {EDITION_LABELS.get(edition, edition)}:", "links": links})
+            sections.append({"title": f"Notebooks, {self.label(edition)}:", "links": links})
         return sections
 
 

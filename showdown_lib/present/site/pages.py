@@ -22,7 +22,7 @@ from ...core.registry import load_registry
 from ...method.lifecycle import display_names, is_developed
 from .. import charts, narrative_findings
 from . import findings, method_bases
-from .builder import EDITION_LABELS, Site
+from .builder import Site
 
 POST = {
     "title": "Deep Learning Showdown",
@@ -78,7 +78,7 @@ def _links(site: Site) -> str:
              "- [Your weights](weights.html): re-rank the frameworks with your own weights, live"]
     for edition in dict.fromkeys(p.edition for p in site.notebooks):
         pages = [f"[{p.title}]({p.href})" for p in site.notebooks if p.edition == edition]
-        lines.append(f"- Notebooks of edition {EDITION_LABELS.get(edition, edition)}: " + "; ".join(pages))
+        lines.append(f"- Notebooks of edition {site.label(edition)}: " + "; ".join(pages))
     return "\n".join(lines)
 
 
@@ -222,7 +222,7 @@ def _downloads(site: Site) -> str:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(src, dst)
                 links.append(f"[{src.name}](data/{edition}/{src.name})")
-        lines.append(f"- edition {EDITION_LABELS.get(edition, edition)}: " + ", ".join(links))
+        lines.append(f"- edition {site.label(edition)}: " + ", ".join(links))
     return "\n".join(lines)
 
 
@@ -275,7 +275,7 @@ def weights_data() -> dict:
                        for r in crit[crit["framework"] == fw].itertuples()} for fw in order}
         weights = processed(eid, "weights")
         retired = (lambda fw: life.get(fw) if eid == "current" and not is_developed(life.get(fw, "active")) else "")
-        editions[eid] = {"label": EDITION_LABELS.get(eid, eid), "title": ed.title, "as_of": ed.as_of, "n_tiers": ed.n_tiers,
+        editions[eid] = {"label": ed.label, "title": ed.title, "as_of": ed.as_of, "n_tiers": ed.n_tiers,
                          "frameworks": [{"id": fw, "name": names[fw], "color": colors[fw], "status": retired(fw)} for fw in order],
                          "scores": scores, "weights": {k: dict(zip(part["id"], part["weight"].astype(float)))
                                                        for k, part in weights.groupby("kind")},

@@ -134,6 +134,23 @@ def test_weights_data_carries_every_score_and_na():
     assert weights["cpu_speed"] == 0 and weights["compiler"] == 1
 
 
+def test_the_site_names_editions_from_the_step_table_and_marks_each_by_its_own_date():
+    """Edition ids come from notebooks/steps.yaml (its editions, its default, the then-vs-now defaults); each
+    edition marks the frameworks no longer developed on its own date, by its lifecycle table."""
+    from showdown_lib.pipeline.steps import load_steps
+
+    table = load_steps()
+    data = pages.weights_data()
+    assert data["edition_order"] == table.editions and data["default_edition"] == table.default_edition
+    assert findings.roles() == {role: str(table.parameters[f"{role}_edition"].default) for role in ("then", "now", "published")}
+    for eid, ed in data["editions"].items():
+        life = findings.lifecycle(eid).set_index("framework")["status"]
+        cast = {f["id"] for f in ed["frameworks"]}
+        marked = {f["id"]: f["status"] for f in ed["frameworks"] if f["status"]}
+        assert marked == {fw: st for fw, st in life.items() if fw in cast and not is_developed(st)}, eid
+        assert marked or eid != table.default_edition, "the 2018 edition marks what had stopped by 2018 too"
+
+
 # -- in the browser ----------------------------------------------------------------------------
 
 def chromium_path() -> str:

@@ -12,13 +12,22 @@ import pandas as pd
 from ...core import paths
 from .. import narrative_findings
 
-NOW, THEN = "current", "2018"
 
 
-def lifecycle(edition: str = NOW) -> pd.DataFrame:
+def roles() -> dict[str, str]:
+    """The editions the site compares, by role (``then``, ``now``, ``published``): the defaults of the then-vs-now
+    step's parameters in ``notebooks/steps.yaml``, the one place edition ids are named."""
+    from ...pipeline.steps import load_steps
+
+    params = load_steps().parameters
+    return {role: str(params[f"{role}_edition"].default) for role in ("then", "now", "published")}
+
+
+def lifecycle(edition: str | None = None) -> pd.DataFrame:
     """The edition's lifecycle table (``lifecycle.csv``, written by the scoring step from the one lifecycle rule over
-    the registry and the measured release history): framework, status, since, into, evidence, citation."""
-    return read(edition, "lifecycle").fillna("")
+    the registry and the measured release history): framework, status, since, into, evidence, citation. Default:
+    the ``now`` edition."""
+    return read(edition or roles()["now"], "lifecycle").fillna("")
 
 
 def read(edition: str, table: str) -> pd.DataFrame:
@@ -47,6 +56,7 @@ class Findings:
     directions: pd.DataFrame
     marked: dict[str, str]
     sensitivity_now: pd.DataFrame
+    now_edition: str = ""
 
     def today(self) -> str:
         """The podium, what it rests on when a criterion is n/a everywhere, how fragile it is, and the coverage."""
@@ -60,7 +70,7 @@ class Findings:
             narrative_findings.podium_line(self.now, self.names, self.lifecycle),
             missing,
             "**How fragile is it?** " + narrative_findings.podium_sensitivity(self.sensitivity_now, self.now, self.names, crit_names),
-            narrative_findings.coverage_line(self.origins_now, NOW)] if part)
+            narrative_findings.coverage_line(self.origins_now, self.now_edition)] if part)
 
     def changes(self) -> list[str]:
         return narrative_findings.changes_since(self.then_vs_now, self.marked)
@@ -78,11 +88,12 @@ class Findings:
                 + narrative_findings.onnx_takeaway(self.categories_now, self.marked, self.lifecycle, self.directions))
 
 
-def published_overall(edition: str = THEN) -> pd.DataFrame:
-    """The post's own overall figures (``published_summary.csv``) as an overall table: framework, score, rank."""
+def published_overall(edition: str | None = None) -> pd.DataFrame:
+    """The post's own overall figures (``published_summary.csv``) as an overall table: framework, score, rank
+    (default: the ``published`` edition)."""
     from ...method.published_check import load_summary
 
-    summary = load_summary(edition)
+    summary = load_summary(edition or roles()["published"])
     o = summary[summary["category"] == "overall"][["framework", "published_score"]].rename(columns={"published_score": "score"})
     o["rank"] = o["score"].rank(ascending=False, method="min").astype(int)
     return o.reset_index(drop=True)
@@ -93,11 +104,13 @@ def load() -> Findings:
     from ...method.lifecycle import display_names
 
     registry = load_registry()
-    life = lifecycle(NOW)
+    ed = roles()
+    now, then = ed["now"], ed["then"]
+    life = lifecycle(now)
     return Findings(
-        names=display_names(registry), now=read(NOW, "overall_scores"), then=read(THEN, "overall_scores"),
-        then_published=published_overall(THEN), criteria_now=read(NOW, "criteria_scores"),
-        categories_now=read(NOW, "category_scores"), then_vs_now=read(f"{THEN}-vs-{NOW}", "then_vs_now"), lifecycle=life,
-        origins_now=origin_table(NOW), directions=read(NOW, "onnx_directions"),
-        marked=display_names(registry, life), sensitivity_now=read(NOW, "sensitivity"),
+        names=display_names(registry), now=read(now, "overall_scores"), then=read(then, "overall_scores"),
+        then_published=published_overall(ed["published"]), criteria_now=read(now, "criteria_scores"),
+        categories_now=read(now, "category_scores"), then_vs_now=read(f"{then}-vs-{now}", "then_vs_now"), lifecycle=life,
+        origins_now=origin_table(now), directions=read(now, "onnx_directions"),
+        marked=display_names(registry, life), sensitivity_now=read(now, "sensitivity"), now_edition=now,
     )

@@ -31,7 +31,13 @@ POST = {
     "url": "https://source.coveo.com/2018/08/14/deep-learning-showdown/",
 }
 TABLES = ("criteria_scores", "category_scores", "overall_scores")
-WEIGHT_EDITIONS = ("2018", "current", "2018-remeasured")
+
+
+def site_editions() -> list[str]:
+    """The editions the site offers (downloads, provenance, the weights page): the step table's ``editions``."""
+    from ...pipeline.steps import load_steps
+
+    return list(load_steps().editions)
 
 
 def processed(edition: str, name: str) -> pd.DataFrame:
@@ -84,17 +90,18 @@ def _links(site: Site) -> str:
 
 def index_page(site: Site):
     f = findings.load()
+    ed = findings.roles()
     changes = "\n".join(f"{i}. {s}" for i, s in enumerate(f.changes(), 1))
     cells = [
         md("# Which deep-learning framework should we bet on?\n\n"
            f"Showdown scores deep-learning frameworks on the twelve criteria of the 2018 post *{POST['title']}*, "
            "reproduced from its published figures and measured again today. The findings first; "
            "the method, the data and every notebook are linked at the bottom."),
-        md("## Today's podium\n\n" + f.today() + "\n\n" + figure(site, "current", "overall_podium", "Overall scores today")),
+        md("## Today's podium\n\n" + f.today() + "\n\n" + figure(site, ed["now"], "overall_podium", "Overall scores today")),
         md("## What changed since 2018\n\n" + changes + "\n\n"
-           + figure(site, "2018-vs-current", "rank_slope", "Overall rank in 2018 and today")),
+           + figure(site, f"{ed['then']}-vs-{ed['now']}", "rank_slope", "Overall rank in 2018 and today")),
         md("## The 2018 podium, as the post published it\n\n" + f.first_edition() + "\n\n"
-           + figure(site, "2018", "overall_podium", "Overall scores in 2018")),
+           + figure(site, ed["published"], "overall_podium", "Overall scores in 2018")),
         md("## The post's closing questions, asked again\n\n" + f.closing_questions()),
         md("## Everything else\n\n" + _links(site)),
     ]
@@ -162,8 +169,9 @@ def methodology_page(site: Site):
                     "post marked *data not available*) is n/a, with its reason in the coverage table. It is left out of its "
                     "category mean, whose weight is shared among the framework's other criteria, exactly as the post did; the "
                     "charts draw it as a hatched stub labelled n/a, while a real 0 is a visible zero bar with its value."))
-    check = processed("2018", "published_vs_reproduced")  # what the scoring step of edition 2018 wrote
-    consistency, rules = processed("2018", "published_self_consistency"), processed("2018", "published_tier_rules")
+    published = findings.roles()["published"]  # what the scoring step of the published edition (2018) wrote
+    check = processed(published, "published_vs_reproduced")
+    consistency, rules = processed(published, "published_self_consistency"), processed(published, "published_tier_rules")
     check["published_tier"] = check["published_tier"].astype("Int64")
     names = {fw.id: fw.name for fw in load_registry()}
     cells += [md("## The post's own summary figures beside ours\n\n" + narrative_findings.summary_sentences(check, consistency, rules, names)),
@@ -198,7 +206,7 @@ def all_tables_dictionary() -> pd.DataFrame:
 def provenance_table() -> pd.DataFrame:
     """The snapshots each edition reads, with their provenance (the scoring step's ``sources`` tables)."""
     frames = []
-    for edition in WEIGHT_EDITIONS:
+    for edition in site_editions():
         if (paths.processed_dir(edition) / "sources.csv").exists():
             frames.append(processed(edition, "sources").assign(edition=edition))
     if not frames:
@@ -210,7 +218,7 @@ def provenance_table() -> pd.DataFrame:
 
 def _downloads(site: Site) -> str:
     lines = []
-    for edition in WEIGHT_EDITIONS:
+    for edition in site_editions():
         folder = paths.processed_dir(edition)
         if not folder.is_dir():
             continue
@@ -263,9 +271,8 @@ def weights_data() -> dict:
 
     method, registry = load_methodology(), load_registry()
     colors, names = charts.framework_colors(registry), display_names(registry)
-    life = findings.lifecycle().set_index("framework")["status"].to_dict()
     editions = {}
-    for eid in WEIGHT_EDITIONS:
+    for eid in site_editions():
         path = paths.processed_dir(eid) / "criteria_scores.csv"
         if not path.exists():
             continue
@@ -274,7 +281,9 @@ def weights_data() -> dict:
         scores = {fw: {r.criterion: (None if r.status != "value" or pd.isna(r.score) else float(r.score))
                        for r in crit[crit["framework"] == fw].itertuples()} for fw in order}
         weights = processed(eid, "weights")
-        retired = (lambda fw: life.get(fw) if eid == "current" and not is_developed(life.get(fw, "active")) else "")
+        # each edition marks what was no longer developed on its own date (its lifecycle table, by the one rule)
+        life = processed(eid, "lifecycle").set_index("framework")["status"].to_dict()
+        retired = (lambda fw: life.get(fw) if not is_developed(life.get(fw, "active")) else "")
         editions[eid] = {"label": ed.label, "title": ed.title, "as_of": ed.as_of, "n_tiers": ed.n_tiers,
                          "frameworks": [{"id": fw, "name": names[fw], "color": colors[fw], "status": retired(fw)} for fw in order],
                          "scores": scores, "weights": {k: dict(zip(part["id"], part["weight"].astype(float)))
@@ -283,7 +292,9 @@ def weights_data() -> dict:
     rounds = [{"id": r, "name": method.round_name(r), "criteria": [{"id": c.id, "name": c.name, "weight": c.weight}
                                                                    for c in method.criteria_of(r)]}
               for r in method.round_ids]
-    return {"default_edition": "2018", "edition_order": list(editions), "rounds": rounds, "editions": editions}
+    from ...pipeline.steps import load_steps
+
+    return {"default_edition": load_steps().default_edition, "edition_order": list(editions), "rounds": rounds, "editions": editions}
 
 
 def expected_outputs(edition: str) -> list[dict]:

@@ -137,3 +137,34 @@ def test_committed_table_is_what_the_edition_gives():
     assert committed[cols].values.tolist() == fresh[cols].astype(str).values.tolist()
     swaps = fresh[fresh["framework"].fillna("") == ""]
     assert set(swaps["criterion"]) <= {c.id for c in score_edition("current").method.criteria if c.has_bases}
+
+
+@pytest.mark.parametrize("notebook", ["notebooks/05_discussion.ipynb", "reports/notebooks/current/05_discussion.ipynb",
+                                      "reports/notebooks/2018-remeasured/05_discussion.ipynb"])
+def test_published_tier_sentences_match_the_committed_table(notebook):
+    """What the reader sees: each committed discussion's tier-boundary sentences against the sensitivity table its
+    edition committed, read as text (a column of "2" read as a number once made "2" never match "2.0")."""
+    import json
+    import re
+
+    from showdown_lib.core import paths
+
+    root = paths.project_root()
+    book = json.loads((root / notebook).read_text())
+    edition = next(re.search(r'edition = "([^"]+)"', "".join(c["source"])).group(1) for c in book["cells"]
+                   if "injected-parameters" in c.get("metadata", {}).get("tags", []))
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in book["cells"] for o in c.get("outputs", []))
+    table = pd.read_csv(paths.processed_dir(edition) / "sensitivity.csv", dtype=str, keep_default_na=False)
+    n_tiers = int(pd.read_csv(paths.processed_dir(edition) / "overall_scores.csv")["tier"].max())
+    assert n_tiers > 1
+    for k in range(1, n_tiers):
+        hits = table["boundaries_changed"].str.split("|").map(lambda b: str(k) in b).sum()
+        said = (f"tiers {k} and {k + 1} moves under {hits} of the {len(table)} changes" if hits
+                else f"tiers {k} and {k + 1} holds under every change")
+        assert said in text, (edition, k, hits)
+
+
+def test_a_boundary_read_as_a_number_is_still_that_boundary():
+    assert narrative_findings._boundaries("1|2") == {1, 2}
+    assert narrative_findings._boundaries(2.0) == {2} and narrative_findings._boundaries("2.0") == {2}
+    assert narrative_findings._boundaries(float("nan")) == set() and narrative_findings._boundaries("") == set()

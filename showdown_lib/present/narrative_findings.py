@@ -5,6 +5,8 @@ Each is tested against the tables it describes (tests/test_site_findings.py).
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ..method.lifecycle import is_developed, mark
@@ -232,13 +234,20 @@ def podium_sensitivity(table: pd.DataFrame, overall: pd.DataFrame, names: dict[s
     return "\n".join(lines)
 
 
+def _boundaries(cell) -> set[int]:
+    """The boundaries a ``boundaries_changed`` cell names ("1|2"; a lone one read as a number, 2.0, is boundary 2)."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
+        return set()
+    return {int(float(part)) for part in str(cell).split("|") if part.strip()}
+
+
 def tier_sensitivity(table: pd.DataFrame, overall: pd.DataFrame, names: dict[str, str], criterion_names: dict[str, str],
                      shown: int = 4) -> str:
     """For each tier boundary: how many single-input changes move it, and the first ``shown`` groups of them."""
     n_tiers = int(overall["tier"].max()) if len(overall) else 0
     lines = []
     for k in range(1, n_tiers):
-        hit = table[table["boundaries_changed"].fillna("").astype(str).str.split("|").map(lambda b: str(k) in b)]
+        hit = table[table["boundaries_changed"].map(lambda b, k=k: k in _boundaries(b))]
         if hit.empty:
             lines.append(f"- The boundary between tiers {k} and {k + 1} holds under every change.")
             continue

@@ -117,6 +117,37 @@ def test_the_committed_series_is_the_scoring_steps():
     np.testing.assert_allclose(committed["overall"], again["overall"], atol=5e-5)  # written to 4 decimals
 
 
+def test_no_framework_is_ranked_before_its_first_release():
+    """Each date ranks the frameworks released by then: an earlier first-release year, or within that year a final
+    release on the package index by the date (read here from the newest release list, independently of the code)."""
+    from packaging.version import InvalidVersion, Version
+
+    from showdown_lib.core import paths
+    from showdown_lib.core.registry import load_registry
+
+    committed = pd.read_csv(COMMITTED / "series.csv", dtype={"date": str}).drop_duplicates(["date", "framework"])
+    rel = pd.read_csv(sorted(paths.snapshots_dir("pypi").glob("*/releases.csv"))[-1])
+
+    def final(v):
+        try:
+            x = Version(str(v))
+        except InvalidVersion:
+            return False
+        return not (x.is_prerelease or x.is_devrelease)
+
+    rel = rel[rel["version"].map(final) & ~rel["yanked"].astype(str).str.lower().isin(["true", "1"])]
+    first_upload = rel.groupby("framework")["upload_time"].min().str[:10].to_dict()
+    year = {fw.id: fw.first_release for fw in load_registry()}
+    held_back = 0
+    for r in committed.itertuples():
+        released = year[r.framework] < int(r.date[:4]) or (
+            year[r.framework] == int(r.date[:4]) and first_upload.get(r.framework, "9999") <= r.date)
+        assert released or pd.isna(r.rank), (r.date, r.framework, "ranked before its first release")
+    for d in committed["date"].unique():
+        held_back += sum(1 for fw, y in year.items() if y == int(d[:4]) and first_upload.get(fw, "9999") > d)
+    assert held_back > 0  # the committed series has such a case (JAX in 2018, MLX in 2023): the check is exercised
+
+
 def test_the_over_time_step_reads_the_series_table_and_no_snapshot(tmp_path, monkeypatch):
     from showdown_lib.core import fileio, paths
     from showdown_lib.pipeline.step_context import open_step
@@ -136,3 +167,23 @@ def test_the_over_time_step_reads_the_series_table_and_no_snapshot(tmp_path, mon
             pd.read_csv(snapshot)
     finally:
         fileio.set_read_guard(None)
+
+
+def test_the_series_says_it_ranks_on_the_standing_rounds():
+    """Its ranks leave the opt-in rounds out, so they can differ from the edition's headline ranking: the sentence
+    and the chart title say so, from the method table."""
+    import json
+
+    from showdown_lib.core.methodology import load_methodology
+
+    method = load_methodology()
+    left = [method.round_name(r) for r in method.round_ids if r not in method.standing_round_ids]
+    said = f"on the {len(method.standing_round_ids)} standing rounds ({', '.join(left)} left out)"
+    book = json.loads((ROOT / "notebooks" / "11_over_time.ipynb").read_text())
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in book["cells"] for o in c.get("outputs", []))
+    assert left and f"ranked {said}" in text
+    fws = load_registry()[:2]
+    ranks = pd.DataFrame({"2020-11-25": [1.0, 2.0]}, index=[f.id for f in fws])
+    fig = charts_series.rank_over_time(ranks, fws, {}, said)
+    assert said in fig.axes[0].get_title()
+    matplotlib.pyplot.close("all")

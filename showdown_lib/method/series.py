@@ -12,8 +12,9 @@ The series is scored on the post's standing rounds (an opt-in round such as Mode
 then-versus-now leaves it out): its evidence was collected once, as of one date, so it would move only the last
 point of every line. What moves over time is what is measured from history: activity (releases, git), OS support (wheels), the
 ecosystem where a snapshot of that date exists. Curated facts are those of the edition's curated set (today's
-judgement) at every date, and a framework is left out of a date before the year of its first release (it did
-not exist yet, so it has no rank there, never a guessed one).
+judgement) at every date, and a framework is left out of a date before its first release (:func:`released_by`: an
+earlier first-release year, or a final release on the package index by the date; it did not exist yet, so it has
+no rank there, never a guessed one).
 """
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ from typing import Mapping
 import pandas as pd
 
 from ..acquire.editions import load_edition
+from ..acquire.observations import released_on_index
 from ..acquire.snapshots import snapshot_dates
-from ..core.registry import load_registry
+from ..core import paths
 from .comparisons import on_rounds
 from .edition_scores import score_edition
 from .kernel import ranks as kernel_ranks
@@ -48,12 +50,23 @@ def series_dates(edition_id: str) -> list[str]:
 Weights = Mapping[str, float] | None
 
 
+def released_by(result, day: str) -> set[str]:
+    """Frameworks of the scored edition released on or before ``day``: a first release in an earlier year
+    (``first_release`` in frameworks.yaml), or, in that year, a final release on the package index by the day
+    (the edition's own package-index snapshot). A framework first released later that year is not ranked yet."""
+    inputs = result.scored_from
+    snap = (inputs.snapshots or {}).get("pypi")
+    on_index = released_on_index(paths.snapshots_dir("pypi") / snap / "releases.csv", day) if snap else set()
+    year = int(day[:4])
+    return {fw.id for fw in inputs.frameworks if fw.first_release < year or (fw.first_release == year and fw.id in on_index)}
+
+
 def _scored(edition_id: str, day: str, criterion_weights: Weights = None, category_weights: Weights = None) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # an older snapshot of another source is the point of a dated edition
         result = score_edition(f"{edition_id}@{day}", criterion_weights or None, category_weights or None)
+    existed = released_by(result, day)
     result = on_rounds(result, result.method.standing_round_ids)
-    existed = {fw.id for fw in load_registry() if fw.first_release <= int(day[:4])}
     crit = result.criteria[result.criteria["framework"].isin(existed)]
     overall = result.overall[result.overall["framework"].isin(existed)][["framework", "score"]].rename(columns={"score": "overall"})
     rank = kernel_ranks(overall["overall"].to_numpy(dtype=float))  # the kernel's one tie rule; n/a gets 0

@@ -20,8 +20,9 @@ def _years(dates: list[str]) -> list[str]:
     return [y if years.count(y) == 1 else d for y, d in zip(years, dates)]
 
 
-def rank_over_time(ranks: pd.DataFrame, frameworks: list[Framework], names: dict[str, str]):
-    """A bump chart: one line per framework, rank 1 on top, its name at both ends of its line."""
+def rank_over_time(ranks: pd.DataFrame, frameworks: list[Framework], names: dict[str, str], on: str = ""):
+    """A bump chart: one line per framework, rank 1 on top, its name at both ends of its line (``on``: what the
+    ranks are on, e.g. the rounds, said in the title)."""
     colors = framework_colors(frameworks)
     dates = list(ranks.columns)
     n = int(np.nanmax(ranks.to_numpy())) if ranks.notna().any().any() else 1
@@ -51,7 +52,7 @@ def rank_over_time(ranks: pd.DataFrame, frameworks: list[Framework], names: dict
     ax.set_xlim(-1.6, len(dates) - 1 + 2.2)
     ax.set_ylabel("overall rank (1 = best)")
     ax.grid(axis="y", color="#EEEEEE", zorder=0)
-    ax.set_title("Overall rank as of each date (a gap: not released yet or no score)")
+    ax.set_title("Overall rank as of each date" + (f", {on}" if on else "") + "\n(a gap: not released yet or no score)")
     fig.tight_layout()
     return fig
 

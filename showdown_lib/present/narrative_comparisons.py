@@ -255,15 +255,17 @@ def gap_sentences(cores: pd.DataFrame, releases: pd.DataFrame) -> str:
             f"On the package index, the cast's final releases peaked in {years} with {count(int(peak.releases.iloc[0]), 'release')} {tail}.")
 
 
-def series_sentences(series: pd.DataFrame, names: dict[str, str]) -> str:
-    """Who climbed and who fell furthest between the first and the last date (ties named together)."""
+def series_sentences(series: pd.DataFrame, names: dict[str, str], on: str = "") -> str:
+    """Who climbed and who fell furthest between the first and the last date (ties named together); ``on`` says
+    what the ranks are on (the rounds), since they can differ from an edition's headline ranking."""
     dates = sorted(series["date"].unique())
     if len(dates) < 2:
         return "The series has fewer than two dates, so nothing can have moved yet."
     moves = rank_moves(series)
     table = series_ranks(series)
     joined = int((table[dates[0]].isna() & table[dates[-1]].notna()).sum())
-    head = (f"{len(dates)} dates from {dates[0]} to {dates[-1]}; {len(moves)} frameworks ranked on both the first and the last"
+    head = (f"{len(dates)} dates from {dates[0]} to {dates[-1]}" + (f", ranked {on}" if on else "")
+            + f"; {len(moves)} frameworks ranked on both the first and the last"
             + (f", and {joined} joined the ranking in between (each newcomer ranked above a framework pushes it down one place)."
                if joined else "."))
     if moves.empty or (moves["climbed"] == 0).all():

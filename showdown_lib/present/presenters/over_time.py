@@ -42,7 +42,14 @@ class OverTime(Presenter):
         return table.sort_values(table.columns[-1]) if len(table.columns) else table
 
     def rank_chart(self) -> None:
-        self.show(charts_series.rank_over_time(series.ranks(self.series), self.registry, self.names), "rank_over_time")
+        self.show(charts_series.rank_over_time(series.ranks(self.series), self.registry, self.names, self.rounds_said()),
+                  "rank_over_time")
+
+    def rounds_said(self) -> str:
+        """What the series ranks on: the method's standing rounds (the opt-in ones, such as Modern stack, left out)."""
+        standing = self.method.standing_round_ids
+        left = [self.method.round_name(r) for r in self.method.round_ids if r not in standing]
+        return (f"on the {len(standing)} standing rounds" + (f" ({', '.join(left)} left out)" if left else ""))
 
     def measured_chart(self) -> None:
         names = {c.id: c.name for c in self.method.criteria}
@@ -50,4 +57,4 @@ class OverTime(Presenter):
         self.show(fig, "measured_over_time")
 
     def story(self) -> str:
-        return narrative_comparisons.series_sentences(self.series, self.names)
+        return narrative_comparisons.series_sentences(self.series, self.names, self.rounds_said())

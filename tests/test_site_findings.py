@@ -74,7 +74,7 @@ def test_onnx_takeaway_needs_an_exporter_and_an_importer():
     assert "MXNET (archived since 2023-11-17), scores 99.0 on Platform today, rank 1 of 4." in text
     marked = {**NAMES, "mxnet": "MXNET (archived)"}  # a name that carries its status is not marked twice
     assert "MXNET (archived), scores" in narrative_findings.onnx_takeaway(cats, marked, life, directions)
-    assert "Of the 2 frameworks still developed, the probe ran ONNX export and import for 2: 1 export a model to ONNX (PYTORCH) and 1 imports one (E)." in text
+    assert "Of the 2 frameworks still developed, the probe checked ONNX export and import for 2 (a direction a framework does not claim counts as none, without a run): 1 export a model to ONNX (PYTORCH) and 1 imports one (E)." in text
     # F imports and leads Platform but is dormant; E is the only developed importer
     assert "prototype in PYTORCH (API & Internals 99.0), export the model to ONNX and serve it in an ONNX runtime" in text
     assert "The only developed framework that imports ONNX is E (Platform 90.0, rank 3 of 4)" in text
@@ -109,3 +109,19 @@ def test_committed_findings_are_consistent_with_the_tables():
 @pytest.mark.parametrize("origin", ["collected", "probed", "measured"])
 def test_every_measured_origin_counts_as_measured(origin):
     assert narrative_findings.ORIGIN_GROUPS[origin] == "measured"
+
+
+def test_onnx_directions_agree_with_the_onnx_score():
+    """The directions the ONNX advice reads are levelled by the same converter rule as the ONNX score: where the
+    probe measured both directions, the score's raw value is the criterion's level of those two directions."""
+    from showdown_lib.acquire.probe.observe import onnx_support_level
+    from showdown_lib.core import paths
+
+    d = pd.read_csv(paths.processed_dir("current") / "onnx_directions.csv").set_index("framework")
+    crit = pd.read_csv(paths.processed_dir("current") / "criteria_scores.csv")
+    onnx = crit[crit["criterion"] == "onnx_support"].set_index("framework")
+    both = d.dropna(subset=["export", "import"])
+    probed = [fw for fw in both.index if onnx.loc[fw, "origin"] == "measured"]
+    assert len(probed) >= 5
+    for fw in probed:
+        assert onnx.loc[fw, "raw_value"] == onnx_support_level(both.loc[fw, "export"], both.loc[fw, "import"]), fw

@@ -205,11 +205,22 @@ def fates(result: EditionResult, obs: Obs | None = None, life: pd.DataFrame | No
     return pd.DataFrame(rows, columns=empty("fates").columns)
 
 
-def onnx_directions(cast, probe_observations: pd.DataFrame) -> pd.DataFrame:
+def onnx_directions(cast, probe_observations: pd.DataFrame, official: Mapping[str, Mapping[str, bool]] | None = None) -> pd.DataFrame:
     """Per framework of the cast, the probe's ONNX export and import levels (0-2; NaN where the probe did not
-    measure them), with the probe's detail: the facts an advice "deploy through ONNX in X" relies on."""
+    measure them), with the probe's detail: the facts an advice "deploy through ONNX in X" relies on.
+
+    A direction that worked is levelled by the converter rule of probe_checks.yaml (``official``: framework ->
+    {"export": bool, "import": bool}), as the ONNX score is: 2 through the framework's own path, 1 through a
+    third-party converter (Keras's export drives jax2onnx: 1, as its score says)."""
+    from ..acquire.probe.observe import direction_level
+
     obs = (probe_observations.drop_duplicates(["framework", "metric"], keep="last").set_index(["framework", "metric"])
            if len(probe_observations) else None)
+    if obs is not None and official is None:
+        from ..acquire.measured_bases import probe_officials
+        from ..acquire.probe.checks_spec import load_checks_spec
+
+        official = probe_officials(load_checks_spec())
     rows = []
     for fw in cast:
         row = {"framework": fw}
@@ -217,9 +228,12 @@ def onnx_directions(cast, probe_observations: pd.DataFrame) -> pd.DataFrame:
             hit = obs.loc[(fw, f"onnx_{way}")] if obs is not None and (fw, f"onnx_{way}") in obs.index else None
             value = hit["value"] if hit is not None else None
             ok = value is not None and pd.notna(value) and str(value) != ""
-            row[way] = float(value) if ok else np.nan
-            row[f"{way}_detail"] = "" if hit is None else str(hit["detail"] if pd.notna(hit["detail"]) and hit["detail"] != ""
-                                                               else (hit["reason"] if pd.notna(hit["reason"]) else ""))
+            row[way] = float(direction_level(float(value) > 0, (official or {}).get(fw, {}).get(way, False))) if ok else np.nan
+            detail = "" if hit is None else str(hit["detail"] if pd.notna(hit["detail"]) and hit["detail"] != ""
+                                                else (hit["reason"] if pd.notna(hit["reason"]) else ""))
+            if ok and float(value) != row[way]:
+                detail += f" (level {int(row[way])} by the converter rule of probe_checks.yaml: a third-party converter)"
+            row[f"{way}_detail"] = detail
         rows.append(row)
     return pd.DataFrame(rows, columns=empty("onnx_directions").columns)
 

@@ -136,7 +136,8 @@ def onnx_takeaway(categories: pd.DataFrame, names: dict[str, str], lifecycle: pd
         text.append(f"The post's deployment pick, {names[deploy_pick]}{mark_}, scores "
                     f"{_fmt(cat.loc[deploy_pick, 'platform'])} on Platform today, rank {rank} of {len(cat)}.")
     who = lambda fws: join_words([names[f] for f in fws])  # noqa: E731
-    text.append(f"Of the {len(a['developed'])} frameworks still developed, the probe ran ONNX export and import for {len(a['measured'])}: "
+    text.append(f"Of the {len(a['developed'])} frameworks still developed, the probe checked ONNX export and import for {len(a['measured'])} "
+                "(a direction a framework does not claim counts as none, without a run): "
                 f"{len(a['exporters'])} export a model to ONNX ({who(a['exporters'])}) and {len(a['importers'])} "
                 f"{'imports' if len(a['importers']) == 1 else 'import'} one ({who(a['importers'])})"
                 + (f"; {who(a['not_measured'])} {'was' if len(a['not_measured']) == 1 else 'were'} not probed." if a["not_measured"] else "."))

@@ -96,6 +96,18 @@ def test_deciding_criteria_on_full_tables_add_up_to_the_gap(method):
     assert "The one that pulls the other way: Out-of-the-box ops" in text
 
 
+def test_a_criterion_that_weighs_nothing_is_not_said_to_score_the_same(method):
+    """CPU speed is informative (weight 0 in criteria.yaml): different scores there move nothing, and the sentence
+    says that rather than counting it among the criteria that score the same."""
+    assert method.criterion("cpu_speed").weight == 0
+    crit, cats, over = scored(method, {"a": {"sponsor": 100, "cpu_speed": 100}, "b": {"sponsor": 40, "cpu_speed": 82.8}})
+    text, diff = narrative.deciding_criteria(crit, cats, over, method, NAMES)
+    n_same = len(method.criterion_ids) - 2  # all but sponsor and CPU speed
+    assert f"{n_same} criteria score the same for both." in text
+    assert "CPU speed (informative) (100.0 against 82.8) differs but weighs nothing in the overall score." in text
+    assert diff.set_index("criterion_name")["difference"]["CPU speed (informative)"] == 0
+
+
 def test_deciding_criteria_when_the_first_two_tie(method):
     crit, cats, over = scored(method, {"a": {}, "b": {}})
     text, _ = narrative.deciding_criteria(crit, cats, over, method, NAMES)

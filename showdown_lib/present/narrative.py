@@ -123,11 +123,12 @@ def deciding_criteria(criteria: pd.DataFrame, categories: pd.DataFrame, overall:
         text = [f"{names[a]} and {names[b]} tie at {_fmt(o.score.iloc[0])} overall."]
     else:
         text = [f"{names[a]} leads {names[b]} by {gap:.1f} points overall."]
-    text += _deciding_lines(diff, value, common, names, a, b, top)
+    text += _deciding_lines(diff, value, common, names, a, b, top, scores)
     return " ".join(text), diff
 
 
-def _deciding_lines(diff: pd.DataFrame, value: pd.DataFrame, common: list[str], names: dict[str, str], a: str, b: str, top: int) -> list[str]:
+def _deciding_lines(diff: pd.DataFrame, value: pd.DataFrame, common: list[str], names: dict[str, str], a: str, b: str, top: int,
+                    scores: pd.DataFrame | None = None) -> list[str]:
     lines = []
     missing = [c for c in diff.index if c not in common]
     if any(value.loc[c].any() for c in missing):  # n/a for one of the two: the common basis differs from the overall
@@ -145,9 +146,15 @@ def _deciding_lines(diff: pd.DataFrame, value: pd.DataFrame, common: list[str], 
         lines.append(f"No criterion measured for both favours {names[a]}.")
     if len(neg):
         lines.append(f"{'The one that pulls' if len(neg) == 1 else 'Those that pull'} the other way: {listed(neg)}.")
-    tied = int((diff.difference == 0).sum())
-    if tied:
-        lines.append(f"{count(tied, 'criterion', 'criteria')} {'scores' if tied == 1 else 'score'} the same for both.")
+    nothing = diff.index[diff.difference == 0]
+    same = [c for c in nothing if scores is None or scores.loc[c, a] == scores.loc[c, b]]
+    weightless = [c for c in nothing if c not in same]  # different scores on a criterion that weighs nothing
+    if same:
+        lines.append(f"{count(len(same), 'criterion', 'criteria')} {'scores' if len(same) == 1 else 'score'} the same for both.")
+    if weightless:
+        lines.append(join_words([f"{diff.loc[c, 'criterion_name']} ({_fmt(scores.loc[c, a])} against {_fmt(scores.loc[c, b])})"
+                                 for c in weightless]) + f" {'differs' if len(weightless) == 1 else 'differ'} but "
+                     f"{'weighs' if len(weightless) == 1 else 'weigh'} nothing in the overall score.")
     if missing:
         why = [f"{diff.loc[c, 'criterion_name']} (n/a for "
                f"{'both' if not value.loc[c].any() else names[b] if value.loc[c, a] else names[a]})" for c in missing]

@@ -240,3 +240,20 @@ def test_active_ranking_leaves_out_the_retired_and_shares_tied_ranks():
     assert text == ("1 of the 4 frameworks are no longer developed on 2026-11-25 (A (archived)). Among the 3 frameworks "
                     "still developed (status active), the ranking is: 1. B (80.0); 1. C (80.0); 3. D (70.0).")
     assert active_ranking(overall, {}, names, "2026-11-25") == "Every framework of the cast was still developed (active) on 2026-11-25."
+
+
+def test_probe_sentence_says_where_an_older_release_was_measured():
+    """From the committed snapshot: the framework_version rows name the newest final release; a framework probed on
+    an older one is named with both versions, and one on the newest is not."""
+    from packaging.version import Version
+
+    folder = paths.snapshots_dir("ops_probe") / "2026-11-25"
+    ops, obs = pd.read_csv(folder / "ops.csv"), pd.read_csv(folder / "observations.csv", dtype={"value": str})
+    text = narrative.probe_summary(ops, obs, "2026-11-25", {})
+    versions = pd.read_csv(folder / "versions.csv", dtype=str)
+    older = narrative.older_than_newest(obs)
+    assert older, "the committed snapshot has a framework probed on an older release"
+    for fw, (have, new) in older.items():
+        assert Version(have).release < Version(new).release and f"{fw} {have} (the index's newest: {new})" in text
+        assert ((versions["framework"] == fw) & (versions["installed"] == have.split("+")[0]) & (versions["newest_final"] == new)).any()
+    assert "pytorch 2.15" not in text.split("older one")[-1]

@@ -328,7 +328,29 @@ def probe_summary(ops: pd.DataFrame, observations: pd.DataFrame, snapshot: str, 
     if skipped:
         text += (f" It was not attempted for {count(len(skipped), 'framework')} (n/a): {join_words(skipped)}; "
                  "the coverage table gives each reason.")
+    older = older_than_newest(observations)
+    if older:
+        text += (" Where the newest final release would not install, the probe measured an older one, and its values "
+                 "describe that release: " + join_words([f"{names.get(f, f)} {have} (the index's newest: {new})"
+                                                          for f, (have, new) in older.items()]) + ".")
     return text
+
+
+def older_than_newest(observations: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """framework -> (installed, newest) where the probe installed an older release than the index's newest final
+    one as of the snapshot (``framework_version`` rows, whose detail names the newest)."""
+    from packaging.version import InvalidVersion, Version
+
+    rows = observations[(observations["metric"] == "framework_version") & observations["status"].eq("ok")]
+    out = {}
+    for r in rows.itertuples():
+        newest = str(r.detail).rsplit(": ", 1)[-1].strip() if "newest final on the index" in str(r.detail) else ""
+        try:
+            if newest and Version(str(r.value)).release < Version(newest).release:
+                out[r.framework] = (str(r.value), newest)
+        except InvalidVersion:
+            continue
+    return out
 
 
 # -------------------------------------------------------------------------------- 04 aggregate, 05 discussion

@@ -99,11 +99,25 @@ def test_release_basis_counts_final_releases_only(toy):
     assert raw.loc[("jax", "activity"), "basis"] == "releases"
 
 
-def test_not_on_the_index_is_na_with_the_reason(toy):
+def test_not_on_the_index_is_read_from_its_cited_release_or_na_with_the_reason(toy):
+    """Caffe releases on GitHub: frameworks.yaml cites its latest release (1.0, 2017-04-18), older than the window, so
+    it had no release in it (cited, not measured); before that release's date there is nothing cited to read."""
+    from showdown_lib.core.registry import load_registry
+
+    cited = {fw.id: fw.lifecycle.release_outside_index for fw in load_registry()}["caffe"]
+    assert cited is not None and cited.date < "2025-01-31"
     edition(toy, {"pypi": {"snapshot": AS_OF}, "basis": {"activity": "releases"}})
-    raw = raw_of(score_edition("toy"))
-    assert math.isnan(raw.loc[("caffe", "activity"), "raw_value"])
-    assert "not distributed on the package index" in raw.loc[("caffe", "activity"), "note"]
+    row = raw_of(score_edition("toy")).loc[("caffe", "activity")]
+    weeks = (pd.Timestamp(AS_OF) + pd.Timedelta(days=1) - pd.Timestamp(cited.date)).total_seconds() / (7 * 86400)
+    assert row["raw_value"] == pytest.approx(1 / weeks) and row["origin"] == "curated"
+    assert f"latest release {cited.version} on {cited.date}" in row["source"] and cited.citation["url"] in row["source"]
+    # caffe2 (merged, no package of its own) cites no release elsewhere: n/a with both reasons
+    merged = raw_of(score_edition("toy")).loc[("caffe2", "activity")]
+    assert math.isnan(merged["raw_value"]) and "frameworks.yaml cites no release outside the package index" in merged["note"]
+    # as of a date before the cited release, nothing before it is cited: n/a
+    edition(toy, {"pypi": {"snapshot": None}, "basis": {"activity": "releases"}}, as_of="2017-01-31", name="early")
+    early = raw_of(score_edition("early")).loc[("caffe", "activity")]
+    assert math.isnan(early["raw_value"]) and "is after 2017-01-31" in early["note"]
 
 
 def test_archived_is_zero_on_every_basis_and_merged_follows_the_table(toy):

@@ -53,6 +53,7 @@ def read_observations(edition, frameworks: list[Framework] | None = None) -> tup
         result = curated.collect(frameworks, edition.as_of, edition=curated_spec["set"])
         frames.append(pd.DataFrame([o.as_row() for o in result.observations]))
         snaps["curated"] = curated_spec["set"]
+    frames.append(releases_elsewhere(frameworks, edition.as_of))  # cited in frameworks.yaml, read like a curated fact
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
     table = table[table["framework"].isin(edition.cast)]
     if snaps.get("ops_probe"):
@@ -178,6 +179,39 @@ def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFram
         rows.append({**base, "metric": "feature_releases_12m", "value": len(lines_new), "unit": "feature releases",
                      "detail": feature_detail, "status": "ok", "reason": ""})
         rows.append({**base, "metric": "weeks_since_last_final_release", "value": weeks, "unit": "weeks", "detail": detail, "status": "ok", "reason": ""})
+    return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+
+
+def releases_elsewhere(frameworks: list[Framework], as_of: str) -> pd.DataFrame:
+    """``curated.weeks_since_release_elsewhere``, ``curated.final_releases_12m_elsewhere`` and
+    ``curated.feature_releases_12m_elsewhere`` of a project that releases outside the package index (Maven, GitHub
+    releases), from the latest release frameworks.yaml cites for it (``lifecycle.release_outside_index``).
+
+    The cited release is the latest, so when it is older than the window before ``as_of`` no release, and no
+    feature line, fell in the window: 0. A cited release inside the window, or after ``as_of`` (what came before
+    it is not cited), gives no count: missing, with that reason."""
+    start = (_day_end(as_of) - pd.DateOffset(months=RELEASE_WINDOW_MONTHS)).strftime("%Y-%m-%d")
+    rows = []
+    for fw in frameworks:
+        out = fw.lifecycle.release_outside_index if fw.lifecycle else None
+        base = {"framework": fw.id, "as_of": as_of, "source": "curated", "status": "ok", "reason": ""}
+        why = ("frameworks.yaml cites no release outside the package index" if out is None
+               else f"the cited release outside the index ({out.version}, {out.date}) is after {as_of}; earlier ones are not cited"
+               if out.date > str(as_of) else "")
+        if why:
+            rows += [{**base, "metric": m, "value": None, "unit": u, "detail": "", "status": "missing", "reason": why}
+                     for m, u in zip(curated.FROM_REGISTRY, ("weeks", "releases", "feature releases"))]
+            continue
+        detail = f"latest release {out.version} on {out.date}, {out.where} ({out.citation.get('url', '')})"
+        weeks, finals, features = curated.FROM_REGISTRY
+        detail += f"; none in the {RELEASE_WINDOW_MONTHS} months before {as_of}" if out.date < start else ""
+        rows.append({**base, "metric": weeks, "value": _weeks_between(out.date, as_of), "unit": "weeks", "detail": detail})
+        for metric, unit in ((finals, "releases"), (features, "feature releases")):
+            if out.date < start:
+                rows.append({**base, "metric": metric, "value": 0, "unit": unit, "detail": detail})
+            else:
+                rows.append({**base, "metric": metric, "value": None, "unit": unit, "detail": "", "status": "missing",
+                             "reason": f"the cited release ({out.date}) falls in the window; the releases before it are not counted"})
     return pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
 
 

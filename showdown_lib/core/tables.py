@@ -119,7 +119,7 @@ _TABLES = [
     _t("basis_scores", "A criterion measured in several ways, scored on each of its bases (relative to the best of the cast on that basis)",
        FW, CRIT, C("basis", "string", "the basis id (data/raw/criteria.yaml)"), SCORE,
        C("raw_value", "number", "the raw value on this basis", "the basis's own unit"),
-       C("lifecycle", "boolean", "true where the framework's lifecycle sets the value, not a measurement of the basis"), SOURCE, REASON),
+       C("lifecycle", "boolean", "true where the framework's lifecycle record sets the value (archived or merged, or its cited latest release outside the package index), not a measurement of the basis"), SOURCE, REASON),
     _t("validity", "The validity check of every measured basis the edition uses (data/raw/validity.yaml), computed",
        CRIT, C("basis", "string", "the basis id (data/raw/criteria.yaml)"), C("stands for", "string", "what the basis stands for"),
        C("reference", "string", "what the basis is checked against"), C("agreement", "string", "the check's result, in words"),

@@ -117,8 +117,9 @@ def weights_table(result: EditionResult) -> pd.DataFrame:
 # -------------------------------------------------------------------------------- bases
 def basis_scores(result: EditionResult, obs: Obs | None = None) -> pd.DataFrame:
     """Each criterion the edition measures that has several bases, scored on each of them (relative to
-    the best of the cast on the same basis). Cells set by a framework's lifecycle (archived or merged
-    by the date) are marked ``lifecycle``: they are not a measurement of the basis."""
+    the best of the cast on the same basis). Cells set by a framework's lifecycle record (archived or merged by the
+    date, or read from its cited latest release outside the package index) are marked ``lifecycle``: they are not a
+    measurement of the basis."""
     method, edition = result.method, result.edition
     frameworks = result.scored_from.frameworks
     obs = obs if obs is not None else Obs.of(result.scored_from)
@@ -132,7 +133,10 @@ def basis_scores(result: EditionResult, obs: Obs | None = None) -> pd.DataFrame:
             scored = score_criteria(raw, method)
             frames.append(pd.DataFrame({
                 "framework": scored["framework"], "criterion": crit.id, "basis": basis, "score": scored["score"],
-                "raw_value": scored["raw_value"], "lifecycle": scored["source"].astype(str).str.startswith("lifecycle:"),
+                "raw_value": scored["raw_value"],
+                # not a measurement of the basis: set by the lifecycle (archived, merged) or read from its cited release
+                "lifecycle": scored["source"].astype(str).str.startswith("lifecycle:") | scored["framework"].map(
+                    raw.set_index("framework")["origin"]).eq("curated").to_numpy(),
                 "source": scored["source"], "reason": scored["framework"].map(raw.set_index("framework")["note"]).fillna("")}))
     return pd.concat(frames, ignore_index=True) if frames else empty("basis_scores")
 

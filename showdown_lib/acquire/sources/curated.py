@@ -121,11 +121,17 @@ def facts_from_method(method) -> dict[str, FactSpec]:
     return out
 
 
+#: Cited facts read from frameworks.yaml, not from a curated file: a project's latest release outside the package
+#: index (``lifecycle.release_outside_index``) gives these inputs (:func:`showdown_lib.acquire.observations.releases_elsewhere`).
+#: The method table names them ``curated.*`` (cited, not measured); no curated file may write them.
+FROM_REGISTRY = ("weeks_since_release_elsewhere", "final_releases_12m_elsewhere", "feature_releases_12m_elsewhere")
+
+
 @functools.lru_cache(maxsize=4)
 def _facts_for(path: str, mtime: float) -> dict[str, FactSpec]:
     from ...core.methodology import load_methodology
 
-    specs = facts_from_method(load_methodology(path))
+    specs = {k: v for k, v in facts_from_method(load_methodology(path)).items() if k not in FROM_REGISTRY}
     return {**specs, **{s.name: s for s in LIFECYCLE_FACTS}}
 
 

@@ -143,3 +143,24 @@ def test_accelerator_grid_counts_match_the_observations(current):
         assert grid.loc[fw, "on the index"] + grid.loc[fw, "curated"] == raw[(fw, "accelerator_reach")]
     assert (grid["cuda"] == "index").all() and grid.loc["jax", "tpu"] == "index"
     assert re.fullmatch(r"2026-\d\d-\d\d", snap)
+
+
+def test_a_front_end_reaches_what_the_backend_it_is_measured_on_reaches(current):
+    """Keras (JAX backend) is measured on JAX: an accelerator its snapshot shows only through another backend is
+    marked and not counted, and the accelerator grid counts what the score counts (for every framework)."""
+    from showdown_lib.core import paths
+
+    keras = {fw.id: fw for fw in load_registry()}["keras"]
+    assert keras.front_end is not None and keras.front_end.measured_on == "jax"
+    snap = sorted(paths.snapshots_dir("index_reach").iterdir())[-1]
+    raw_acc = pd.read_csv(snap / "accelerators.csv")
+    mine = raw_acc[(raw_acc["framework"] == "keras") & (raw_acc["how"] == "index")]
+    through_other = mine["evidence"].str.match(r"through its (?!jax )\w+ backend")
+    assert through_other.any(), "the committed snapshot shows an accelerator through another backend"
+    raw = current.raw.set_index(["framework", "criterion"])
+    assert raw.loc[("keras", "accelerator_reach"), "raw_value"] == (~through_other).sum()
+    acc = pd.read_csv(paths.processed_dir("current") / "modern_accelerators.csv")
+    grid = ms.accelerator_grid(acc, list(current.edition.cast))
+    for fw in grid.index:
+        assert grid.loc[fw, "on the index"] + grid.loc[fw, "curated"] == raw.loc[(fw, "accelerator_reach"), "raw_value"] or \
+            raw.loc[(fw, "accelerator_reach"), "source"].startswith("lifecycle:"), fw

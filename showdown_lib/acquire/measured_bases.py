@@ -14,9 +14,14 @@ columns), so a better basis is computed from the committed data without collecti
 * ``ops_probe.scalability_run`` -- the level from the collective that ran and returned the right
   sum (:func:`~showdown_lib.acquire.probe.observe.scalability_level`), not from the declared API.
 * a ``numerics_coverage`` measured in NumPy itself is refused (:func:`refuse_self_scoring`).
+* ``index_reach.accelerators_on_index`` of a front end (Keras 3) counts only what it reaches through the backend
+  it is measured on (``front_end.measured_on`` in frameworks.yaml), not the union of every backend it could run on:
+  "Keras (JAX backend)" is scored on JAX's accelerators (:func:`on_measured_backend`).
 * ``pypi.feature_releases_12m`` is made with the other release inputs in :mod:`.observations`.
 """
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -137,3 +142,44 @@ def derived_rows(table: pd.DataFrame, with_probe: bool) -> pd.DataFrame:
         frames += [onnx_levels(table, probe_officials(load_checks_spec())), scalability_runs(table)]
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
+
+
+_THROUGH = re.compile(r"^through its (\w+) backend:")
+OTHER_BACKEND = "other backend"
+
+
+def accelerators_as_scored(accelerators: pd.DataFrame, frameworks) -> pd.DataFrame:
+    """The snapshot's accelerator rows (framework, accelerator, how, evidence, ...) as the score counts them: a front
+    end's accelerator reached on the index only through a backend other than the one it is measured on
+    (``front_end.measured_on``) is marked ``how = "other backend"`` and does not count."""
+    fronts = {fw.id: fw.front_end.measured_on for fw in frameworks if fw.front_end is not None}
+    out = accelerators.copy()
+    via = out["evidence"].fillna("").astype(str).map(lambda e: (m.group(1) if (m := _THROUGH.match(e)) else None))
+    other = out["framework"].map(fronts).notna() & (out["how"] == "index") & via.notna() & (via != out["framework"].map(fronts))
+    out.loc[other, "how"] = OTHER_BACKEND
+    return out
+
+
+def on_measured_backend(table: pd.DataFrame, accelerators: pd.DataFrame, frameworks) -> pd.DataFrame:
+    """``table`` with each front end's ``index_reach.accelerators_on_index`` recounted from the snapshot's
+    accelerator rows by :func:`accelerators_as_scored`: the accelerators on the index through its own package or the
+    backend it is measured on; one reached only through another backend is named in the detail, not counted."""
+    fronts = {fw.id: fw.front_end.measured_on for fw in frameworks if fw.front_end is not None}
+    acc = accelerators_as_scored(accelerators, frameworks)
+    rows = []
+    for fw, part in acc[acc["framework"].isin(fronts)].groupby("framework", sort=False):
+        old = table[(table["source"] == "index_reach") & (table["framework"] == fw) & (table["metric"] == "accelerators_on_index")]
+        if old.empty:
+            continue
+        counted, other = part[part["how"] == "index"], part[part["how"] == OTHER_BACKEND]
+        detail = (f"on the index through its own package or its {fronts[fw]} backend, the one it is measured on: "
+                  + (", ".join(counted["accelerator"]) or "none"))
+        if len(other):
+            detail += "; not counted, reached only through another backend: " + ", ".join(
+                f"{a} ({_THROUGH.match(e).group(1)})" for a, e in zip(other["accelerator"], other["evidence"]))
+        rows.append(dict(old.iloc[0], value=float(len(counted)), detail=detail))
+    if not rows:
+        return table
+    redone = pd.DataFrame(rows)
+    keep = ~((table["source"] == "index_reach") & (table["metric"] == "accelerators_on_index") & table["framework"].isin(redone["framework"]))
+    return pd.concat([table[keep], redone[table.columns]], ignore_index=True)

@@ -19,7 +19,7 @@ from ..core import paths
 from ..core.fileio import check_read
 from ..core.methodology import MEASURED_SOURCES
 from ..core.registry import Framework, load_registry, select
-from .measured_bases import derived_rows, refuse_self_scoring
+from .measured_bases import derived_rows, on_measured_backend, refuse_self_scoring
 from .snapshots import read_snapshot, resolve_edition_snapshots
 from .sources import curated
 from .sources.base import OBSERVATION_COLUMNS
@@ -56,6 +56,9 @@ def read_observations(edition, frameworks: list[Framework] | None = None) -> tup
     frames.append(releases_elsewhere(frameworks, edition.as_of))  # cited in frameworks.yaml, read like a curated fact
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OBSERVATION_COLUMNS)
     table = table[table["framework"].isin(edition.cast)]
+    if snaps.get("index_reach"):  # a front end reaches what the backend it is measured on reaches
+        table = on_measured_backend(table, pd.read_csv(paths.snapshots_dir("index_reach") / snaps["index_reach"] / "accelerators.csv"),
+                                    frameworks)
     if snaps.get("ops_probe"):
         from .probe.checks_spec import load_checks_spec
 

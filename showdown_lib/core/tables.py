@@ -228,7 +228,7 @@ _TABLES = [
        C("rank_now_common", "integer", "rank now among the frameworks scored in both editions"),
        C("rank_change", "integer", "ranks climbed (positive) or lost, among the frameworks of both editions")),
     _t("modern_accelerators", "Round four: per framework and accelerator, how it is reached (index, curated or none), the evidence and citation",
-       FW, C("accelerator", "string", "cuda, rocm, tpu, metal or ascend"), C("how", "string", "index, curated or none"),
+       FW, C("accelerator", "string", "cuda, rocm, tpu, metal or ascend"), C("how", "string", "index, curated, none, or other backend (a front end's accelerator reached only through a backend it is not measured on: not counted)"),
        C("evidence", "string", "what the package index's metadata (or the cited entry) shows"),
        C("citation", "string", "the entry's citation URL (data/raw/accelerators.yaml)")),
     _t("modern_model_hub", "Round four: per framework and model library, whether the library's release declares the framework",

@@ -271,7 +271,10 @@ def modern_tables(index_snap: str | None, probe_snap: str | None) -> dict[str, p
     out = {name: empty(name) for name in ("modern_accelerators", "modern_model_hub", "modern_probe_observations", "modern_deployment")}
     if index_snap:
         read_snapshot("index_reach", index_snap)  # checked (checksums, rows) before its tables are used
-        out["modern_accelerators"] = _snapshot_table("index_reach", index_snap, "accelerators.csv")
+        from ..acquire.measured_bases import accelerators_as_scored
+
+        # as the score counts them: a front end's accelerator reached only through another backend is marked so
+        out["modern_accelerators"] = accelerators_as_scored(_snapshot_table("index_reach", index_snap, "accelerators.csv"), load_registry())
         out["modern_model_hub"] = _snapshot_table("index_reach", index_snap, "model_hub.csv")
     if probe_snap:
         obs, _prov = read_snapshot("modern_probe", probe_snap)

@@ -164,3 +164,20 @@ def test_a_front_end_reaches_what_the_backend_it_is_measured_on_reaches(current)
     for fw in grid.index:
         assert grid.loc[fw, "on the index"] + grid.loc[fw, "curated"] == raw.loc[(fw, "accelerator_reach"), "raw_value"] or \
             raw.loc[(fw, "accelerator_reach"), "source"].startswith("lifecycle:"), fw
+
+
+def test_the_round_says_when_its_scores_rest_on_unequal_sets(current):
+    method = current.method
+    weighted = [c.id for c in method.criteria_of("modern_stack") if c.weight > 0]
+    crit = current.criteria[current.criteria["round"] == "modern_stack"]
+    active = ms.active_ids(current, None)
+    text = narrative_modern.coverage_sentence(crit, method, active, NAMES)
+    valued = crit[crit["criterion"].isin(weighted) & (crit["status"] == "value")].groupby("framework").size()
+    counts = valued.reindex(active, fill_value=0)
+    assert counts.nunique() > 1 and f"its {len(weighted)} weighted criteria" in text
+    for k in counts.unique():
+        said = re.search(rf"(?:: |; )([^;:]*?) on {k}[;.]", text).group(1)
+        assert sorted(said.replace(" and ", ", ").split(", ")) == sorted(NAMES[f] for f in active if counts[f] == k)
+    # all on the same criteria: nothing to say
+    same = crit.assign(status="value")
+    assert narrative_modern.coverage_sentence(same, method, active, NAMES) == ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..method.modern_stack import SATURATED_STD
+from ..method.modern_stack import ROUND, SATURATED_STD
 
 
 def _names(ids, names: dict[str, str]) -> str:
@@ -86,3 +86,22 @@ def cpu_speed_sentence(table: pd.DataFrame, names: dict[str, str]) -> str:
     text += (f"; {n_na} framework{'s' if n_na != 1 else ''} n/a" if n_na else "") + "."
     return text + (" This is a CPU-only figure on a small model, measured on the probe's machine: it says nothing about "
                    "speed on a GPU or another accelerator, and it weighs nothing in the scores unless you give it a weight.")
+
+
+def coverage_sentence(criteria: pd.DataFrame, method, active: list[str], names: dict[str, str]) -> str:
+    """Whether the active frameworks' round scores rest on the same criteria: per number of the round's weighted
+    criteria with a value, who has that many, and which criteria the others lack ("" when all have the same)."""
+    weighted = [c.id for c in method.criteria_of(ROUND) if c.weight > 0]
+    part = criteria[criteria["criterion"].isin(weighted) & criteria["framework"].isin(active)]
+    has = part[part["status"] == "value"].groupby("framework")["criterion"].agg(set).reindex(active).map(
+        lambda v: v if isinstance(v, set) else set())
+    counts = has.map(len)
+    if counts.nunique() <= 1:
+        return ""
+    groups = [f"{_names([f for f in active if counts[f] == k], names)} on {k}" for k in sorted(counts.unique(), reverse=True)]
+    most = max(counts)
+    lacking = sorted({c for f in active if counts[f] < most for c in set(weighted) - has[f]}, key=weighted.index)
+    return (f"Among the {len(active)} active frameworks, the round rests on unequal sets of its {len(weighted)} weighted "
+            f"criteria: {'; '.join(groups)}. A round score is the mean of the criteria a framework has (n/a is left out, "
+            f"as in every round), so those on fewer are not compared like for like; the ones they lack are "
+            f"{_names([method.criterion(c).name for c in lacking], {})}, n/a with the reason in the coverage table.")

@@ -50,8 +50,10 @@ class ModernStack(Presenter):
     def story(self) -> str:
         cats = self.result.categories[self.result.categories["category"] == ROUND]
         crit = self.result.criteria[self.result.criteria["round"] == ROUND]
-        return narrative.round_story(cats, crit, self.method.round_name(ROUND),
-                                     {c.id: c.name for c in self.method.criteria_of(ROUND)}, self.names)
+        story = narrative.round_story(cats, crit, self.method.round_name(ROUND),
+                                      {c.id: c.name for c in self.method.criteria_of(ROUND)}, self.names)
+        unequal = narrative_modern.coverage_sentence(crit, self.method, self.active, self.names)
+        return story + ("\n\n" + unequal if unequal else "")
 
     # -- the evidence ------------------------------------------------------------------------------
     def _named(self, frame: pd.DataFrame) -> pd.DataFrame:

@@ -187,3 +187,20 @@ def test_the_series_says_it_ranks_on_the_standing_rounds():
     fig = charts_series.rank_over_time(ranks, fws, {}, said)
     assert said in fig.axes[0].get_title()
     matplotlib.pyplot.close("all")
+
+
+def test_then_vs_now_says_which_rounds_it_ranks_on():
+    """06 ranks both editions on the rounds they share: it names them and the round it leaves out (from the method
+    table and the editions' rounds), since its scores differ from today's headline ranking."""
+    import json
+
+    from showdown_lib.acquire.editions import edition_method, load_edition
+    from showdown_lib.core.methodology import load_methodology
+
+    method = load_methodology()
+    then, now = (edition_method(load_edition(e), method) for e in ("2018", "current"))
+    shared = [method.round_name(r) for r in now.round_ids if r in then.round_ids]
+    left = [method.round_name(r) for r in now.round_ids if r not in then.round_ids]
+    book = json.loads((ROOT / "notebooks" / "06_then_vs_now.ipynb").read_text())
+    text = "".join("".join(o.get("data", {}).get("text/markdown", "")) for c in book["cells"] for o in c.get("outputs", []))
+    assert left and f"on the {len(shared)} rounds they share ({', '.join(shared)}); {', '.join(left)} is left out" in text

@@ -12,8 +12,9 @@ class ThenVsNow(Presenter):
     def __init__(self, step) -> None:
         super().__init__(step)
         # like with like: the rounds both editions score (current's Modern stack round is not in 2018)
-        self.then, self.now = comparisons.like_with_like(step.result(step.params["then_edition"]),
-                                                         step.result(step.params["now_edition"]))
+        full_now = step.result(step.params["now_edition"])
+        self.then, self.now = comparisons.like_with_like(step.result(step.params["then_edition"]), full_now)
+        self.left_out = [full_now.method.round_name(r) for r in full_now.method.round_ids if r not in self.now.method.round_ids]
         self.table_ = comparisons.then_vs_now(self.then, self.now)
         self.fates_ = step.table(f"{self.now.edition.id}/fates").fillna("")  # written by the scoring step
         self.directions_ = step.table(f"{self.now.edition.id}/onnx_directions")  # written by the scoring step
@@ -34,7 +35,11 @@ class ThenVsNow(Presenter):
         self.show(fig, "rank_slope")
 
     def story(self) -> str:
-        return narrative_comparisons.movement_sentences(self.table_, self.names)
+        shared = [self.now.method.round_name(r) for r in self.now.method.round_ids]
+        note = (f"Both editions are ranked here on the {len(shared)} rounds they share ({', '.join(shared)}); "
+                f"{', '.join(self.left_out)} is left out, so today's scores and ranks here can differ from the edition's "
+                "headline ranking. " if self.left_out else "")
+        return note + narrative_comparisons.movement_sentences(self.table_, self.names)
 
     def fates(self) -> pd.DataFrame:
         return self.fates_.assign(framework=self.fates_["framework"].map(self.names)).set_index("framework")

@@ -31,7 +31,10 @@ def lifecycle(edition: str | None = None) -> pd.DataFrame:
 
 
 def read(edition: str, table: str) -> pd.DataFrame:
-    return pd.read_csv(paths.processed_dir(edition) / f"{table}.csv")
+    """A processed table as its schema declares it (text columns as text, checked), like every step reads it."""
+    from ...core.tables import read as read_table
+
+    return read_table(paths.processed_dir(edition) / f"{table}.csv")
 
 
 def origin_table(edition: str) -> pd.DataFrame:

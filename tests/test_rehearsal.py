@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import rehearsal  # noqa: E402
 
 pytestmark = pytest.mark.slow
-DAY = dt.datetime.now(dt.timezone.utc).date()
+DAY = dt.datetime.now(dt.timezone.utc).date()  # set again when the rehearsal starts (see ``run``)
 EDITION = f"current@{DAY.isoformat()}"
 
 
@@ -27,6 +27,11 @@ def _git(root: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """Both passes in one scratch project; the state after the failed pass is kept for its own checks."""
+    global DAY, EDITION
+    # the day the rehearsal runs, not the day the tests were collected: a run that starts before midnight UTC
+    # and rehearses after it collects as of the new day (the GitHub API answers for today only)
+    DAY = dt.datetime.now(dt.timezone.utc).date()
+    EDITION = f"current@{DAY.isoformat()}"
     work = tmp_path_factory.mktemp("rehearsal")
     for slug, subdir in rehearsal.REPOSITORIES.items():
         rehearsal.build_remote(work, slug, subdir, DAY)

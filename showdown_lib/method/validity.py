@@ -162,11 +162,12 @@ def _published(criterion: str) -> pd.Series:
     return crit[crit["criterion"] == criterion].set_index("framework")["score"]
 
 
-def _spearman(a: pd.Series, b: pd.Series) -> tuple[float, int]:
+def _spearman(a: pd.Series, b: pd.Series) -> tuple[float, list[str]]:
+    """Spearman's rank correlation over the frameworks both have, and those frameworks."""
     from .comparisons import spearman
 
     both = pd.concat([a, b], axis=1).dropna()
-    return spearman(both.iloc[:, 0], both.iloc[:, 1]), len(both)
+    return spearman(both.iloc[:, 0], both.iloc[:, 1]), sorted(both.index)
 
 
 def _measured_only(raw: pd.DataFrame, scored: pd.DataFrame, cid: str) -> pd.Series:
@@ -177,10 +178,12 @@ def _measured_only(raw: pd.DataFrame, scored: pd.DataFrame, cid: str) -> pd.Seri
     return sel[sel.index.isin(mine["framework"])]
 
 
-def _rank_result(rho: float, n: int, threshold: float, reference: str) -> dict:
+def _rank_result(rho: float, compared: list[str], threshold: float, reference: str) -> dict:
+    n = len(compared)
     agrees = bool(np.isfinite(rho) and rho >= threshold)
     figure = f"Spearman {rho:.2f} over {n} frameworks" if np.isfinite(rho) else f"not computable ({n} frameworks in common)"
-    return {"reference": reference, "agreement": figure, "value": rho, "n": n, "cells": [], "agrees": agrees}
+    return {"reference": reference, "agreement": figure, "value": rho, "n": n, "cells": [], "agrees": agrees,
+            "compared": compared}
 
 
 def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
@@ -205,8 +208,8 @@ def _basis_rank(row: Row, check: dict, threshold: float) -> dict:
             if all(v is not None for v in got.values()):
                 rows[fw] = basis.evaluate(got)
         values[bid] = pd.Series(rows, dtype=float)
-    rho, n = _spearman(values[row.basis], values[check["basis"]])
-    return _rank_result(rho, n, threshold, f"the {check['basis']} basis as of {as_of}")
+    rho, compared = _spearman(values[row.basis], values[check["basis"]])
+    return _rank_result(rho, compared, threshold, f"the {check['basis']} basis as of {as_of}")
 
 
 def _dated(obs, source: str, cast: list[str], as_of: str) -> dict[tuple[str, str], float | None]:
@@ -248,15 +251,15 @@ def run_check(row: Row, check: dict, threshold: float) -> dict:
     override = ((cid, row.basis),) if method.criterion(cid).has_bases else ()
     if kind == "published_rank":
         raw, scored = _scored(check["edition"], override)
-        rho, n = _spearman(_measured_only(raw, scored, cid), _published(cid))
-        return _rank_result(rho, n, threshold, f"the post's published {method.criterion(cid).name} scores, on {check['edition']}")
+        rho, compared = _spearman(_measured_only(raw, scored, cid), _published(cid))
+        return _rank_result(rho, compared, threshold, f"the post's published {method.criterion(cid).name} scores, on {check['edition']}")
     if kind == "basis_rank":
         return _basis_rank(row, check, threshold)
     if kind == "curated_rank":
         raw, scored = _scored(check["edition"], override)
         _, cur = _scored(check["edition"], ((cid, "curated"),))
-        rho, n = _spearman(_measured_only(raw, scored, cid), cur[cur["criterion"] == cid].set_index("framework")["score"])
-        return _rank_result(rho, n, threshold, f"the curated basis on {check['edition']}")
+        rho, compared = _spearman(_measured_only(raw, scored, cid), cur[cur["criterion"] == cid].set_index("framework")["score"])
+        return _rank_result(rho, compared, threshold, f"the curated basis on {check['edition']}")
     raw, _ = _scored(check["edition"], override)
     crit = method.criterion(cid)
     if kind == "documented_cells":
@@ -276,6 +279,15 @@ def run_check(row: Row, check: dict, threshold: float) -> dict:
     return _cells(row, pairs, f"the cited curated facts, on {check['edition']}")
 
 
+def _rank_reasons(reasons: dict[str, str], compared: list[str] | None) -> str:
+    """The stated reasons of a rank check that disagrees, for the frameworks it compared only (a reason about a
+    framework the check did not compare explains nothing there), then the frameworks it compared."""
+    if compared is None:
+        return "; ".join(f"{fw}: {reason}" for fw, reason in reasons.items())
+    stated = [f"{fw}: {reasons[fw]}" for fw in compared if fw in reasons]
+    return "; ".join(stated + [f"compared: {', '.join(compared)}"])
+
+
 def validity_table(validity: Validity | None = None, rows: list[Row] | None = None) -> pd.DataFrame:
     """One line per basis and reference: what it stands for, the reference, the computed agreement,
     the cells that disagree with their reasons, whether the check agrees, the decision and why."""
@@ -285,8 +297,8 @@ def validity_table(validity: Validity | None = None, rows: list[Row] | None = No
         for check in row.checks:
             res = run_check(row, check, validity.min_spearman)
             why = "; ".join(f"{fw} ({what}): {reason or 'no reason stated'}" for fw, what, reason in res["cells"])
-            if not res["cells"] and not res["agrees"] and row.disagreements:
-                why = "; ".join(f"{fw}: {reason}" for fw, reason in row.disagreements.items())
+            if not res["cells"] and not res["agrees"]:
+                why = _rank_reasons(row.disagreements, res.get("compared"))
             out.append({"criterion": row.criterion, "basis": row.basis, "stands for": row.stands_for,
                         "reference": res["reference"], "agreement": res["agreement"], "agrees": res["agrees"],
                         "disagreements": why, "decision": row.decision, "reason": row.reason,

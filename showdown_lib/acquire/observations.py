@@ -129,13 +129,6 @@ def _release_list(path) -> pd.DataFrame:
 _RELEASE_LISTS: dict[tuple, pd.DataFrame] = {}
 
 
-def released_on_index(path, as_of: str) -> set[str]:
-    """Frameworks with a final release on the package index uploaded by the end of ``as_of`` (``path``: a
-    package-index snapshot's release list)."""
-    rel = _release_list(path)
-    return set(rel.loc[rel["final"] & (rel["when"] <= _day_end(as_of)), "framework"])
-
-
 def release_inputs(path, frameworks: list[Framework], as_of: str) -> pd.DataFrame:
     """``final_releases_12m``, ``feature_releases_12m`` and ``weeks_since_last_final_release`` per
     framework, as pypi observations. A feature release is a new major.minor: it counts in the window

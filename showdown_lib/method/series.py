@@ -18,6 +18,7 @@ no rank there, never a guessed one).
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 from typing import Mapping
@@ -25,9 +26,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..acquire.editions import load_edition
-from ..acquire.observations import released_on_index
 from ..acquire.snapshots import snapshot_dates
-from ..core import paths
 from .comparisons import on_rounds
 from .edition_scores import score_edition
 from .kernel import ranks as kernel_ranks
@@ -53,10 +52,11 @@ Weights = Mapping[str, float] | None
 def released_by(result, day: str) -> set[str]:
     """Frameworks of the scored edition released on or before ``day``: a first release in an earlier year
     (``first_release`` in frameworks.yaml), or, in that year, a final release on the package index by the day
-    (the edition's own package-index snapshot). A framework first released later that year is not ranked yet."""
+    (the dated edition's own release inputs, read with its observations). A framework first released later that year is not ranked yet."""
     inputs = result.scored_from
-    snap = (inputs.snapshots or {}).get("pypi")
-    on_index = released_on_index(paths.snapshots_dir("pypi") / snap / "releases.csv", day) if snap else set()
+    obs = inputs.observations
+    weeks = obs[(obs["source"] == "pypi") & (obs["metric"] == "weeks_since_last_final_release") & (obs["status"] == "ok")]
+    on_index = set(weeks.loc[pd.to_numeric(weeks["value"], errors="coerce") < math.inf, "framework"])  # inf: no final release
     year = int(day[:4])
     return {fw.id for fw in inputs.frameworks if fw.first_release < year or (fw.first_release == year and fw.id in on_index)}
 

@@ -376,6 +376,12 @@ def schema_path(csv_path) -> "Path":
     return p.with_name(p.stem + ".schema.json")
 
 
+def text_columns(name: str, path=None) -> dict[str, type]:
+    """The table's string and date columns, as ``read_csv``'s ``dtype``: a CSV cannot say that a column of ``2``
+    or ``1.0`` is a label or a version, not a number."""
+    return {c.name: str for c in schema(name, path).columns if c.type in ("string", "date")}
+
+
 def read(path, name: str | None = None) -> pd.DataFrame:
     """The processed table at ``path`` (named by its file unless ``name``), read with its declared string
     and date columns as text (a CSV cannot say that a column of ``1.0`` is a version, not a number), then
@@ -383,8 +389,7 @@ def read(path, name: str | None = None) -> pd.DataFrame:
     from pathlib import Path
 
     name = name or Path(path).stem
-    text = {c.name: str for c in schema(name, path).columns if c.type in ("string", "date")}
-    frame = pd.read_csv(path, dtype=text)
+    frame = pd.read_csv(path, dtype=text_columns(name, path))
     validate(frame, name, path)
     return frame
 

@@ -89,14 +89,12 @@ class OpenStep:
     def table(self, name: str, **read_kwargs) -> pd.DataFrame:
         """A declared processed table: ``criteria_scores`` (this edition) or ``EDITION/criteria_scores``
         (``read_kwargs`` go to pandas' ``read_csv``)."""
-        from ..core.tables import schema
+        from ..core.tables import text_columns
 
         arg = name if "/" in name else f"{self.edition}/{name}"
         ref = self._declared(self.reads, "processed", arg, "the input")
         path = ref.files()[0]
-        # the schema's text columns are read as text: a column of "2" or "1.0" is a label or a version, not a number
-        text = {c.name: str for c in schema(arg.rsplit("/", 1)[1], path).columns if c.type in ("string", "date")}
-        frame = fileio.read_csv(path, **{"dtype": text, **read_kwargs})
+        frame = fileio.read_csv(path, **{"dtype": text_columns(arg.rsplit("/", 1)[1], path), **read_kwargs})
         for col in ("source", "note", "reason"):
             if col in frame:
                 frame[col] = frame[col].fillna("")
